@@ -1,0 +1,2 @@
+/** Placeholder until its issue lands. */
+export const PACKAGE_NAME = '@otel-loki/exporter';

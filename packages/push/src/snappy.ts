@@ -1,0 +1,21 @@
+/** Snappy block format (not the framed format), the compression Loki expects on protobuf pushes. */
+import * as snappyjs from 'snappyjs';
+
+/** Compresses `input` in the snappy block format. */
+export function snappyCompress(input: Uint8Array): Uint8Array {
+  return snappyjs.compress(input);
+}
+
+/**
+ * Decompresses a snappy block. `maxLength` bounds the declared uncompressed size, so a
+ * hostile body cannot make the reader allocate more.
+ *
+ * @throws {Error} `snappy: corrupt input` (Loki's wording) when the block is malformed or too large.
+ */
+export function snappyUncompress(input: Uint8Array, maxLength?: number): Uint8Array {
+  try {
+    return snappyjs.uncompress(input, maxLength);
+  } catch (err) {
+    throw new Error(`snappy: corrupt input (${(err as Error).message})`);
+  }
+}
