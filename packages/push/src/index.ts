@@ -20,3 +20,11 @@ export type {
   SendBatchOptions,
   PushResult,
 } from './types';
+export { LokiLogger } from './loki-logger';
+export { LokiPushClient } from './push-client';
+export type { PushOptions } from './push-client';
+export { LokiPushError, MAX_ERROR_BODY_CHARS } from './errors';
+export type { LokiPushErrorReason } from './errors';
+export { DEFAULT_LIMITS } from './configuration';
+export { STATUS_INGESTION_BLOCKED } from './retry-policy';
+export { VERSION } from './version';

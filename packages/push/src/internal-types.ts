@@ -1,0 +1,35 @@
+/** Types shared inside `@otel-loki/push`; not exported. */
+import type { Agent as HttpAgent } from 'node:http';
+import type { HeadersOption, PushFormat } from './types';
+
+/** Loki limits with every field present. */
+export interface ResolvedLimits {
+  maxLineSize: number;
+  maxLabelNamesPerSeries: number;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  maxStructuredMetadataSize: number;
+  maxStructuredMetadataEntries: number;
+  rejectOldSamplesMaxAgeMillis: number;
+  creationGracePeriodMillis: number;
+}
+
+/** Client options after validation and defaults. */
+export interface ResolvedClientConfig {
+  /** Full push URL, credentials removed. */
+  pushUrl: URL;
+  tenantId?: string;
+  timezone: string;
+  format: PushFormat;
+  /** Static headers, `Authorization` included when configured. */
+  staticHeaders: Record<string, string>;
+  dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
+  agent?: HttpAgent;
+  tls: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer };
+  timeoutMillis: number;
+  retryDeadlineMillis: number;
+  initialBackoffMillis: number;
+  maxBackoffMillis: number;
+  maxRequestBytes: number;
+  limits: ResolvedLimits;
+}
