@@ -4,10 +4,16 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
+import * as timers from 'node:timers';
 
 /** Longest response body read; the rest is drained and discarded. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+/**
+ * The request time limit runs on the real clock, captured at load: fake timers installed by
+ * an application's tests (which also patch `node:timers`) must not fire it early.
+ */
+const realSetTimeout = timers.setTimeout;
+const realClearTimeout = timers.clearTimeout;
 /** Sockets kept per host by the default agent. */
 const MAX_SOCKETS = 16;
 

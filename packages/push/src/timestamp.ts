@@ -14,9 +14,27 @@ const MILLIS_PER_MINUTE = 60_000;
 const MILLIS_PER_DAY = 86_400_000;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-let anchorWallNanos = BigInt(Date.now()) * NANOS_PER_MILLI;
-let anchorHrNanos = process.hrtime.bigint();
+/** Longest the anchor waits for the next millisecond tick of the wall clock. */
+const MAX_ANCHOR_SPIN_NANOS = 2_000_000n;
+
+let anchorWallNanos = 0n;
+let anchorHrNanos = 0n;
 let lastNanos = 0n;
+
+/**
+ * Anchors the monotonic clock to the wall clock at the start of a millisecond, so the result
+ * is within microseconds of the true time rather than up to 1 ms behind.
+ */
+function anchor(): void {
+  const start = Date.now();
+  const spinStart = process.hrtime.bigint();
+  let wall = start;
+  // Bounded: at most MAX_ANCHOR_SPIN_NANOS of spinning.
+  while (wall === start && process.hrtime.bigint() - spinStart < MAX_ANCHOR_SPIN_NANOS) wall = Date.now();
+  anchorHrNanos = process.hrtime.bigint();
+  anchorWallNanos = BigInt(wall) * NANOS_PER_MILLI;
+}
+anchor();
 
 /**
  * Now, in nanoseconds since the epoch: the wall clock refined by the monotonic clock, and
@@ -27,11 +45,10 @@ export function nowNanos(): bigint {
   const wall = BigInt(Date.now()) * NANOS_PER_MILLI;
   let now = anchorWallNanos + (process.hrtime.bigint() - anchorHrNanos);
   const drift = now - wall;
-  if (drift > MAX_CLOCK_DRIFT_NANOS || drift < -MAX_CLOCK_DRIFT_NANOS) {
-    // The wall clock was stepped (NTP, suspend): follow it.
-    anchorWallNanos = wall;
-    anchorHrNanos = process.hrtime.bigint();
-    now = wall;
+  if (drift > MAX_CLOCK_DRIFT_NANOS || drift < 0n) {
+    // The wall clock was stepped (NTP, suspend) or drifted: follow it.
+    anchor();
+    now = anchorWallNanos + (process.hrtime.bigint() - anchorHrNanos);
   }
   lastNanos = now > lastNanos ? now : lastNanos + 1n;
   return lastNanos;

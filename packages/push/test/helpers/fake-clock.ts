@@ -1,7 +1,11 @@
 /** Drives sinon fake timers while real I/O proceeds, until a promise settles. */
 import type { SinonFakeTimers } from 'sinon';
-import { setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers';
+import * as timers from 'node:timers';
 import { performance } from 'node:perf_hooks';
+
+// Captured at load, before sinon patches globals and node:timers.
+const realSetImmediate = timers.setImmediate;
+const realSetTimeout = timers.setTimeout;
 
 /** Real-time bound, so a bug cannot hang the suite. */
 const MAX_REAL_MILLIS = 10_000;
