@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { LokiPushClient } from '../src/push-client';
+import type { LokiPushError } from '../src/errors';
+import { HttpTransport, MAX_RESPONSE_BODY_BYTES } from '../src/http-transport';
+
+const FIXTURES = join(__dirname, 'fixtures');
+const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
+const STREAMS = [{ labels: '{job="tls"}', entries: [{ timestampNanos: 1_700_000_000_000_000_000n, line: 'secure' }] }];
+
+async function listen(server: http.Server | https.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function close(server: http.Server | https.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+describe('http-transport', () => {
+  describe('https', () => {
+    let server: https.Server;
+    let seen: Array<{ authorized: boolean; clientCn?: string }>;
+
+    beforeEach(() => {
+      seen = [];
+    });
+    afterEach(async () => close(server));
+
+    const start = async (requestCert: boolean): Promise<number> => {
+      server = https.createServer(
+        { key: fixture('server.key'), cert: fixture('server.crt'), ca: fixture('ca.crt'), requestCert, rejectUnauthorized: requestCert },
+        (req, res) => {
+          const socket = req.socket as import('node:tls').TLSSocket;
+          seen.push({ authorized: socket.authorized, clientCn: socket.getPeerCertificate()?.subject?.CN });
+          req.resume();
+          req.on('end', () => res.writeHead(204).end());
+        }
+      );
+      return listen(server);
+    };
+
+    it('pushes over https trusting the given CA', async () => {
+      const port = await start(false);
+      const client = new LokiPushClient({ url: `https://127.0.0.1:${port}`, ca: fixture('ca.crt') });
+      const result = await client.push(STREAMS);
+      await client.close();
+      expect(result.status).to.equal(204);
+    });
+
+    it('presents a client certificate for mutual TLS', async () => {
+      const port = await start(true);
+      const client = new LokiPushClient({
+        url: `https://127.0.0.1:${port}`,
+        ca: fixture('ca.crt'),
+        cert: fixture('client.crt'),
+        key: fixture('client.key'),
+      });
+      await client.push(STREAMS);
+      await client.close();
+      expect(seen).to.deep.equal([{ authorized: true, clientCn: 'otel-loki test client' }]);
+    });
+
+    it('fails at once, without retrying, on an untrusted certificate', async () => {
+      const port = await start(false);
+      const client = new LokiPushClient({ url: `https://127.0.0.1:${port}` });
+      const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
+      await client.close();
+      expect(error).to.deep.include({ reason: 'network', retryable: false, attempts: 1 });
+      expect(error.message).to.match(/Could not reach Loki at https:.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER)/);
+      expect(seen).to.have.length(0);
+    });
+  });
+
+  describe('plain http', () => {
+    let server: http.Server;
+    afterEach(async () => close(server));
+
+    it('uses a custom agent when given one', async () => {
+      server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(204).end());
+      });
+      const port = await listen(server);
+      const agent = new http.Agent({ keepAlive: false });
+      let created = 0;
+      const original = agent.createConnection.bind(agent);
+      agent.createConnection = ((...args: Parameters<typeof original>) => {
+        created++;
+        return original(...args);
+      }) as typeof agent.createConnection;
+      const client = new LokiPushClient({ url: `http://127.0.0.1:${port}`, agent });
+      await client.push(STREAMS);
+      await client.push(STREAMS);
+      await client.close();
+      agent.destroy();
+      expect(created).to.equal(2);
+    });
+
+    it(`reads at most ${MAX_RESPONSE_BODY_BYTES} bytes of a response body`, async () => {
+      const huge = 'e'.repeat(MAX_RESPONSE_BODY_BYTES * 4);
+      server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(400).end(huge));
+      });
+      const port = await listen(server);
+      const transport = new HttpTransport();
+      const response = await transport.send({
+        url: new URL(`http://127.0.0.1:${port}/loki/api/v1/push`),
+        headers: {},
+        body: Buffer.from('x'),
+        timeoutMillis: 5000,
+      });
+      transport.close();
+      expect(response.kind).to.equal('response');
+      expect((response as { body: string }).body.length).to.equal(MAX_RESPONSE_BODY_BYTES);
+    });
+  });
+});
