@@ -8,7 +8,8 @@ import type { LokiPushErrorReason } from './errors';
 import { HttpTransport } from './http-transport';
 import type { PushTransport, TransportResponse } from './http-transport';
 import type { ResolvedClientConfig } from './internal-types';
-import { encodeJsonPushRequest, encodePushRequest } from './push-request-codec';
+import { encodeJsonPushRequest } from './push-request-codec';
+import { writePushRequest } from './protobuf-writer';
 import { countEntries, halve, splitByBytes } from './request-splitting';
 import { backoffMillis, decide } from './retry-policy';
 import { snappyCompress } from './snappy';
@@ -127,7 +128,7 @@ export class LokiPushClient {
       const body = Buffer.from(encodeJsonPushRequest(streams), 'utf8');
       return { body, bytes: body.byteLength, contentType: 'application/json' };
     }
-    const raw = encodePushRequest(streams);
+    const raw = writePushRequest(streams);
     return { body: snappyCompress(raw), bytes: raw.byteLength, contentType: 'application/x-protobuf' };
   }
 

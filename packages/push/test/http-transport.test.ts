@@ -37,7 +37,8 @@ describe('http-transport', () => {
         { key: fixture('server.key'), cert: fixture('server.crt'), ca: fixture('ca.crt'), requestCert, rejectUnauthorized: requestCert },
         (req, res) => {
           const socket = req.socket as import('node:tls').TLSSocket;
-          seen.push({ authorized: socket.authorized, clientCn: socket.getPeerCertificate()?.subject?.CN });
+          const cn = socket.getPeerCertificate()?.subject?.CN;
+          seen.push({ authorized: socket.authorized, clientCn: Array.isArray(cn) ? cn[0] : cn });
           req.resume();
           req.on('end', () => res.writeHead(204).end());
         }
