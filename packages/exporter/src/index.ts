@@ -1,2 +1,19 @@
-/** Placeholder until its issue lands. */
-export const PACKAGE_NAME = '@otel-loki/exporter';
+export { LokiLogRecordExporter, ExportResultCode } from './loki-log-record-exporter';
+export type { ExportResult } from './loki-log-record-exporter';
+export {
+  LOKI_DEFAULT_LABEL_ATTRIBUTES,
+  LOKI_DISCOVER_SERVICE_NAME,
+  HIGH_CARDINALITY_LABEL_ATTRIBUTES,
+} from './attribute-rules';
+export { DEFAULT_LIMITS } from './configuration';
+export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './entry-limits';
+export type {
+  AttributeAction,
+  AttributeRule,
+  AttributeSource,
+  LineFormat,
+  LokiExporterOptions,
+  LokiExporterStats,
+} from './types';
+// The mapping functions (record-mapping.ts, any-value.ts) stay internal: their shape follows
+// Loki's source and may change; the exporter is the API.

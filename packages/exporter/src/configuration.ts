@@ -1,0 +1,276 @@
+/**
+ * Options from code and from the environment, code first. A bad code option throws a
+ * `TypeError`/`RangeError` naming it; a bad environment value is a `diag.warn` and the default.
+ */
+import type { HeadersOption, LokiClientOptions } from '@otel-loki/push';
+import { tenantIdProblem } from '@otel-loki/push';
+import {
+  compileAttributeRules,
+  LOKI_DEFAULT_LABEL_ATTRIBUTES,
+  LOKI_DISCOVER_SERVICE_NAME,
+} from './attribute-rules';
+import { logger } from './diagnostics';
+import type { EntryLimitsConfig } from './entry-limits';
+import type { ResolvedLimits } from './internal-types';
+import type { RecordMappingConfig } from './record-mapping';
+import type { LokiExporterOptions } from './types';
+
+/** Loki's URL when neither code nor `OTEL_EXPORTER_LOKI_ENDPOINT` gives one. */
+export const DEFAULT_URL = 'http://localhost:3100';
+export const DEFAULT_TIMEOUT_MILLIS = 10_000;
+export const DEFAULT_RETRY_DEADLINE_MILLIS = 25_000;
+/** `BatchLogRecordProcessor`'s default `exportTimeoutMillis`. */
+export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+/** Time kept between the end of the retry deadline and the processor's export timeout. */
+export const EXPORT_TIMEOUT_MARGIN_MILLIS = 1_000;
+export const DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
+export const DEFAULT_MAX_QUEUED_EXPORTS = 64;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 10_000;
+export const DEFAULT_MAX_STREAMS = 1_000;
+
+/** Loki's default per-tenant limits (`pkg/validation/limits.go`). */
+export const DEFAULT_LIMITS: ResolvedLimits = Object.freeze({
+  maxLineSize: 262_144,
+  maxLabelNamesPerSeries: 15,
+  maxLabelNameLength: 1_024,
+  maxLabelValueLength: 2_048,
+  maxStructuredMetadataSize: 65_536,
+  maxStructuredMetadataEntries: 128,
+  rejectOldSamplesMaxAgeMillis: 604_800_000,
+  creationGracePeriodMillis: 600_000,
+});
+
+/** Everything the exporter needs, resolved and validated. */
+export interface ResolvedConfig {
+  client: LokiClientOptions;
+  mapping: RecordMappingConfig;
+  entryLimits: EntryLimitsConfig;
+  retryDeadlineMillis: number;
+  maxStreams: number;
+  uniqueTimestamps: boolean;
+  maxConcurrentExports: number;
+  maxQueuedExports: number;
+  shutdownTimeoutMillis: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Resolves options and environment.
+ * @throws {TypeError|RangeError} naming the option when a code option is invalid.
+ */
+export function resolveConfig(options: LokiExporterOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`options: expected an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const url = options.url ?? envUrl(env) ?? DEFAULT_URL;
+  checkUrl(url, options.url !== undefined ? 'url' : 'OTEL_EXPORTER_LOKI_ENDPOINT');
+  const tenantId = options.tenantId ?? envTenant(env);
+  if (options.tenantId !== undefined) checkTenant(options.tenantId, 'tenantId');
+  const timeoutMillis = positive(options.timeoutMillis, 'timeoutMillis') ?? envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT') ?? DEFAULT_TIMEOUT_MILLIS;
+  const exportTimeoutMillis =
+    positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ??
+    envMillis(env, 'OTEL_BLRP_EXPORT_TIMEOUT') ??
+    DEFAULT_EXPORT_TIMEOUT_MILLIS;
+  const retryDeadlineMillis = fitDeadline(
+    positive(options.retryDeadlineMillis, 'retryDeadlineMillis') ?? DEFAULT_RETRY_DEADLINE_MILLIS,
+    exportTimeoutMillis,
+    options.retryDeadlineMillis !== undefined
+  );
+  const headers: HeadersOption | undefined = options.headers ?? envHeaders(env);
+  const limits: ResolvedLimits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(options.limits ?? {})) {
+    if (value === undefined) continue;
+    if (!(name in DEFAULT_LIMITS)) throw new TypeError(`limits.${name}: unknown limit`);
+    (limits as Record<string, number>)[name] = positive(value, `limits.${name}`, true) as number;
+  }
+  const classifier = compileAttributeRules({
+    rules: list(options.attributeRules, 'attributeRules'),
+    demoteToMetadata: list(options.demoteToMetadata, 'demoteToMetadata'),
+    defaultLabelAttributes: list(options.defaultLabelAttributes, 'defaultLabelAttributes') ?? LOKI_DEFAULT_LABEL_ATTRIBUTES,
+  });
+  const discover = options.discoverServiceName === false ? [] : list(options.discoverServiceName, 'discoverServiceName') ?? LOKI_DISCOVER_SERVICE_NAME;
+  const lineFormat = oneOf(options.lineFormat, 'lineFormat', ['raw', 'json', 'logfmt'] as const) ?? 'raw';
+  const client: LokiClientOptions = {
+    url,
+    tenantId,
+    headers,
+    basicAuth: options.basicAuth,
+    bearerToken: options.bearerToken,
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    agent: options.agent,
+    format: oneOf(options.format, 'format', ['protobuf', 'json'] as const),
+    timeoutMillis,
+    retryDeadlineMillis,
+    maxRequestBytes: positive(options.maxRequestBytes, 'maxRequestBytes'),
+    limits: options.limits,
+  };
+  return {
+    client,
+    mapping: {
+      classifier,
+      discoverServiceName: discover,
+      legacyLabels: bool(options.legacyLabels, 'legacyLabels') ?? false,
+      lineFormat,
+      tenantAttribute: nonEmpty(options.tenantAttribute, 'tenantAttribute'),
+      defaultTenant: tenantId,
+      severityTextAsLabel: bool(options.severityTextAsLabel, 'severityTextAsLabel') ?? false,
+      limits,
+    },
+    entryLimits: {
+      limits,
+      invalidTimestamp: oneOf(options.invalidTimestamp, 'invalidTimestamp', ['replace', 'drop'] as const) ?? 'replace',
+      oversizedLine: oneOf(options.oversizedLine, 'oversizedLine', ['truncate', 'drop'] as const) ?? 'truncate',
+    },
+    retryDeadlineMillis,
+    maxStreams: positive(options.maxStreams, 'maxStreams', true) ?? DEFAULT_MAX_STREAMS,
+    uniqueTimestamps: bool(options.uniqueTimestamps, 'uniqueTimestamps') ?? true,
+    maxConcurrentExports: positive(options.maxConcurrentExports, 'maxConcurrentExports') ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
+    maxQueuedExports: nonNegative(options.maxQueuedExports, 'maxQueuedExports') ?? DEFAULT_MAX_QUEUED_EXPORTS,
+    shutdownTimeoutMillis: positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  };
+}
+
+function fitDeadline(deadline: number, exportTimeout: number, explicit: boolean): number {
+  const room = exportTimeout - EXPORT_TIMEOUT_MARGIN_MILLIS;
+  if (deadline <= room) return deadline;
+  const fitted = Math.max(1, room);
+  if (explicit || deadline !== DEFAULT_RETRY_DEADLINE_MILLIS) {
+    logger.warn(
+      `retryDeadlineMillis (${deadline}) does not fit in the processor's exportTimeoutMillis (${exportTimeout}); using ${fitted} so that no export outlives the processor's wait`
+    );
+  } else {
+    logger.debug(`retry deadline lowered to ${fitted} ms to fit exportTimeoutMillis ${exportTimeout}`);
+  }
+  return fitted;
+}
+
+function checkUrl(url: unknown, field: string): void {
+  if (typeof url !== 'string') throw new TypeError(`${field}: expected a URL string, got ${typeof url}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`${field}: expected an http(s) URL such as 'http://localhost:3100', got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`${field}: expected an http or https URL, got ${JSON.stringify(parsed.protocol)}`);
+  }
+}
+
+function checkTenant(tenant: unknown, field: string): void {
+  if (typeof tenant !== 'string') throw new TypeError(`${field}: expected a string, got ${typeof tenant}`);
+  const problem = tenantIdProblem(tenant);
+  if (problem !== undefined) throw new TypeError(`${field}: invalid Loki tenant ID ${JSON.stringify(tenant)}: ${problem}`);
+}
+
+function positive(value: unknown, field: string, allowInfinity = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${field}: expected a number, got ${typeof value === 'number' ? 'NaN' : typeof value}`);
+  if (value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new RangeError(`${field}: expected a positive ${allowInfinity ? 'number or Infinity' : 'finite number'}, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(value: unknown, field: string): number | undefined {
+  if (value === 0) return 0;
+  return positive(value, field);
+}
+
+function bool(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new TypeError(`${field}: expected a boolean, got ${typeof value}`);
+}
+
+function nonEmpty(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) {
+    throw new TypeError(`${field}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+function list<T>(value: readonly T[] | undefined, field: string): readonly T[];
+function list<T>(value: readonly T[] | undefined | false, field: string): readonly T[] | undefined;
+function list<T>(value: readonly T[] | undefined | false, field: string): readonly T[] | undefined {
+  if (value === undefined || value === false) return field === 'attributeRules' || field === 'demoteToMetadata' ? [] : undefined;
+  if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array, got ${typeof value}`);
+  return value;
+}
+
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function envUrl(env: Env): string | undefined {
+  const value = envValue(env, 'OTEL_EXPORTER_LOKI_ENDPOINT');
+  if (value === undefined) return undefined;
+  try {
+    checkUrl(value, 'OTEL_EXPORTER_LOKI_ENDPOINT');
+    return value;
+  } catch (err) {
+    logger.warn(`${(err as Error).message}; using ${DEFAULT_URL}`);
+    return undefined;
+  }
+}
+
+function envTenant(env: Env): string | undefined {
+  const value = envValue(env, 'OTEL_EXPORTER_LOKI_TENANT_ID');
+  if (value === undefined) return undefined;
+  const problem = tenantIdProblem(value);
+  if (problem === undefined) return value;
+  logger.warn(`OTEL_EXPORTER_LOKI_TENANT_ID: invalid Loki tenant ID (${problem}); sending without a tenant`);
+  return undefined;
+}
+
+function envMillis(env: Env, name: string): number | undefined {
+  const value = envValue(env, name);
+  if (value === undefined) return undefined;
+  const millis = Number(value);
+  if (/^\d+$/.test(value) && millis > 0 && Number.isSafeInteger(millis)) return millis;
+  logger.warn(`${name}: expected a positive whole number of milliseconds, got ${JSON.stringify(value)}; using the default`);
+  return undefined;
+}
+
+/** Parses `k=v,k2=v2` (values may be percent-encoded, as in `OTEL_EXPORTER_OTLP_HEADERS`). */
+export function parseHeaders(text: string): { headers: Record<string, string>; invalid: string[] } {
+  const headers: Record<string, string> = {};
+  const invalid: string[] = [];
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      invalid.push(part.trim());
+      continue;
+    }
+    let value = part.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // Not percent-encoded after all: keep it as written.
+    }
+    headers[name] = value;
+  }
+  return { headers, invalid };
+}
+
+function envHeaders(env: Env): Record<string, string> | undefined {
+  const value = envValue(env, 'OTEL_EXPORTER_LOKI_HEADERS');
+  if (value === undefined) return undefined;
+  const { headers, invalid } = parseHeaders(value);
+  if (invalid.length > 0) {
+    logger.warn(`OTEL_EXPORTER_LOKI_HEADERS: ignored ${invalid.length} entr${invalid.length === 1 ? 'y' : 'ies'} that are not name=value`);
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}

@@ -1,0 +1,158 @@
+/**
+ * An entry made acceptable to Loki: a timestamp inside Loki's window, a line within
+ * `max_line_size`, structured metadata within its count and size limits. Nothing Loki would
+ * refuse is sent as is, and nothing is dropped silently.
+ *
+ * @see https://github.com/grafana/loki/blob/main/pkg/validation/validate.go
+ */
+import type { MetadataPair } from '@otel-loki/push';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { Diagnostics } from './diagnostics';
+import type { MutableEntry, NamedValue, ResolvedLimits } from './internal-types';
+import { RANK_FIELD } from './attribute-flattening';
+import { hrTimeToNanos } from './record-mapping';
+import { exceedsUtf8, truncateUtf8, utf8Length } from './utf8';
+
+const NANOS_PER_MILLI = 1_000_000n;
+/**
+ * Entries are checked against "too old" this much earlier than Loki would, because Loki
+ * checks on arrival, which may be after retries.
+ */
+const OLD_SAMPLE_SAFETY_MARGIN_MILLIS = 60_000;
+/** Appended to a truncated line so that a reader knows. */
+export const TRUNCATION_MARKER = ' [truncated]';
+/** Metadata name of the original timestamp of a record whose timestamp was replaced. */
+export const ORIGINAL_TIMESTAMP = 'original_timestamp';
+
+/** Settings of {@link EntryLimiter}. */
+export interface EntryLimitsConfig {
+  limits: ResolvedLimits;
+  invalidTimestamp: 'replace' | 'drop';
+  oversizedLine: 'truncate' | 'drop';
+}
+
+/** Applies Loki's per-entry limits. */
+export class EntryLimiter {
+  constructor(
+    private readonly _config: EntryLimitsConfig,
+    private readonly _diagnostics: Diagnostics
+  ) {}
+
+  /** The timestamps Loki accepts at `nowNanos`; computed once per export. */
+  window(nowNanos: bigint): TimeWindow {
+    return acceptedWindow(this._config.limits, nowNanos);
+  }
+
+  /** Fixes `entry` in place. Returns `false` when it must be dropped (counted). */
+  apply(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+    return this._timestamp(entry, record, window) && this._line(entry) && this._metadata(entry);
+  }
+
+  private _timestamp(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+    const ts = entry.timestampNanos;
+    if (ts >= window.oldest && ts <= window.newest) return true;
+    if (this._config.invalidTimestamp === 'drop') {
+      this._diagnostics.note('timestampsDropped', 1, `timestamp ${ts} ns`);
+      return false;
+    }
+    const observed = hrTimeToNanos(record.hrTimeObserved);
+    entry.timestampNanos = observed >= window.oldest && observed <= window.newest ? observed : window.now;
+    entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: ts.toString() });
+    this._diagnostics.note('timestampsReplaced', 1, `timestamp ${ts} ns`);
+    return true;
+  }
+
+  private _line(entry: MutableEntry): boolean {
+    const max = this._config.limits.maxLineSize;
+    if (!exceedsUtf8(entry.line, max)) return true;
+    if (this._config.oversizedLine === 'drop') {
+      this._diagnostics.note('linesDropped', 1, `${utf8Length(entry.line)} bytes`);
+      return false;
+    }
+    this._diagnostics.note('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
+    entry.line = truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+    return true;
+  }
+
+  private _metadata(entry: MutableEntry): boolean {
+    const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
+    const pairs = entry.metadata;
+    let chars = 0;
+    for (const pair of pairs) chars += pair.name.length + pair.value.length;
+    // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure.
+    if (pairs.length <= maxCount && chars * 3 <= maxSize) return true;
+    if (pairs.length <= maxCount && metadataBytes(pairs) <= maxSize) return true;
+    const trimmed = trimMetadata(pairs, maxCount, maxSize);
+    this._diagnostics.note('metadataTrimmed', trimmed, `${pairs.length} pairs`);
+    return true;
+  }
+}
+
+/** Oldest and newest timestamps Loki accepts at `now`, in ns. */
+export interface TimeWindow {
+  now: bigint;
+  oldest: bigint;
+  newest: bigint;
+}
+
+/** Oldest and newest timestamps Loki accepts at `nowNanos`. */
+export function acceptedWindow(limits: ResolvedLimits, nowNanos: bigint): TimeWindow {
+  const maxAge = limits.rejectOldSamplesMaxAgeMillis;
+  const grace = limits.creationGracePeriodMillis;
+  const oldest = Number.isFinite(maxAge)
+    ? nowNanos - BigInt(Math.max(0, maxAge - OLD_SAMPLE_SAFETY_MARGIN_MILLIS)) * NANOS_PER_MILLI
+    : -(2n ** 63n);
+  const newest = Number.isFinite(grace) ? nowNanos + BigInt(grace) * NANOS_PER_MILLI : 2n ** 63n - 1n;
+  return { now: nowNanos, oldest, newest };
+}
+
+function metadataBytes(pairs: readonly MetadataPair[]): number {
+  let bytes = 0;
+  for (const pair of pairs) bytes += utf8Length(pair.name) + utf8Length(pair.value);
+  return bytes;
+}
+
+/**
+ * Trims metadata in place to `maxCount` pairs and `maxSize` bytes (names plus values, as
+ * Loki counts): record and scope fields are kept first, then attributes in order while they
+ * fit; the first attribute that does not fit whole is truncated to what is left. Returns the
+ * number of pairs dropped or truncated.
+ */
+export function trimMetadata(pairs: NamedValue[], maxCount: number, maxSize: number): number {
+  let reservedCount = 0;
+  let reservedBytes = 0;
+  for (const pair of pairs) {
+    if (pair.rank === RANK_FIELD || pair.name === ORIGINAL_TIMESTAMP) {
+      reservedCount++;
+      reservedBytes += utf8Length(pair.name) + utf8Length(pair.value);
+    }
+  }
+  let count = reservedCount;
+  let bytes = reservedBytes;
+  let changed = 0;
+  let write = 0;
+  for (const pair of pairs) {
+    if (pair.rank === RANK_FIELD || pair.name === ORIGINAL_TIMESTAMP) {
+      pairs[write++] = pair;
+      continue;
+    }
+    const size = utf8Length(pair.name) + utf8Length(pair.value);
+    if (count < maxCount && bytes + size <= maxSize) {
+      pairs[write++] = pair;
+      count++;
+      bytes += size;
+      continue;
+    }
+    changed++;
+    const room = maxSize - bytes - utf8Length(pair.name);
+    if (count < maxCount && room > 0) {
+      // Pairs may be shared by many entries (resource metadata): replace, never mutate.
+      const value = truncateUtf8(pair.value, room);
+      pairs[write++] = { name: pair.name, value };
+      count++;
+      bytes += utf8Length(pair.name) + utf8Length(value);
+    }
+  }
+  pairs.length = write;
+  return changed;
+}

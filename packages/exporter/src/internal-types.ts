@@ -1,0 +1,51 @@
+/** Types shared inside the package; never exported. */
+import type { LokiLimits, MetadataPair, PushEntry, PushResult, PushStream } from '@otel-loki/push';
+
+/**
+ * A label or metadata pair with its precedence when sanitized names collide (see
+ * `attribute-flattening.ts`; absent means an attribute whose name needed no rewriting).
+ */
+export interface NamedValue extends MetadataPair {
+  rank?: number;
+}
+
+/** Every limit of {@link LokiLimits}, resolved to a number. */
+export type ResolvedLimits = Required<LokiLimits>;
+
+/** A stream's final label set: the canonical string, its pairs, and label candidates demoted to metadata. */
+export interface StreamLabels {
+  /** Canonical label string, the grouping key. */
+  readonly labelString: string;
+  /** The labels in that string (sanitized names, non-empty values). */
+  readonly pairs: readonly MetadataPair[];
+  /** Label candidates that became metadata (limits, stream cap); appended to each entry. */
+  readonly demoted: readonly MetadataPair[];
+}
+
+/** One record after mapping: where it goes and what is sent. */
+export interface MappedRecord {
+  tenant: string | undefined;
+  stream: StreamLabels;
+  /** Label candidates before limits, kept so that the stream cap can demote one of them. */
+  entry: MutableEntry;
+}
+
+/** A push entry under construction (timestamps are nudged in place). */
+export interface MutableEntry extends PushEntry {
+  timestampNanos: bigint;
+  line: string;
+  metadata: MetadataPair[];
+}
+
+/** Options of one push. */
+export interface PushOptions {
+  tenantId?: string;
+  signal?: AbortSignal;
+  retryDeadlineMillis?: number;
+}
+
+/** The slice of `LokiPushClient` the exporter uses; tests swap it. */
+export interface PushClient {
+  push(streams: readonly PushStream[], options?: PushOptions): Promise<PushResult>;
+  close(): Promise<void>;
+}

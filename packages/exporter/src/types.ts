@@ -1,0 +1,172 @@
+/** Public types of `@otel-loki/exporter`. */
+import type { Agent as HttpAgent } from 'node:http';
+import type { HeadersOption, LokiLimits, PushFormat } from '@otel-loki/push';
+
+/** Where an attribute comes from: the resource, the log record, or the instrumentation scope. */
+export type AttributeSource = 'resource' | 'log' | 'scope';
+
+/**
+ * What to do with a matching attribute: make it an index `label`, keep it as structured
+ * `metadata` on every entry, or `drop` it. The same model as Loki's per-tenant `otlp_config`
+ * (`index_label`, `structured_metadata`, `drop`).
+ */
+export type AttributeAction = 'label' | 'metadata' | 'drop';
+
+/**
+ * One attribute rule. Rules are tried in order and the first match wins; an attribute no
+ * rule matches follows the defaults (Loki's default resource labels, else metadata).
+ * Names are matched before sanitizing (`k8s.pod.name`, not `k8s_pod_name`); a RegExp must
+ * match the whole name to match, as in Loki.
+ */
+export interface AttributeRule {
+  /** Which attributes the rule applies to. @default all three sources */
+  source?: AttributeSource | readonly AttributeSource[];
+  /** Attribute names (exact), or a RegExp matched against the whole name. */
+  match: string | readonly string[] | RegExp;
+  /** What to do with a matching attribute. */
+  action: AttributeAction;
+}
+
+/** How a log record becomes a Loki line. */
+export type LineFormat = 'raw' | 'json' | 'logfmt';
+
+/** Counters of what the exporter rewrote or dropped so that Loki would accept the data. */
+export interface LokiExporterStats {
+  /** Records received by `export()`. */
+  records: number;
+  /** Entries handed to the push client (records minus drops). */
+  entries: number;
+  /** Exports that succeeded / failed. */
+  exportsSucceeded: number;
+  exportsFailed: number;
+  /** Timestamps moved by 1 ns or more so that no two entries of a stream share one. */
+  timestampsNudged: number;
+  /** Timestamps outside Loki's window replaced (original kept in metadata). */
+  timestampsReplaced: number;
+  /** Records dropped because of their timestamp (`invalidTimestamp: 'drop'`). */
+  timestampsDropped: number;
+  /** Lines longer than `maxLineSize` truncated / dropped. */
+  linesTruncated: number;
+  linesDropped: number;
+  /** Label candidates beyond `maxLabelNamesPerSeries`, or over the stream cap, moved to metadata. */
+  labelsDemoted: number;
+  /** Label values longer than `maxLabelValueLength` truncated. */
+  labelValuesTruncated: number;
+  /** Label or metadata values in which U+FFFD or lone surrogates were replaced. */
+  invalidUnicodeReplaced: number;
+  /** Metadata pairs dropped or truncated to fit Loki's count and size limits. */
+  metadataTrimmed: number;
+  /** Attributes whose sanitized name collided with another one and lost. */
+  nameCollisions: number;
+  /** Attributes dropped because their name cannot become a Loki name (e.g. `___`). */
+  invalidNamesDropped: number;
+  /** Tenant attribute values that are not valid tenant IDs (the default tenant was used). */
+  invalidTenants: number;
+}
+
+/** Options of {@link LokiLogRecordExporter}; every field is optional. */
+export interface LokiExporterOptions {
+  /**
+   * Loki's base URL, a gateway URL with a path prefix, or a full push URL.
+   * @default process.env.OTEL_EXPORTER_LOKI_ENDPOINT ?? 'http://localhost:3100'
+   */
+  url?: string;
+  /**
+   * Tenant sent as `X-Scope-OrgID`; also the fallback when {@link tenantAttribute} is set and
+   * a record has no valid tenant attribute.
+   * @default process.env.OTEL_EXPORTER_LOKI_TENANT_ID ?? none
+   */
+  tenantId?: string;
+  /**
+   * Route records to tenants by this attribute (log record attribute first, then resource
+   * attribute). One request per tenant; a failed tenant is retried alone.
+   * @default none (every record goes to `tenantId`)
+   */
+  tenantAttribute?: string;
+  /**
+   * Extra request headers, or a function returning them.
+   * @default parsed from process.env.OTEL_EXPORTER_LOKI_HEADERS (`k=v,k2=v2`)
+   */
+  headers?: HeadersOption;
+  /** HTTP basic auth. Exclusive with `bearerToken`. */
+  basicAuth?: { username: string; password: string };
+  /** Sent as `Authorization: Bearer <token>`. */
+  bearerToken?: string;
+  /** PEM CA certificate(s) to trust for https. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** PEM client certificate for mutual TLS. */
+  cert?: string | Buffer;
+  /** PEM client key for mutual TLS. */
+  key?: string | Buffer;
+  /** A custom `http.Agent`/`https.Agent`. */
+  agent?: HttpAgent;
+  /** Wire format. @default 'protobuf' */
+  format?: PushFormat;
+  /**
+   * Time limit of one HTTP request, in ms.
+   * @default process.env.OTEL_EXPORTER_LOKI_TIMEOUT ?? 10000
+   */
+  timeoutMillis?: number;
+  /**
+   * Deadline of one export, retries and backoff included, in ms. Must fit inside the
+   * processor's `exportTimeoutMillis`, or the processor gives up on an export still running.
+   * @default 25000 (capped to `exportTimeoutMillis` − 1000)
+   */
+  retryDeadlineMillis?: number;
+  /**
+   * The `exportTimeoutMillis` of the processor this exporter is used with; only used to
+   * check `retryDeadlineMillis` against it.
+   * @default process.env.OTEL_BLRP_EXPORT_TIMEOUT ?? 30000
+   */
+  exportTimeoutMillis?: number;
+  /** Uncompressed size bound of one request in bytes; larger exports are split. @default 1048576 */
+  maxRequestBytes?: number;
+  /** Exports running at once; further exports wait in line. @default 2 */
+  maxConcurrentExports?: number;
+  /** Exports allowed to wait for a slot; beyond it `export()` answers FAILED at once. @default 64 */
+  maxQueuedExports?: number;
+  /** How long `shutdown()` waits for exports in flight before abandoning them, in ms. @default 10000 */
+  shutdownTimeoutMillis?: number;
+  /** Attribute rules, tried in order before the defaults; first match wins. @default [] */
+  attributeRules?: readonly AttributeRule[];
+  /**
+   * Resource attributes that become index labels when no rule matches them.
+   * @default Loki's default list ({@link LOKI_DEFAULT_LABEL_ATTRIBUTES})
+   */
+  defaultLabelAttributes?: readonly string[];
+  /**
+   * Shortcut: these resource attributes become metadata although Loki's defaults make them
+   * labels, e.g. {@link HIGH_CARDINALITY_LABEL_ATTRIBUTES} (`k8s.pod.name`, `service.instance.id`).
+   * @default []
+   */
+  demoteToMetadata?: readonly string[];
+  /** Shortcut: `severity_text` also becomes an index label (Loki's `severity_text_as_label`). @default false */
+  severityTextAsLabel?: boolean;
+  /**
+   * Label names tried, in resource attribute order, for `service_name` when `service.name` is
+   * missing; `false` turns discovery off. @default Loki's `discover_service_name` list
+   */
+  discoverServiceName?: readonly string[] | false;
+  /** `raw`: the body as Loki's OTLP endpoint writes it; `json`/`logfmt`: the Collector `lokiexporter` formats. @default 'raw' */
+  lineFormat?: LineFormat;
+  /** Also put the Collector `lokiexporter`'s `job` (`namespace/name`) and `instance` labels. @default false */
+  legacyLabels?: boolean;
+  /**
+   * A record whose timestamp Loki would refuse (older than `rejectOldSamplesMaxAgeMillis`, or
+   * more than `creationGracePeriodMillis` ahead): `replace` sends it at its observed time (or
+   * now) with the original in metadata `original_timestamp`; `drop` drops and counts it.
+   * @default 'replace'
+   */
+  invalidTimestamp?: 'replace' | 'drop';
+  /** A line longer than `limits.maxLineSize`: `truncate` (with a marker) or `drop`. @default 'truncate' */
+  oversizedLine?: 'truncate' | 'drop';
+  /** Make timestamps unique per stream by nudging colliding ones by 1 ns. @default true */
+  uniqueTimestamps?: boolean;
+  /**
+   * Cap on distinct streams per tenant seen within the last hour; a new stream beyond it has
+   * its highest-cardinality label demoted to metadata (with a warning). @default 1000
+   */
+  maxStreams?: number;
+  /** Client-side copies of Loki's limits; set a field to `Infinity` to turn its check off. */
+  limits?: LokiLimits;
+}

@@ -1,0 +1,62 @@
+/** A push client that records what the exporter would send, and fails on demand. */
+import type { LokiClientOptions, PushResult, PushStream } from '@otel-loki/push';
+import type { PushClient, PushOptions } from '../../src/internal-types';
+import { INTERNALS } from '../../src/internals';
+import type { ExporterInternals } from '../../src/internals';
+import { LokiLogRecordExporter } from '../../src/loki-log-record-exporter';
+import type { LokiExporterOptions } from '../../src/types';
+
+/** One recorded push. */
+export interface RecordedPush {
+  streams: readonly PushStream[];
+  options: PushOptions | undefined;
+}
+
+/** What the fake answers to a push: a result, an error, or a promise it controls. */
+export type FakeAnswer = Error | (() => Promise<PushResult>);
+
+/** Records pushes; answers success unless told otherwise. */
+export class FakePushClient implements PushClient {
+  readonly pushes: RecordedPush[] = [];
+  readonly answers: FakeAnswer[] = [];
+  options: LokiClientOptions | undefined;
+  closed = false;
+
+  async push(streams: readonly PushStream[], options?: PushOptions): Promise<PushResult> {
+    this.pushes.push({ streams, options });
+    const answer = this.answers.shift();
+    if (answer instanceof Error) throw answer;
+    if (answer !== undefined) return answer();
+    const entries = streams.reduce((n, s) => n + s.entries.length, 0);
+    return { status: 204, requests: 1, attempts: 1, entries, streams: streams.length, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** Every stream pushed, in order. */
+  get streams(): PushStream[] {
+    return this.pushes.flatMap((p) => p.streams);
+  }
+}
+
+/** An exporter wired to a fresh fake client, with an empty environment unless given. */
+export function exporterWithFake(
+  options: LokiExporterOptions = {},
+  internals: ExporterInternals = {}
+): { exporter: LokiLogRecordExporter; client: FakePushClient } {
+  const client = new FakePushClient();
+  const exporter = new LokiLogRecordExporter({
+    ...options,
+    [INTERNALS]: {
+      env: {},
+      ...internals,
+      createClient: (clientOptions: LokiClientOptions) => {
+        client.options = clientOptions;
+        return client;
+      },
+    },
+  } as LokiExporterOptions);
+  return { exporter, client };
+}
