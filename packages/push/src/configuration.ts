@@ -1,5 +1,6 @@
 /** Validation and defaults of {@link LokiClientOptions}: every mistake is a clear error before any I/O. */
 import type { ResolvedClientConfig, ResolvedLimits } from './internal-types';
+import { Secret } from './secret';
 import { validateTenantId } from './tenant';
 import { validateTimezone } from './timestamp';
 import type { LokiClientOptions, LokiLimits } from './types';
@@ -181,10 +182,10 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     tenantId: options.tenantId === undefined ? undefined : validateTenantId(options.tenantId, 'tenantId'),
     timezone: validateTimezone(options.timezone ?? 'UTC', 'timezone'),
     format,
-    staticHeaders,
+    staticHeaders: new Secret(staticHeaders),
     dynamicHeaders,
     agent: options.agent,
-    tls: { ca: options.ca, cert: options.cert, key: options.key },
+    tls: new Secret({ ca: options.ca, cert: options.cert, key: options.key }),
     timeoutMillis,
     retryDeadlineMillis,
     initialBackoffMillis,

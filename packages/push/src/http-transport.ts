@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as timers from 'node:timers';
+import { inspect } from 'node:util';
 
 /** Longest response body read; the rest is drained and discarded. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
@@ -119,5 +120,10 @@ export class HttpTransport implements PushTransport {
   close(): void {
     this._ownHttpAgent.destroy();
     this._ownHttpsAgent.destroy();
+  }
+
+  /** The https agent holds the TLS private key: print nothing of it. */
+  [inspect.custom](): string {
+    return `HttpTransport { agent: ${this._agent ? 'custom' : 'keep-alive'} }`;
   }
 }

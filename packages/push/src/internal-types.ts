@@ -1,5 +1,6 @@
 /** Types shared inside `@otel-loki/push`; not exported. */
 import type { Agent as HttpAgent } from 'node:http';
+import type { Secret } from './secret';
 import type { HeadersOption, PushFormat } from './types';
 
 /** Loki limits with every field present. */
@@ -21,11 +22,12 @@ export interface ResolvedClientConfig {
   tenantId?: string;
   timezone: string;
   format: PushFormat;
-  /** Static headers, `Authorization` included when configured. */
-  staticHeaders: Record<string, string>;
+  /** Static headers, `Authorization` included when configured; redacted when printed. */
+  staticHeaders: Secret<Record<string, string>>;
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
   agent?: HttpAgent;
-  tls: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer };
+  /** TLS material; redacted when printed (it holds a private key). */
+  tls: Secret<{ ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer }>;
   timeoutMillis: number;
   retryDeadlineMillis: number;
   initialBackoffMillis: number;

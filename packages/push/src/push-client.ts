@@ -57,7 +57,7 @@ export class LokiPushClient {
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
     this._config = resolveClientConfig(options);
     this._transport =
-      internals.transport ?? new HttpTransport({ agent: this._config.agent, tls: this._config.tls });
+      internals.transport ?? new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal() });
   }
 
   /** The resolved configuration (push URL without credentials, limits, timezone...). */
@@ -135,7 +135,7 @@ export class LokiPushClient {
   private async _headers(contentType: string, tenantId: string | undefined): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
-      ...this._config.staticHeaders,
+      ...this._config.staticHeaders.reveal(),
     };
     if (this._config.dynamicHeaders !== undefined) {
       Object.assign(headers, validateHeaders(await this._config.dynamicHeaders(), 'headers()'));
@@ -231,6 +231,12 @@ export class LokiPushClient {
       return;
     }
     const excerpt = bodyExcerpt(response.body);
+    if (response.status >= 300 && response.status < 400) {
+      const location = redactLocation(response.headers.location, this._config.pushUrl);
+      const message = `Loki answered ${response.status} redirecting to ${location}; redirects are not followed: set url to the address that accepts pushes`;
+      this._fail(streams, state, reason, response.status, message, false, excerpt);
+      return;
+    }
     const message =
       reason === 'ingestion-blocked'
         ? `Loki answered ${response.status}: ingestion is blocked for this tenant and the data was dropped${excerpt ? `: ${excerpt}` : ''}`
@@ -257,6 +263,19 @@ export class LokiPushClient {
       body,
       cause,
     });
+  }
+}
+
+/** The Location of a redirect, resolved against the push URL, without credentials. */
+function redactLocation(location: string | undefined, base: URL): string {
+  if (location === undefined) return '(no Location header)';
+  try {
+    const url = new URL(location, base);
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return '(an invalid Location header)';
   }
 }
 

@@ -22,7 +22,7 @@ describe('configuration', () => {
       expect(pushUrl.href).to.equal('https://loki.example.com/loki/api/v1/push');
       expect([username, password]).to.deep.equal(['user', 's:cret']);
       const config = resolveClientConfig({ url: 'https://user:s%3Acret@loki.example.com' });
-      expect(config.staticHeaders.authorization).to.equal('Basic ' + Buffer.from('user:s:cret').toString('base64'));
+      expect(config.staticHeaders.reveal().authorization).to.equal('Basic ' + Buffer.from('user:s:cret').toString('base64'));
       expect(JSON.stringify(config.pushUrl)).not.to.include('cret');
     });
 
@@ -50,10 +50,10 @@ describe('configuration', () => {
     });
 
     it('sends basic auth or a bearer token', () => {
-      expect(resolveClientConfig({ url: 'http://l', basicAuth: { username: 'u', password: 'p' } }).staticHeaders.authorization).to.equal(
+      expect(resolveClientConfig({ url: 'http://l', basicAuth: { username: 'u', password: 'p' } }).staticHeaders.reveal().authorization).to.equal(
         'Basic dTpw'
       );
-      expect(resolveClientConfig({ url: 'http://l', bearerToken: 't0k' }).staticHeaders.authorization).to.equal('Bearer t0k');
+      expect(resolveClientConfig({ url: 'http://l', bearerToken: 't0k' }).staticHeaders.reveal().authorization).to.equal('Bearer t0k');
     });
 
     const bad: Array<[string, object, RegExp]> = [

@@ -292,3 +292,48 @@ describe('LokiPushClient (loopback server)', () => {
     });
   });
 });
+
+describe('LokiPushClient security', () => {
+  let server: ScriptedServer;
+  beforeEach(async () => {
+    server = await ScriptedServer.start();
+  });
+  afterEach(async () => server.close());
+
+  it('does not follow a redirect, and names where it pointed (without credentials)', async () => {
+    server.answer({ status: 302, headers: { location: 'https://user:pw@elsewhere.example/loki/api/v1/push' } });
+    const client = new LokiPushClient({ url: server.url });
+    const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
+    await client.close();
+    expect(error).to.deep.include({ status: 302, retryable: false, attempts: 1 });
+    expect(error.message).to.equal(
+      'Loki answered 302 redirecting to https://elsewhere.example/loki/api/v1/push; redirects are not followed: set url to the address that accepts pushes'
+    );
+    expect(server.requests).to.have.length(1);
+  });
+
+  it('never shows credentials or TLS keys when the client or its config is printed', async () => {
+    const { inspect } = await import('node:util');
+    const secrets = ['hunter2', 'sekret-token', 'PRIVATE KEY BODY', 'x-api-secret-value'];
+    const clients = [
+      new LokiPushClient({ url: `http://admin:${secrets[0]}@127.0.0.1:1` }),
+      new LokiPushClient({ url: 'http://127.0.0.1:1', bearerToken: secrets[1], key: `-----BEGIN PRIVATE KEY-----\n${secrets[2]}` }),
+      new LokiPushClient({ url: 'http://127.0.0.1:1', headers: { 'x-api-key': secrets[3] } }),
+    ];
+    for (const client of clients) {
+      const printed = [inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client.config), String(client.config.staticHeaders)].join('\n');
+      for (const secret of secrets) expect(printed).not.to.include(secret);
+      expect(printed).to.include('[redacted]');
+      await client.close();
+    }
+  });
+
+  it('keeps credentials out of network errors and their cause', async () => {
+    const client = new LokiPushClient({ url: 'http://admin:hunter2@127.0.0.1:1', bearerToken: undefined, retryDeadlineMillis: 300, initialBackoffMillis: 50 });
+    const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
+    await client.close();
+    const { inspect } = await import('node:util');
+    expect(inspect(error, { depth: 10 })).not.to.include('hunter2');
+    expect(error.reason).to.equal('network');
+  });
+});
