@@ -3,7 +3,7 @@
  * `TypeError`/`RangeError` naming it; a bad environment value is a `diag.warn` and the default.
  */
 import type { HeadersOption, LokiClientOptions } from '@otel-loki/push';
-import { tenantIdProblem } from '@otel-loki/push';
+import { DEFAULT_LIMITS as PUSH_DEFAULT_LIMITS, tenantIdProblem } from '@otel-loki/push';
 import {
   compileAttributeRules,
   LOKI_DEFAULT_LABEL_ATTRIBUTES,
@@ -28,17 +28,8 @@ export const DEFAULT_MAX_QUEUED_EXPORTS = 64;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_MAX_STREAMS = 1_000;
 
-/** Loki's default per-tenant limits (`pkg/validation/limits.go`). */
-export const DEFAULT_LIMITS: ResolvedLimits = Object.freeze({
-  maxLineSize: 262_144,
-  maxLabelNamesPerSeries: 15,
-  maxLabelNameLength: 1_024,
-  maxLabelValueLength: 2_048,
-  maxStructuredMetadataSize: 65_536,
-  maxStructuredMetadataEntries: 128,
-  rejectOldSamplesMaxAgeMillis: 604_800_000,
-  creationGracePeriodMillis: 600_000,
-});
+/** Loki's default per-tenant limits, as `@otel-loki/push` knows them. */
+export const DEFAULT_LIMITS: ResolvedLimits = PUSH_DEFAULT_LIMITS;
 
 /** Everything the exporter needs, resolved and validated. */
 export interface ResolvedConfig {

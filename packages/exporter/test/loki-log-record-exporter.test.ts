@@ -1,0 +1,214 @@
+/** The exporter contract: callback once, never throws, flush, shutdown, concurrency, suppressed tracing. */
+import { expect } from 'chai';
+import * as sinon from 'sinon';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import type { PushResult } from '@otel-loki/push';
+import { LokiPushError } from '@otel-loki/push';
+import { captureDiag, restoreDiag } from './helpers/diag';
+import { exporterWithFake } from './helpers/fake-client';
+import { exportAndWait, logRecord, NOW_MILLIS } from './helpers/records';
+import { LokiLogRecordExporter } from '../src/loki-log-record-exporter';
+import type { ExportResult } from '../src/loki-log-record-exporter';
+
+const SUCCESS = 0;
+const FAILED = 1;
+const NOW = { nowMillis: () => NOW_MILLIS };
+
+/** A push answer the test resolves when it wants. */
+function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => void } {
+  let resolve!: () => void;
+  const gate = new Promise<void>((r) => (resolve = r));
+  const answer = async (): Promise<PushResult> => {
+    await gate;
+    return { status: 204, requests: 1, attempts: 1, entries: 1, streams: 1, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+  };
+  return { answer, resolve };
+}
+
+describe('LokiLogRecordExporter', () => {
+  afterEach(() => {
+    sinon.restore();
+    restoreDiag();
+  });
+
+  it('calls back SUCCESS once after the push', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+    const callback = sinon.spy();
+
+    exporter.export([logRecord({ body: 'a' })], callback);
+    await exporter.forceFlush();
+
+    expect(callback.callCount).to.equal(1);
+    expect(callback.firstCall.args[0]).to.deep.equal({ code: SUCCESS });
+    expect(client.pushes).to.have.length(1);
+    expect(exporter.stats).to.include({ records: 1, entries: 1, exportsSucceeded: 1 });
+  });
+
+  it('calls back FAILED with the LokiPushError when the push fails after retries', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+    const error = new LokiPushError('Loki rejected the push (400): bad', { reason: 'http', status: 400, retryable: false, attempts: 1 });
+    client.answers.push(error);
+
+    const result = await exportAndWait(exporter, [logRecord()]);
+
+    expect(result.code).to.equal(FAILED);
+    expect(result.error).to.equal(error);
+    expect(exporter.stats.exportsFailed).to.equal(1);
+  });
+
+  it('never throws: a record whose fields throw fails the export through the callback', async () => {
+    const { exporter } = exporterWithFake({}, NOW);
+    const broken = logRecord();
+    Object.defineProperty(broken, 'attributes', { get: () => { throw new Error('boom'); } });
+    captureDiag();
+    const callback = sinon.spy();
+
+    expect(() => exporter.export([broken], callback)).not.to.throw();
+
+    expect(callback.callCount).to.equal(1);
+    expect(callback.firstCall.args[0].code).to.equal(FAILED);
+  });
+
+  it('answers SUCCESS at once for an empty batch without pushing', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+
+    const result = await exportAndWait(exporter, []);
+
+    expect(result.code).to.equal(SUCCESS);
+    expect(client.pushes).to.have.length(0);
+  });
+
+  it('a throwing callback is reported, not thrown, and not called twice', async () => {
+    const { exporter } = exporterWithFake({}, NOW);
+    const errorLog = captureDiag().error;
+    const callback = sinon.stub().throws(new Error('callback bug'));
+
+    exporter.export([logRecord()], callback);
+    await exporter.forceFlush();
+
+    expect(callback.callCount).to.equal(1);
+    expect(errorLog.called).to.equal(true);
+  });
+
+  it('forceFlush waits for exports in flight', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+    const pending = deferredAnswer();
+    client.answers.push(pending.answer);
+    const callback = sinon.spy();
+    exporter.export([logRecord()], callback);
+
+    let flushed = false;
+    const flush = exporter.forceFlush().then(() => (flushed = true));
+    await Promise.resolve();
+    expect(flushed).to.equal(false);
+    pending.resolve();
+    await flush;
+
+    expect(callback.calledOnceWith({ code: SUCCESS })).to.equal(true);
+  });
+
+  it('bounds exports in flight: beyond running + queued, export answers FAILED at once', async () => {
+    const { exporter, client } = exporterWithFake({ maxConcurrentExports: 1, maxQueuedExports: 1 }, NOW);
+    const first = deferredAnswer();
+    client.answers.push(first.answer);
+    const results: ExportResult[] = [];
+
+    exporter.export([logRecord({ body: '1' })], (r) => results.push(r));
+    exporter.export([logRecord({ body: '2' })], (r) => results.push(r));
+    exporter.export([logRecord({ body: '3' })], (r) => results.push(r));
+
+    expect(results).to.have.length(1);
+    expect(results[0].code).to.equal(FAILED);
+    expect(client.pushes).to.have.length(1); // the second waits for the first
+    first.resolve();
+    await exporter.forceFlush();
+    expect(results.map((r) => r.code)).to.deep.equal([FAILED, SUCCESS, SUCCESS]);
+    expect(client.pushes.map((p) => p.streams[0].entries[0].line)).to.deep.equal(['1', '2']);
+  });
+
+  it('shutdown waits for exports in flight, closes the client, and later exports answer FAILED', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+    const pending = deferredAnswer();
+    client.answers.push(pending.answer);
+    const callback = sinon.spy();
+    exporter.export([logRecord()], callback);
+
+    const shutdown = exporter.shutdown();
+    const late = await exportAndWait(exporter, [logRecord()]);
+    expect(late.code).to.equal(FAILED);
+    expect(client.closed).to.equal(false);
+    pending.resolve();
+    await shutdown;
+
+    expect(callback.calledOnceWith({ code: SUCCESS })).to.equal(true);
+    expect(client.closed).to.equal(true);
+    expect(exporter.shutdown()).to.equal(shutdown);
+  });
+
+  it('shutdown is bounded: after shutdownTimeoutMillis it aborts the pushes in flight', async () => {
+    const clock = sinon.useFakeTimers({ now: NOW_MILLIS, toFake: ['setTimeout', 'clearTimeout'] });
+    captureDiag();
+    const { exporter, client } = exporterWithFake({ shutdownTimeoutMillis: 5_000 }, NOW);
+    const never = deferredAnswer();
+    client.answers.push(never.answer);
+    exporter.export([logRecord()], () => undefined);
+
+    const shutdown = exporter.shutdown();
+    await clock.tickAsync(5_000);
+    await shutdown;
+
+    const signal = client.pushes[0].options?.signal;
+    expect(signal?.aborted).to.equal(true);
+    expect(client.closed).to.equal(true);
+  });
+
+  it('the shutdown timer does not keep the process alive', async () => {
+    const setTimeoutSpy = sinon.spy(globalThis, 'setTimeout');
+    const { exporter } = exporterWithFake({}, NOW);
+
+    await exporter.shutdown();
+
+    const timer = setTimeoutSpy.returnValues[0] as unknown as NodeJS.Timeout;
+    expect(timer.hasRef()).to.equal(false);
+  });
+
+  describe('suppressed tracing', () => {
+    const manager = new AsyncLocalStorageContextManager();
+    before(() => context.setGlobalContextManager(manager.enable()));
+    after(() => {
+      manager.disable();
+      context.disable();
+    });
+
+    it('pushes run with tracing suppressed as @opentelemetry/core reads it', async () => {
+      const { exporter, client } = exporterWithFake({}, NOW);
+      let suppressed: boolean | undefined;
+      client.answers.push(async () => {
+        suppressed = isTracingSuppressed(context.active());
+        return { status: 204, requests: 1, attempts: 1, entries: 1, streams: 1, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+      });
+
+      await exportAndWait(exporter, [logRecord()]);
+
+      expect(suppressed).to.equal(true);
+      expect(isTracingSuppressed(context.active())).to.equal(false);
+    });
+  });
+
+  it('passes the retry deadline and an abort signal to every push', async () => {
+    const { exporter, client } = exporterWithFake({ retryDeadlineMillis: 12_000 }, NOW);
+
+    await exportAndWait(exporter, [logRecord()]);
+
+    expect(client.pushes[0].options?.retryDeadlineMillis).to.equal(12_000);
+    expect(client.pushes[0].options?.signal).to.be.instanceOf(AbortSignal);
+  });
+
+  it('creates the real LokiPushClient when no client is injected', () => {
+    const exporter = new LokiLogRecordExporter({ url: 'http://127.0.0.1:1' });
+    expect(exporter).to.be.instanceOf(LokiLogRecordExporter);
+    return exporter.shutdown();
+  });
+});
