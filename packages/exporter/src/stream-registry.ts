@@ -43,31 +43,33 @@ export class StreamRegistry {
     const state = this._state(tenant);
     const now = this._nowMillis();
     let current = stream;
-    // Bounded: each pass demotes one more label name of the stream, or returns.
-    for (let pass = 0; pass <= stream.pairs.length; pass++) {
-      if (state.capped.size > 0 && current.pairs.some((p) => state.capped.has(p.name))) {
-        current = this._rewrite(state, stream);
-      }
-      if (state.streams.has(current.labelString)) {
-        state.streams.set(current.labelString, now);
-        return current;
-      }
-      if (state.streams.size >= this._maxStreams) this._forgetIdle(state, now);
-      if (state.streams.size < this._maxStreams) {
-        state.streams.set(current.labelString, now);
-        this._countValues(state, current);
-        return current;
-      }
-      const victim = this._highestCardinality(state, current);
-      if (victim === undefined) return current;
-      state.capped.add(victim);
-      state.rewrites.clear();
-      this._diagnostics.note(
-        'labelsDemoted',
-        1,
-        `label ${victim} demoted to structured metadata: more than ${this._maxStreams} streams (maxStreams)`
-      );
+    if (state.capped.size > 0 && current.pairs.some((p) => state.capped.has(p.name))) current = this._rewrite(state, stream);
+    if (state.streams.has(current.labelString)) {
+      state.streams.set(current.labelString, now);
+      return current;
     }
+    if (state.streams.size >= this._maxStreams) this._forgetIdle(state, now);
+    if (state.streams.size >= this._maxStreams) {
+      const victim = this._highestCardinality(state, current);
+      if (victim !== undefined) {
+        state.capped.add(victim);
+        state.rewrites.clear();
+        this._diagnostics.note(
+          'labelsDemoted',
+          1,
+          `label ${victim} demoted to structured metadata: more than ${this._maxStreams} streams (maxStreams)`
+        );
+        current = this._rewrite(state, stream);
+        if (state.streams.has(current.labelString)) {
+          state.streams.set(current.labelString, now);
+          return current;
+        }
+      }
+    }
+    // Admitted even beyond the cap once the offending label is demoted: the demotion is what
+    // stops the growth; demoting every label would merge unrelated streams.
+    state.streams.set(current.labelString, now);
+    this._countValues(state, current);
     return current;
   }
 
