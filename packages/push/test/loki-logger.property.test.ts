@@ -23,6 +23,11 @@ const timestamp = fc.oneof(
   fc.constant('2024-01-01T00:00:00'),
   anything
 );
+const validEntry = fc.record({
+  message: text,
+  labels: fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), text, { minKeys: 1, maxKeys: 4 }).filter((l) => Object.values(l).some((v) => v !== '')),
+  metadata: fc.dictionary(fc.stringMatching(/^[a-z.]{1,5}$/), text, { maxKeys: 4 }),
+});
 const entry = fc.oneof(
   fc.record(
     {
@@ -60,7 +65,7 @@ describe('LokiLogger with arbitrary input (property)', () => {
     let refused = 0;
     let sent = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(entry, { maxLength: 6 }), fc.boolean(), async (entries, groupByLabels) => {
+      fc.asyncProperty(fc.oneof(fc.array(entry, { maxLength: 6 }), fc.array(validEntry, { minLength: 1, maxLength: 6 })), fc.boolean(), async (entries, groupByLabels) => {
         const before = server.requests.length;
         let outcome: unknown;
         try {
