@@ -1,2 +1,15 @@
-/** Placeholder until its issue lands. */
-export const PACKAGE_NAME = '@otel-loki/testing';
+export { LokiTestServer, FAKE_TENANT } from './loki-test-server';
+export { DEFAULT_LIMITS, DEFAULT_DISCOVER_SERVICE_NAME } from './server-config';
+export type {
+  LokiTestServerOptions,
+  LokiServerLimits,
+  StoredEntry,
+  EntriesFilter,
+  ReceivedRequest,
+  RequestKind,
+  RequestInfo,
+  FailureSpec,
+  FailWhenOptions,
+  LokiTestServerCounters,
+} from './types';
+// The parsers, validators and the ingester are internal: their shapes follow Loki's code, not a public contract.
