@@ -1,0 +1,164 @@
+/**
+ * The ingester's part of a push: streams per tenant, the stream limit, the "too far behind"
+ * window and the silent duplicate check, with Loki's messages and status codes.
+ *
+ * @see https://github.com/grafana/loki/blob/main/pkg/ingester/instance.go (Push, createStream)
+ * @see https://github.com/grafana/loki/blob/main/pkg/ingester/stream.go (validateEntries, errorForFailedEntries)
+ */
+import { formatGoTime, formatRfc3339, millisToNanos } from './go-format';
+import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
+import { labelsToString, parseMetric } from './metric-parser';
+
+/** `ingester.max_ignored_stream_errors`: failed entries listed in one answer. */
+const MAX_RETURNED_ERRORS = 10;
+
+/** One stream of one tenant. */
+export interface StoredStream {
+  /** Canonical label string. */
+  key: string;
+  labels: Label[];
+  /** Entries sorted by timestamp; equal timestamps keep their arrival order. */
+  entries: IngestedEntry[];
+  highestTs?: bigint;
+  lastLine?: IngestedEntry;
+}
+
+/** Ingester settings that apply to every tenant. */
+export interface IngesterSettings {
+  maxStreamsPerTenant: number;
+  outOfOrderWindowMillis: number;
+  duplicateCheckIgnoresMetadata: boolean;
+}
+
+/** What one ingester push did. */
+export interface IngestResult {
+  stored: number;
+  refused: number;
+  deduplicated: number;
+  /** The answer when something was refused (the last stream's error wins, as in Loki). */
+  error?: HttpAnswer;
+}
+
+function sameEntry(a: IngestedEntry, b: IngestedEntry, ignoreMetadata: boolean): boolean {
+  if (a.timestampNanos !== b.timestampNanos || a.line !== b.line) return false;
+  if (ignoreMetadata) return true;
+  if (a.metadata.length !== b.metadata.length) return false;
+  return a.metadata.every((pair, i) => pair.name === b.metadata[i].name && pair.value === b.metadata[i].value);
+}
+
+/** Index of the first entry with a timestamp greater than `ts`. */
+function upperBound(entries: readonly IngestedEntry[], ts: bigint): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid].timestampNanos <= ts) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** All tenants' streams. */
+export class Ingester {
+  private readonly _tenants = new Map<string, Map<string, StoredStream>>();
+
+  constructor(private readonly _settings: IngesterSettings) {}
+
+  /** Streams of `tenant`, or of every tenant. */
+  streams(tenant?: string): Array<{ tenant: string; stream: StoredStream }> {
+    const result: Array<{ tenant: string; stream: StoredStream }> = [];
+    for (const [name, streams] of this._tenants) {
+      if (tenant !== undefined && name !== tenant) continue;
+      for (const stream of streams.values()) result.push({ tenant: name, stream });
+    }
+    return result;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this._tenants.clear();
+  }
+
+  /** Pushes validated streams (canonical label strings) of one tenant. */
+  push(tenant: string, streams: ReadonlyArray<{ labels: string; entries: IngestedEntry[] }>): IngestResult {
+    const result: IngestResult = { stored: 0, refused: 0, deduplicated: 0 };
+    let tenantStreams = this._tenants.get(tenant);
+    if (!tenantStreams) {
+      tenantStreams = new Map();
+      this._tenants.set(tenant, tenantStreams);
+    }
+    for (const request of streams) {
+      let stream = tenantStreams.get(request.labels);
+      if (!stream) {
+        const parsed = parseMetric(request.labels);
+        if (!parsed.ok) {
+          result.refused += request.entries.length;
+          result.error = { status: 400, body: parsed.error };
+          continue;
+        }
+        if (tenantStreams.size >= this._settings.maxStreamsPerTenant) {
+          result.refused += request.entries.length;
+          result.error = {
+            status: 429,
+            body:
+              `Maximum active stream limit exceeded when trying to create stream ${labelsToString(parsed.labels)}, ` +
+              'reduce the number of active streams (reduce labels or reduce label values), or contact your Loki ' +
+              `administrator to see if the limit can be increased, user: '${tenant}'`,
+          };
+          continue;
+        }
+        stream = { key: request.labels, labels: parsed.labels, entries: [] };
+        tenantStreams.set(request.labels, stream);
+      }
+      const error = this._pushToStream(tenant, stream, request.entries, result);
+      if (error) result.error = error;
+    }
+    return result;
+  }
+
+  private _pushToStream(tenant: string, stream: StoredStream, entries: IngestedEntry[], result: IngestResult): HttpAnswer | undefined {
+    const ignoreMetadata = this._settings.duplicateCheckIgnoresMetadata;
+    const window = millisToNanos(this._settings.outOfOrderWindowMillis);
+    const failed: Array<{ entry: IngestedEntry; reason: string }> = [];
+    for (const entry of entries) {
+      if (stream.lastLine && sameEntry(stream.lastLine, entry, ignoreMetadata)) {
+        result.deduplicated++;
+        continue;
+      }
+      if (stream.highestTs !== undefined) {
+        const cutoff = stream.highestTs - window;
+        if (entry.timestampNanos < cutoff) {
+          failed.push({
+            entry,
+            reason:
+              `entry too far behind, entry timestamp is: ${formatRfc3339(entry.timestampNanos)}, ` +
+              `oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`,
+          });
+          continue;
+        }
+      }
+      stream.lastLine = entry;
+      if (stream.highestTs === undefined || entry.timestampNanos > stream.highestTs) stream.highestTs = entry.timestampNanos;
+      // The head block drops an entry equal to one already stored at the same timestamp.
+      const end = upperBound(stream.entries, entry.timestampNanos);
+      let duplicate = false;
+      for (let i = end - 1; i >= 0 && stream.entries[i].timestampNanos === entry.timestampNanos; i--) {
+        if (sameEntry(stream.entries[i], entry, ignoreMetadata)) duplicate = true;
+      }
+      if (duplicate) {
+        result.deduplicated++;
+        continue;
+      }
+      stream.entries.splice(end, 0, entry);
+      result.stored++;
+    }
+    if (failed.length === 0) return undefined;
+    result.refused += failed.length;
+    let body = '';
+    for (const { entry, reason } of failed.slice(0, MAX_RETURNED_ERRORS)) {
+      body += `entry with timestamp ${formatGoTime(entry.timestampNanos)} ignored, reason: '${reason}',\n`;
+    }
+    body += `user '${tenant}', total ignored: ${failed.length} out of ${entries.length} for stream: ${stream.key}`;
+    return { status: 400, body };
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Enough of Loki's read API for end-to-end tests: `query_range` (and `query`, which Loki 3
+ * refuses for log queries), `labels`, `label/<name>/values`, `series`, with Loki's parameter
+ * rules, defaults and JSON shapes, including `X-Loki-Response-Encoding-Flags: categorize-labels`.
+ *
+ * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/params.go
+ * @see https://github.com/grafana/loki/blob/main/pkg/util/marshal/query.go
+ */
+import type { Ingester, StoredStream } from './ingester';
+import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
+import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import type { LogSelector } from './logql-selector';
+import { labelsToString } from './metric-parser';
+
+const DEFAULT_LIMIT = 100;
+const DEFAULT_SINCE_MILLIS = 60 * 60 * 1000;
+const NANOS_PER_MILLI = 1_000_000n;
+const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
+/** Header Grafana sends to get structured metadata apart from stream labels. */
+export const ENCODING_FLAGS_HEADER = 'x-loki-response-encoding-flags';
+const CATEGORIZE_LABELS = 'categorize-labels';
+
+/** A request to the read API, reduced to what the handlers need. */
+export interface QueryRequest {
+  path: string;
+  params: URLSearchParams;
+  headers: Record<string, string>;
+  tenant: string;
+  nowMillis: number;
+}
+
+class BadRequest extends Error {}
+
+function ok(data: unknown): HttpAnswer {
+  return { status: 200, body: JSON.stringify(data), headers: { 'content-type': JSON_CONTENT_TYPE } };
+}
+
+function goParseIntError(value: string): string {
+  return `strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`;
+}
+
+/** Loki's `parseTimestamp`: RFC 3339, fractional seconds, seconds (<= 10 digits) or nanoseconds. */
+function parseTimestamp(value: string | null, fallback: bigint, name: string): bigint {
+  if (value === null || value === '') return fallback;
+  if (value.includes('.') && /^-?\d+\.\d*$/.test(value)) {
+    const [seconds, fraction] = value.split('.');
+    const millis = Math.round(Number('0.' + (fraction || '0')) * 1000);
+    return BigInt(seconds) * 1_000_000_000n + BigInt(millis) * NANOS_PER_MILLI * (value.startsWith('-') ? -1n : 1n);
+  }
+  if (/^-?\d+$/.test(value)) {
+    return value.replace('-', '').length <= 10 ? BigInt(value) * 1_000_000_000n : BigInt(value);
+  }
+  const millis = Date.parse(value);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(millis)) {
+    const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
+    return BigInt(Math.floor(millis / 1000)) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9) || '0');
+  }
+  throw new BadRequest(`could not parse '${name}' parameter: ${goParseIntError(value)}`);
+}
+
+/** Loki's `determineBounds`: `end` defaults to now, `start` to `end` (or now) minus `since`. */
+function bounds(req: QueryRequest, defaultSinceMillis: number): { start: bigint; end: bigint } {
+  const now = BigInt(req.nowMillis) * NANOS_PER_MILLI;
+  let since = BigInt(defaultSinceMillis) * NANOS_PER_MILLI;
+  const sinceParam = req.params.get('since');
+  if (sinceParam) {
+    const m = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(sinceParam);
+    if (!m) throw new BadRequest(`could not parse 'since' parameter: not a valid duration string: ${JSON.stringify(sinceParam)}`);
+    const unitMillis: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
+    since = BigInt(Number(m[1]) * unitMillis[m[2]]) * NANOS_PER_MILLI;
+  }
+  const end = parseTimestamp(req.params.get('end'), now, 'end');
+  const endOrNow = end > now ? now : end;
+  const start = parseTimestamp(req.params.get('start'), endOrNow - since, 'start');
+  return { start, end };
+}
+
+function parseLimit(params: URLSearchParams): number {
+  const raw = params.get('limit');
+  if (raw === null || raw === '') return DEFAULT_LIMIT;
+  if (!/^[+-]?\d+$/.test(raw)) throw new BadRequest(goParseIntError(raw));
+  const limit = Number(raw);
+  if (limit <= 0) throw new BadRequest('limit must be a positive value');
+  return limit;
+}
+
+function parseDirection(params: URLSearchParams): 'forward' | 'backward' {
+  const raw = params.get('direction');
+  if (raw === null || raw === '') return 'backward';
+  const upper = raw.toUpperCase();
+  if (upper !== 'FORWARD' && upper !== 'BACKWARD') throw new BadRequest(`invalid direction '${raw}'`);
+  return upper === 'FORWARD' ? 'forward' : 'backward';
+}
+
+interface Hit {
+  stream: StoredStream;
+  entry: IngestedEntry;
+}
+
+function select(ingester: Ingester, tenant: string, selector: LogSelector | undefined, start: bigint, end: bigint): Hit[] {
+  const hits: Hit[] = [];
+  for (const { stream } of ingester.streams(tenant)) {
+    if (selector && !matchesLabels(selector, stream.labels)) continue;
+    for (const entry of stream.entries) {
+      if (entry.timestampNanos < start || entry.timestampNanos >= end) continue;
+      if (selector && !matchesLine(selector, entry.line)) continue;
+      hits.push({ stream, entry });
+    }
+  }
+  return hits;
+}
+
+function toObject(labels: readonly Label[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const l of labels) result[l.name] = l.value;
+  return result;
+}
+
+/** Stream labels plus structured metadata, as Loki returns them without `categorize-labels`. */
+function mergedLabels(stream: StoredStream, entry: IngestedEntry): Label[] {
+  const merged = [...stream.labels];
+  for (const pair of entry.metadata) {
+    const clash = stream.labels.some((l) => l.name === pair.name);
+    merged.push({ name: clash ? `${pair.name}_extracted` : pair.name, value: pair.value });
+  }
+  return merged.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
+  const selector = parseLogSelector(req.params.get('query') ?? '');
+  const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
+  if (end < start) throw new BadRequest('end timestamp must not be before or equal to start time');
+  const limit = parseLimit(req.params);
+  const direction = parseDirection(req.params);
+  const hits = select(ingester, req.tenant, selector, start, end);
+  hits.sort((a, b) => {
+    const diff = a.entry.timestampNanos - b.entry.timestampNanos;
+    const order = diff < 0n ? -1 : diff > 0n ? 1 : 0;
+    return direction === 'forward' ? order : -order;
+  });
+  const categorize = (req.headers[ENCODING_FLAGS_HEADER] ?? '').split(',').map((f) => f.trim()).includes(CATEGORIZE_LABELS);
+  const groups = new Map<string, { labels: Label[]; values: unknown[] }>();
+  for (const { stream, entry } of hits.slice(0, limit)) {
+    const labels = categorize ? stream.labels : mergedLabels(stream, entry);
+    const key = labelsToString(labels);
+    let group = groups.get(key);
+    if (!group) {
+      group = { labels, values: [] };
+      groups.set(key, group);
+    }
+    const value: unknown[] = [entry.timestampNanos.toString(), entry.line];
+    if (categorize) value.push(entry.metadata.length > 0 ? { structuredMetadata: toObject(entry.metadata) } : {});
+    group.values.push(value);
+  }
+  const result = [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, group]) => ({ stream: toObject(group.labels), values: group.values }));
+  const data: Record<string, unknown> = { resultType: 'streams' };
+  if (categorize) data.encodingFlags = [CATEGORIZE_LABELS];
+  data.result = result;
+  data.stats = { summary: { totalEntriesReturned: hits.length > limit ? limit : hits.length } };
+  return ok({ status: 'success', data });
+}
+
+function optionalSelector(params: URLSearchParams): LogSelector | undefined {
+  const query = params.get('query');
+  return query ? parseLogSelector(query) : undefined;
+}
+
+function streamsInRange(req: QueryRequest, ingester: Ingester, selector: LogSelector | undefined): StoredStream[] {
+  const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
+  const seen = new Set<StoredStream>();
+  for (const { stream } of select(ingester, req.tenant, selector ? { ...selector, lineFilters: [] } : undefined, start, end)) {
+    seen.add(stream);
+  }
+  return [...seen];
+}
+
+function labelNames(req: QueryRequest, ingester: Ingester): HttpAnswer {
+  const names = new Set<string>();
+  for (const stream of streamsInRange(req, ingester, optionalSelector(req.params))) {
+    for (const l of stream.labels) names.add(l.name);
+  }
+  // Loki omits `data` when it is empty (`omitempty`).
+  return ok(names.size > 0 ? { status: 'success', data: [...names].sort() } : { status: 'success' });
+}
+
+function labelValues(req: QueryRequest, ingester: Ingester, name: string): HttpAnswer {
+  const values = new Set<string>();
+  for (const stream of streamsInRange(req, ingester, optionalSelector(req.params))) {
+    const value = stream.labels.find((l) => l.name === name)?.value;
+    if (value !== undefined) values.add(value);
+  }
+  return ok(values.size > 0 ? { status: 'success', data: [...values].sort() } : { status: 'success' });
+}
+
+function series(req: QueryRequest, ingester: Ingester): HttpAnswer {
+  const matches = req.params.getAll('match[]').concat(req.params.getAll('match'));
+  if (matches.length === 0) throw new BadRequest('at least one match[] argument required');
+  const found = new Map<string, Record<string, string>>();
+  for (const match of matches) {
+    for (const stream of streamsInRange(req, ingester, parseLogSelector(match))) found.set(stream.key, toObject(stream.labels));
+  }
+  return ok({ status: 'success', data: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
+}
+
+const LABEL_VALUES_PATH = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/;
+
+/** True when `path` is a read endpoint this module answers. */
+export function isQueryPath(path: string): boolean {
+  return (
+    path === '/loki/api/v1/query_range' ||
+    path === '/loki/api/v1/query' ||
+    path === '/loki/api/v1/labels' ||
+    path === '/loki/api/v1/label' ||
+    path === '/loki/api/v1/series' ||
+    LABEL_VALUES_PATH.test(path)
+  );
+}
+
+/** Answers a read request; errors are plain-text 400s, as Loki writes them. */
+export function handleQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
+  try {
+    if (req.path === '/loki/api/v1/query_range') return queryRange(req, ingester);
+    if (req.path === '/loki/api/v1/query') {
+      parseLogSelector(req.params.get('query') ?? '');
+      // Loki 3 refuses log queries here (logqlmodel.ErrUnsupportedSyntaxForInstantQuery).
+      throw new BadRequest('log queries are not supported as an instant query type, please change your query to a range query type');
+    }
+    if (req.path === '/loki/api/v1/labels' || req.path === '/loki/api/v1/label') return labelNames(req, ingester);
+    if (req.path === '/loki/api/v1/series') return series(req, ingester);
+    const name = LABEL_VALUES_PATH.exec(req.path)?.[1];
+    return labelValues(req, ingester, decodeURIComponent(name ?? ''));
+  } catch (err) {
+    if (err instanceof BadRequest || err instanceof LogqlError) return { status: 400, body: err.message };
+    throw err;
+  }
+}
