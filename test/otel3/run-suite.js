@@ -20,12 +20,12 @@ const exporterDir = path.join(root, 'packages', 'exporter');
 const pushDir = path.join(root, 'packages', 'push');
 const runDir = path.join(here, '.run');
 
-function copyDir(from, to, filter = () => true) {
+function copyDir(from, to, filter = () => true, rename = (name) => name) {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (entry.isDirectory()) copyDir(source, target, filter);
+    const target = path.join(to, rename(entry.name));
+    if (entry.isDirectory()) copyDir(source, target, filter, rename);
     else if (filter(source)) fs.copyFileSync(source, target);
   }
 }
@@ -48,7 +48,8 @@ requireBuilt(pushDir);
 
 fs.rmSync(runDir, { recursive: true, force: true });
 copyDir(path.join(exporterDir, 'build', 'src'), path.join(runDir, 'src'), (f) => f.endsWith('.js'));
-copyDir(path.join(exporterDir, 'test'), path.join(runDir, 'test'), (f) => f.endsWith('.ts'));
+// Renamed to *.suite.ts so that the root suite's 'test/**/*.test.ts' never picks up the copies.
+copyDir(path.join(exporterDir, 'test'), path.join(runDir, 'test'), (f) => f.endsWith('.ts'), (n) => n.replace(/\.test\.ts$/, '.suite.ts'));
 const vendoredPush = path.join(runDir, 'node_modules', '@otel-loki', 'push');
 copyDir(path.join(pushDir, 'build', 'src'), path.join(vendoredPush, 'build', 'src'), (f) => f.endsWith('.js'));
 fs.copyFileSync(path.join(pushDir, 'package.json'), path.join(vendoredPush, 'package.json'));
@@ -61,7 +62,7 @@ console.log(`exporter suite on Node ${process.version} with ${versions.join(', '
 const mocha = path.join(here, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const result = spawnSync(
   process.execPath,
-  [mocha, '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '20000', '--recursive', path.join(runDir, 'test', '**', '*.test.ts')],
+  [mocha, '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '20000', '--recursive', path.join(runDir, 'test', '**', '*.suite.ts')],
   { cwd: here, stdio: 'inherit' }
 );
 process.exit(result.status ?? 1);
