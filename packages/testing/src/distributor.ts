@@ -10,6 +10,7 @@ import { encodePushRequest } from '@otel-loki/push';
 import type { PushStream } from '@otel-loki/push';
 import type { Ingester } from './ingester';
 import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
+import { formatRfc3339, millisToNanos } from './go-format';
 import { withDetectedLevel } from './level-detection';
 import { labelsToString, parseMetric, sortLabels } from './metric-parser';
 import type { TokenBucket } from './rate-limiter';
@@ -134,6 +135,14 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
   const validationAnswer: HttpAnswer | undefined = errors.length > 0 ? { status: 400, body: groupErrors(errors) } : undefined;
   if (accepted.length === 0) return { ...outcome, ...(validationAnswer ?? {}) };
 
+  if (ctx.nowMillis < limits.blockIngestionUntilMillis) {
+    outcome.refused += validatedLines;
+    const code = limits.blockIngestionStatusCode;
+    // Loki answers success for 200 (the data is dropped all the same).
+    if (code === 200) return outcome;
+    const until = formatRfc3339(millisToNanos(limits.blockIngestionUntilMillis));
+    return { ...outcome, status: code, body: `ingestion blocked for user ${ctx.tenant} until '${until}' with status code '${code}'` };
+  }
   if (!ctx.rateLimiter.allow(ctx.nowMillis, validatedBytes)) {
     outcome.refused += validatedLines;
     return {

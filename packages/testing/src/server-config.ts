@@ -46,6 +46,8 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   discoverLogLevels: true,
   ingestionRateBytesPerSecond: Infinity,
   ingestionBurstSizeBytes: 6 * MIB,
+  blockIngestionUntilMillis: 0,
+  blockIngestionStatusCode: 260,
   maxStreamsPerTenant: 5000,
   outOfOrderWindowMillis: HOUR_MILLIS,
 };
@@ -76,6 +78,8 @@ const NUMERIC_LIMITS: ReadonlyArray<keyof LokiServerLimits> = [
   'ingestionBurstSizeBytes',
   'maxStreamsPerTenant',
   'outOfOrderWindowMillis',
+  'blockIngestionUntilMillis',
+  'blockIngestionStatusCode',
 ];
 const BOOLEAN_LIMITS: ReadonlyArray<keyof LokiServerLimits> = [
   'maxLineSizeTruncate',

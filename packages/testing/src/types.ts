@@ -46,6 +46,14 @@ export interface LokiServerLimits {
   ingestionRateBytesPerSecond?: number;
   /** `ingestion_burst_size_mb` in bytes; a request larger than this is always refused (429). @default 6291456 */
   ingestionBurstSizeBytes?: number;
+  /**
+   * `block_ingestion_until`, in milliseconds since the epoch: until then every push of the
+   * tenant is dropped and answered with `blockIngestionStatusCode`. `0` turns it off.
+   * @default 0
+   */
+  blockIngestionUntilMillis?: number;
+  /** `block_ingestion_status_code`; 200 answers success (204) while dropping the data. @default 260 */
+  blockIngestionStatusCode?: number;
   /** `max_global_streams_per_user`: active streams per tenant; `Infinity` turns it off. @default 5000 */
   maxStreamsPerTenant?: number;
   /**

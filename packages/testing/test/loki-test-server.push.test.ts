@@ -248,6 +248,20 @@ describe('LokiTestServer: push', () => {
       expect(loki.entries().map((e) => e.line[0])).to.deep.equal(['a', 'c']);
     });
 
+    it('drops pushes while ingestion is blocked, answering 260 (a 2xx!) with Loki\'s message', async () => {
+      const until = Date.UTC(2100, 0, 1);
+      await start({ limits: { blockIngestionUntilMillis: until } });
+      const answer = await pushProto(loki.url, [one('{job="x"}')]);
+      expect(answer).to.include({ status: 260, body: "ingestion blocked for user fake until '2100-01-01T00:00:00Z' with status code '260'" });
+      expect(loki.entries()).to.be.empty;
+    });
+
+    it('answers 204 while dropping everything when the block status code is 200', async () => {
+      await start({ limits: { blockIngestionUntilMillis: Date.UTC(2100, 0, 1), blockIngestionStatusCode: 200 } });
+      expect((await pushProto(loki.url, [one('{job="x"}')])).status).to.equal(204);
+      expect(loki.entries()).to.be.empty;
+    });
+
     it('always refuses a push larger than the burst (429)', async () => {
       await start({ limits: { ingestionRateBytesPerSecond: 1e9, ingestionBurstSizeBytes: 10 } });
       const answer = await pushProto(loki.url, [one('{job="x"}', 'eleven byte')]);
