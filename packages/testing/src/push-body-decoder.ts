@@ -119,4 +119,3 @@ export function decodePushBody(
   return { format: 'protobuf', streams: decodeProtobuf(decoded), decodedBytes: decoded.length };
 }
 
-export { PushDecodeError };

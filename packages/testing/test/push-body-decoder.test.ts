@@ -1,7 +1,8 @@
 import * as zlib from 'node:zlib';
 import { expect } from 'chai';
 import { encodePushRequest, snappyCompress } from '@otel-loki/push';
-import { decodePushBody, PushDecodeError } from '../src/push-body-decoder';
+import { PushDecodeError } from '../src/json-push-decoder';
+import { decodePushBody } from '../src/push-body-decoder';
 
 const STREAMS = [{ labels: '{job="x"}', entries: [{ timestampNanos: 1n, line: 'hello' }] }];
 const PROTO = Buffer.from(snappyCompress(encodePushRequest(STREAMS)));
