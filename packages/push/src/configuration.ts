@@ -176,6 +176,10 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     throw new RangeError(`maxBackoffMillis: must be at least initialBackoffMillis (${initialBackoffMillis}), got ${maxBackoffMillis}`);
   }
   const maxRequestBytes = positiveNumber(options.maxRequestBytes, 'maxRequestBytes', DEFAULT_MAX_REQUEST_BYTES);
+  const insecureSkipVerify = options.insecureSkipVerify ?? false;
+  if (typeof insecureSkipVerify !== 'boolean') {
+    throw new TypeError(`insecureSkipVerify: expected a boolean, got ${describe(insecureSkipVerify)}`);
+  }
 
   return {
     pushUrl,
@@ -185,7 +189,8 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     staticHeaders: new Secret(staticHeaders),
     dynamicHeaders,
     agent: options.agent,
-    tls: new Secret({ ca: options.ca, cert: options.cert, key: options.key }),
+    tls: new Secret({ ca: options.ca, cert: options.cert, key: options.key, ...(insecureSkipVerify ? { rejectUnauthorized: false } : {}) }),
+    insecureSkipVerify,
     timeoutMillis,
     retryDeadlineMillis,
     initialBackoffMillis,

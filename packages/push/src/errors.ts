@@ -26,6 +26,7 @@ export interface LokiPushErrorDetails {
   body?: string;
   entriesSent?: number;
   failedStreams?: readonly PushStream[];
+  retryAfterMillis?: number;
   cause?: unknown;
 }
 
@@ -48,6 +49,11 @@ export class LokiPushError extends Error {
   readonly entriesSent: number;
   /** The streams that were not delivered, for a caller that keeps them to send again. */
   readonly failedStreams: readonly PushStream[];
+  /**
+   * The wait the server asked for (`Retry-After`, sent by gateways and proxies, not by Loki
+   * itself) before sending again, when the last answer carried one.
+   */
+  readonly retryAfterMillis?: number;
 
   constructor(message: string, details: LokiPushErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -59,6 +65,7 @@ export class LokiPushError extends Error {
     this.body = details.body;
     this.entriesSent = details.entriesSent ?? 0;
     this.failedStreams = details.failedStreams ?? [];
+    this.retryAfterMillis = details.retryAfterMillis;
   }
 
   /** Number of entries in {@link failedStreams}. */

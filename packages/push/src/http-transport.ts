@@ -41,7 +41,8 @@ export interface PushTransport {
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
   agent?: http.Agent;
-  tls?: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer };
+  /** TLS options of the own https agent; `rejectUnauthorized: false` only for `insecureSkipVerify`. */
+  tls?: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean };
 }
 
 /** The node:http(s) transport with a keep-alive agent of its own unless one is given. */

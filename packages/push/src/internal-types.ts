@@ -27,7 +27,9 @@ export interface ResolvedClientConfig {
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
   agent?: HttpAgent;
   /** TLS material; redacted when printed (it holds a private key). */
-  tls: Secret<{ ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer }>;
+  tls: Secret<{ ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean }>;
+  /** Certificate verification is off (`insecureSkipVerify: true`). */
+  insecureSkipVerify: boolean;
   timeoutMillis: number;
   retryDeadlineMillis: number;
   initialBackoffMillis: number;

@@ -27,6 +27,13 @@ export interface PushOptions {
   signal?: AbortSignal;
   /** Overall deadline of this push in ms, overriding the client's `retryDeadlineMillis`. */
   retryDeadlineMillis?: number;
+  /**
+   * Retries of each request after its first attempt, within the deadline. `0` makes one
+   * attempt per request and leaves retrying to the caller (the exporter's retry buffer does),
+   * with `LokiPushError.retryAfterMillis` telling it how long a proxy asked to wait.
+   * @default unlimited (until the deadline)
+   */
+  maxRetries?: number;
 }
 
 /** Internal seams for tests. */
@@ -36,6 +43,7 @@ export interface LokiPushClientInternals {
 
 interface SendState {
   deadline: number;
+  maxRetries: number;
   attempts: number;
   requests: number;
   lastStatus: number;
@@ -77,8 +85,13 @@ export class LokiPushClient {
     if (this._closed) throw new Error('LokiPushClient: push() after close()');
     const tenantId = options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
     const deadlineMillis = options.retryDeadlineMillis ?? this._config.retryDeadlineMillis;
+    const maxRetries = options.maxRetries ?? Infinity;
+    if (typeof maxRetries !== 'number' || !(maxRetries >= 0)) {
+      throw new RangeError(`maxRetries: expected a number >= 0, got ${String(maxRetries)}`);
+    }
     const state: SendState = {
       deadline: Date.now() + deadlineMillis,
+      maxRetries,
       attempts: 0,
       requests: 0,
       lastStatus: 0,
@@ -102,6 +115,7 @@ export class LokiPushClient {
         body: first.body,
         entriesSent: state.entriesSent,
         failedStreams: state.failed,
+        retryAfterMillis: first.retryAfterMillis,
         cause: first.cause,
       });
     }
@@ -191,9 +205,13 @@ export class LokiPushClient {
         return this._failResponse(streams, state, response, decision.reason, false);
       }
       retry++;
+      const kind = response.kind === 'network' ? 'network' : 'http';
+      if (retry > state.maxRetries) {
+        return this._failResponse(streams, state, response, kind, true, undefined, decision.retryAfterMillis);
+      }
       const wait = decision.retryAfterMillis ?? backoffMillis(retry, this._config.initialBackoffMillis, this._config.maxBackoffMillis);
       if (Date.now() + wait >= state.deadline) {
-        return this._failResponse(streams, state, response, response.kind === 'network' ? 'network' : 'http', true, wait);
+        return this._failResponse(streams, state, response, kind, true, wait, decision.retryAfterMillis);
       }
       await sleep(wait, signal);
     }
@@ -209,7 +227,8 @@ export class LokiPushClient {
     response: TransportResponse,
     reason: LokiPushErrorReason,
     retryable: boolean,
-    nextWaitMillis?: number
+    nextWaitMillis?: number,
+    retryAfterMillis?: number
   ): void {
     const target = this._config.pushUrl.href;
     const suffix =
@@ -241,7 +260,7 @@ export class LokiPushClient {
       reason === 'ingestion-blocked'
         ? `Loki answered ${response.status}: ingestion is blocked for this tenant and the data was dropped${excerpt ? `: ${excerpt}` : ''}`
         : `Loki rejected the push (${response.status})${excerpt ? `: ${excerpt}` : ''}${hintFor(response.status)}${suffix}`;
-    this._fail(streams, state, reason, response.status, message, retryable, excerpt);
+    this._fail(streams, state, reason, response.status, message, retryable, excerpt, undefined, retryAfterMillis);
   }
 
   private _fail(
@@ -252,7 +271,8 @@ export class LokiPushClient {
     message: string,
     retryable = false,
     body?: string,
-    cause?: unknown
+    cause?: unknown,
+    retryAfterMillis?: number
   ): void {
     state.failed.push(...streams);
     state.firstFailure ??= new LokiPushError(message, {
@@ -261,6 +281,7 @@ export class LokiPushClient {
       retryable,
       attempts: state.attempts,
       body,
+      retryAfterMillis,
       cause,
     });
   }

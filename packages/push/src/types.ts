@@ -102,6 +102,14 @@ export interface LokiClientOptions {
   cert?: string | Buffer;
   /** PEM client key for mutual TLS. */
   key?: string | Buffer;
+  /**
+   * **Insecure.** `true` turns off verification of Loki's TLS certificate (any certificate,
+   * any host name is accepted), e.g. for a test Loki with a self-signed certificate. Prefer
+   * `ca`. The client itself prints nothing (it has no logger): `config.insecureSkipVerify` says
+   * it is on, and `@otel-loki/exporter` warns through `diag`. Ignored with a custom `agent`.
+   * @default false (certificates are verified against the system CAs, or `ca`)
+   */
+  insecureSkipVerify?: boolean;
   /** A custom `http.Agent`/`https.Agent` (proxies, custom TLS). Replaces the keep-alive default. */
   agent?: HttpAgent;
   /** Time limit of one HTTP request, in ms. @default 10000 */

@@ -76,6 +76,17 @@ describe('http-transport', () => {
       expect(error.message).to.match(/Could not reach Loki at https:.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER)/);
       expect(seen).to.have.length(0);
     });
+
+    it('accepts an untrusted certificate only with insecureSkipVerify, and says so in its config', async () => {
+      const port = await start(false);
+      const client = new LokiPushClient({ url: `https://127.0.0.1:${port}`, insecureSkipVerify: true });
+      const result = await client.push(STREAMS);
+      await client.close();
+      expect(result.status).to.equal(204);
+      expect(client.config.insecureSkipVerify).to.equal(true);
+      expect(new LokiPushClient({ url: `https://127.0.0.1:${port}` }).config.insecureSkipVerify).to.equal(false);
+      expect(() => new LokiPushClient({ url: 'https://x', insecureSkipVerify: 'yes' as unknown as boolean })).to.throw(TypeError, /insecureSkipVerify/);
+    });
   });
 
   describe('plain http', () => {
@@ -121,5 +132,52 @@ describe('http-transport', () => {
       expect(response.kind).to.equal('response');
       expect((response as { body: string }).body.length).to.equal(MAX_RESPONSE_BODY_BYTES);
     });
+
+    // A hostile or broken server must not hold a push past its time limit, which counts the
+    // whole exchange (headers and body), not the idle time between bytes.
+    const TRICKLE_TIMEOUT_MILLIS = 300;
+    for (const [name, respond] of [
+      ['an endless response body', (res: http.ServerResponse) => {
+        res.writeHead(200);
+        const pump = (): void => {
+          // Bounded by the test: the server is closed in afterEach, which ends the loop.
+          if (!res.destroyed && res.write('x'.repeat(16 * 1024))) setImmediate(pump);
+          else if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      }],
+      ['a response trickling one byte every 50 ms', (res: http.ServerResponse) => {
+        res.writeHead(200);
+        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
+        res.on('close', () => clearInterval(timer));
+      }],
+      ['status line trickled byte by byte', (res: http.ServerResponse) => {
+        const socket = res.socket;
+        const bytes = Buffer.from('HTTP/1.1 204 No Content\r\n\r\n');
+        let i = 0;
+        const timer = setInterval(() => (i < bytes.length && socket && !socket.destroyed ? socket.write(bytes.subarray(i, ++i)) : clearInterval(timer)), 50);
+        socket?.on('close', () => clearInterval(timer));
+      }],
+    ] as const) {
+      it(`gives up on ${name} after timeoutMillis in total`, async () => {
+        server = http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => respond(res));
+        });
+        const port = await listen(server);
+        const transport = new HttpTransport();
+        const started = Date.now();
+        const response = await transport.send({
+          url: new URL(`http://127.0.0.1:${port}/loki/api/v1/push`),
+          headers: {},
+          body: Buffer.from('x'),
+          timeoutMillis: TRICKLE_TIMEOUT_MILLIS,
+        });
+        const elapsed = Date.now() - started;
+        transport.close();
+        expect(response).to.deep.include({ kind: 'network', code: 'ETIMEDOUT' });
+        expect(elapsed).to.be.below(TRICKLE_TIMEOUT_MILLIS * 10);
+      });
+    }
   });
 });

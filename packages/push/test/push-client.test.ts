@@ -215,6 +215,19 @@ describe('LokiPushClient (loopback server)', () => {
       expect(error).to.deep.include({ status: 429, retryable: true, attempts: 1 });
     });
 
+    it('maxRetries: 0 makes one attempt per request and reports the Retry-After asked for', async () => {
+      server.answer({ status: 429, headers: { 'retry-after': '7' } }, { status: 503 });
+      client = new LokiPushClient({ url: server.url });
+      const first = (await client.push(STREAMS, { maxRetries: 0 }).catch((e: unknown) => e)) as LokiPushError;
+      const second = (await client.push(STREAMS, { maxRetries: 0 }).catch((e: unknown) => e)) as LokiPushError;
+      expect(first).to.deep.include({ status: 429, retryable: true, attempts: 1, retryAfterMillis: 7000 });
+      expect(first.failedStreams).to.deep.equal(STREAMS);
+      expect(second).to.deep.include({ status: 503, retryable: true, attempts: 1, retryAfterMillis: undefined });
+      expect(server.requests).to.have.length(2);
+      const invalid = await client.push(STREAMS, { maxRetries: -1 }).catch((e: unknown) => e);
+      expect(invalid).to.be.instanceOf(RangeError);
+    });
+
     it('retries a connection reset', async () => {
       server.answer({ reset: true }, { reset: true });
       client = new LokiPushClient({ url: server.url });
