@@ -6,9 +6,10 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/util/http.go (ParseProtoReader)
  */
 import * as zlib from 'node:zlib';
-import { decodePushRequest, goQuote, snappyUncompress } from '@otel-loki/push';
+import { goQuote, snappyUncompress } from '@otel-loki/push';
 import type { PushStream } from '@otel-loki/push';
 import { decodeJsonPush, decodeLegacyJsonPush, PushDecodeError } from './json-push-decoder';
+import { ProtoDecodeError, readPushRequest } from './push-request-reader';
 
 /** Bound of a decompressed body, so a hostile body cannot exhaust memory (Loki's is `MaxInt32`). */
 const MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024;
@@ -86,11 +87,10 @@ function decodeProtobuf(body: Buffer): PushStream[] {
     throw new PushDecodeError('snappy: corrupt input');
   }
   try {
-    return decodePushRequest(raw);
+    return readPushRequest(raw);
   } catch (err) {
-    const message = (err as Error).message;
-    // gogo/protobuf's words for a truncated or malformed message.
-    throw new PushDecodeError(/index out of range/.test(message) ? 'unexpected EOF' : `proto: ${message}`);
+    if (err instanceof ProtoDecodeError) throw new PushDecodeError(err.message);
+    throw err;
   }
 }
 

@@ -13,6 +13,8 @@ import type { LogSelector } from './logql-selector';
 import { labelsToString } from './metric-parser';
 
 const DEFAULT_LIMIT = 100;
+/** `max_entries_limit_per_query` default. */
+const MAX_ENTRIES_LIMIT_PER_QUERY = 5000;
 const DEFAULT_SINCE_MILLIS = 60 * 60 * 1000;
 const NANOS_PER_MILLI = 1_000_000n;
 const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
@@ -81,6 +83,10 @@ function parseLimit(params: URLSearchParams): number {
   if (!/^[+-]?\d+$/.test(raw)) throw new BadRequest(goParseIntError(raw));
   const limit = Number(raw);
   if (limit <= 0) throw new BadRequest('limit must be a positive value');
+  if (limit > MAX_ENTRIES_LIMIT_PER_QUERY) {
+    // Loki 3.4's querier text (pkg/querier/http.go); later versions name max_entries_limit_per_query.
+    throw new BadRequest(`max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT_PER_QUERY})`);
+  }
   return limit;
 }
 

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { encodePushRequest, snappyCompress } from '@otel-loki/push';
 import type { PushStream } from '@otel-loki/push';
 import { LokiTestServer } from '../src';
+import { encodeRawPushRequest } from './helpers/proto-writer';
 import { HOUR_NS, jsonStream, nowNs, pushJson, pushProto, pushRaw, request } from './helpers/http';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -131,6 +132,14 @@ describe('LokiTestServer: push', () => {
         status: 400,
         body: `stream '{service_name="s", much_too_long="v"}' has label name too long: 'much_too_long'`,
       });
+    });
+
+    it('refuses invalid UTF-8 bytes in a protobuf label string: `invalid UTF-8 rune`', async () => {
+      await start();
+      const labels = Buffer.concat([Buffer.from('{job="a'), Buffer.from([0xff]), Buffer.from('"}')]);
+      const body = encodeRawPushRequest([{ labels, entries: [{ timestampNanos: nowNs(), line: 'x' }] }]);
+      const answer = await pushRaw(loki.url, Buffer.from(snappyCompress(body)), { 'content-type': PROTOBUF });
+      expect(answer).to.include({ status: 400, body: "couldn't parse labels: 1:6: parse error: invalid UTF-8 rune" });
     });
 
     it('reports a grammar error the way Prometheus does', async () => {

@@ -119,6 +119,7 @@ describe('LokiTestServer: query API', () => {
     ['a lone negative matcher', { query: '{env!="prod"}' }, /^parse error : queries require at least one regexp or equality matcher/],
     ['an empty selector', { query: '{}' }, /^parse error at line 1, col 2: syntax error: unexpected }, expecting IDENTIFIER$/],
     ['a negative limit', { query: '{env="prod"}', limit: '-1' }, /^limit must be a positive value$/],
+    ['a limit over max_entries_limit_per_query', { query: '{env="prod"}', limit: '5001' }, /^max entries limit per query exceeded, limit > max_entries_limit \(5001 > 5000\)$/],
     ['a bad direction', { query: '{env="prod"}', direction: 'sideways' }, /^invalid direction 'sideways'$/],
     ['end before start', { query: '{env="prod"}', start: '2000', end: '1000' }, /^end timestamp must not be before or equal to start time$/],
     ['an unparseable start', { query: '{env="prod"}', start: 'yesterday' }, /^could not parse 'start' parameter: strconv\.ParseInt: parsing "yesterday": invalid syntax$/],

@@ -34,10 +34,10 @@ export interface RawEntry {
 }
 
 /** Encodes a PushRequest; `hash` is written on every stream when given. */
-export function encodeRawPushRequest(streams: Array<{ labels: string; entries: RawEntry[]; hash?: bigint }>): Buffer {
+export function encodeRawPushRequest(streams: Array<{ labels: string | Buffer; entries: RawEntry[]; hash?: bigint }>): Buffer {
   const out: number[] = [];
   for (const stream of streams) {
-    const s: number[] = [...stringField(1, stream.labels)];
+    const s: number[] = typeof stream.labels === 'string' ? [...stringField(1, stream.labels)] : [...bytesField(1, stream.labels)];
     for (const entry of stream.entries) {
       const seconds = entry.timestampNanos / 1_000_000_000n;
       const nanos = entry.timestampNanos % 1_000_000_000n;
