@@ -33,6 +33,11 @@ const PUSH_PATHS = new Set(['/loki/api/v1/push', '/api/prom/push']);
 /** Tenant of every request when auth is off, as in Loki. */
 export const FAKE_TENANT = 'fake';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+/**
+ * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive
+ * connections under clients that reuse them, producing resets a real Loki never causes.
+ */
+const IDLE_TIMEOUT_MILLIS = 120_000;
 
 function emptyCounters(): LokiTestServerCounters {
   return {
@@ -76,6 +81,8 @@ export class LokiTestServer {
       duplicateCheckIgnoresMetadata: options.duplicateCheckIgnoresMetadata,
     });
     this._server = http.createServer((req, res) => this._onRequest(req, res));
+    this._server.keepAliveTimeout = IDLE_TIMEOUT_MILLIS;
+    this._server.headersTimeout = IDLE_TIMEOUT_MILLIS + 1000;
     this._server.on('connection', (socket) => {
       this._sockets.add(socket);
       socket.on('close', () => this._sockets.delete(socket));
