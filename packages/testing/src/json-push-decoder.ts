@@ -74,7 +74,7 @@ export function decodeJsonPush(text: string): PushStream[] {
   }
   return streams.items.map((item) => {
     try {
-      return decodeStream(item);
+      return decodeStream(item, text);
     } catch (err) {
       if (err instanceof StreamError) {
         throw new PushDecodeError(STREAMS_PREFIX + jsoniterError(text, item.end, 'unmarshalerDecoder', err.message));
@@ -84,14 +84,14 @@ export function decodeJsonPush(text: string): PushStream[] {
   });
 }
 
-function decodeStream(node: JsonNode): PushStream {
+function decodeStream(node: JsonNode, text: string): PushStream {
   if (node.kind !== 'object') throw new StreamError(JSONPARSER_ERRORS.malformedObject);
   let labels = '';
   let entries: PushEntry[] = [];
   // jsonparser's ObjectEach visits every field; a later duplicate wins.
   for (const field of node.fields) {
     if (field.rawKey === 'stream') {
-      labels = labelSetString(field.value);
+      labels = labelSetString(field.value, text);
     } else if (field.rawKey === 'values') {
       if (field.value.kind === 'null') continue;
       if (field.value.kind !== 'array') throw new StreamError(JSONPARSER_ERRORS.malformedArray);
@@ -102,32 +102,25 @@ function decodeStream(node: JsonNode): PushStream {
 }
 
 /** `LabelSet.UnmarshalJSON` then `LabelSet.String()`: sorted, `, `-joined, values Go-quoted, names as they are. */
-function labelSetString(node: JsonNode): string {
+function labelSetString(node: JsonNode, text: string): string {
   if (node.kind !== 'object') throw new StreamError(JSONPARSER_ERRORS.malformedObject);
   const labels = new Map<string, string>();
   for (const field of node.fields) {
-    const value = field.value.kind === 'string' ? field.value.value : rawText(field.value);
+    const value = field.value.kind === 'string' ? field.value.value : parseStringOfRaw(text.slice(field.value.start, field.value.end));
     labels.set(field.key, value);
   }
-  const names = [...labels.keys()].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+  // Go's sort.Strings: byte order.
+  const names = [...labels.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   return '{' + names.map((name) => `${name}=${goQuote(labels.get(name) as string)}`).join(', ') + '}';
 }
 
-function rawText(node: JsonNode): string {
-  if ('raw' in node) return node.raw;
-  return JSON.stringify(toPlain(node));
-}
-
-function toPlain(node: JsonNode): unknown {
-  switch (node.kind) {
-    case 'object':
-      return Object.fromEntries(node.fields.map((f) => [f.key, toPlain(f.value)]));
-    case 'array':
-      return node.items.map(toPlain);
-    case 'string':
-      return node.value;
-    default:
-      return JSON.parse(node.raw);
+/** jsonparser's `ParseString` of a raw non-string value: as it is, unescaped if it holds a backslash. */
+function parseStringOfRaw(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
   }
 }
 

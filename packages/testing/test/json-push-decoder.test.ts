@@ -39,8 +39,8 @@ describe('decodeJsonPush (Loki 3.x loghttp.PushRequest)', () => {
   });
 
   it('takes a non-string label value as its raw JSON text', () => {
-    const [stream] = decodeJsonPush('{"streams":[{"stream":{"n":42,"b":true,"z":null},"values":[]}]}');
-    expect(stream.labels).to.equal('{b="true", n="42", z="null"}');
+    const [stream] = decodeJsonPush('{"streams":[{"stream":{"n":4.20,"b":true,"z":null,"o":{ "k": [1, 2] }},"values":[]}]}');
+    expect(stream.labels).to.equal('{b="true", n="4.20", o="{ \\"k\\": [1, 2] }", z="null"}');
   });
 
   it('writes label names as they are, so an invalid name fails later, at label parsing', () => {
