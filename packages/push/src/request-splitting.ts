@@ -23,8 +23,10 @@ function fieldSize(length: number): number {
 /** Timestamp message: seconds (≤ 10 bytes varint) and nanos (≤ 5): an upper bound. */
 const TIMESTAMP_FIELD_BYTES = fieldSize(1 + 10 + 1 + 5);
 
-/** Protobuf size of one entry inside its stream (the entries field included). */
+/** Protobuf size of one entry inside its stream (the entries field included): exact when encoded, else a bound. */
 export function entrySize(entry: PushEntry): number {
+  const encoded = entry.encoded;
+  if (encoded !== undefined) return fieldSize(encoded.byteLength);
   let size = TIMESTAMP_FIELD_BYTES + fieldSize(Buffer.byteLength(entry.line));
   if (entry.metadata) {
     for (const pair of entry.metadata) {

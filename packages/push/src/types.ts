@@ -39,6 +39,13 @@ export interface PushEntry {
   timestampNanos: bigint;
   line: string;
   metadata?: readonly MetadataPair[];
+  /**
+   * The entry's protobuf `EntryAdapter` message (without its own tag and length), when its
+   * producer already encoded it (`@otel-loki/exporter` does, with `EntryEncoder`): the
+   * protobuf writer and the request splitter then use these bytes as they are, so they must
+   * encode exactly `timestampNanos`, `line` and `metadata`. The JSON format ignores them.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 /** One stream as it goes on the wire: a canonical label string and its entries. */

@@ -1,0 +1,175 @@
+/**
+ * Figures 1–3: CPU per record of the export path and bytes per record, on the same batches of
+ * `ReadableLogRecord`s, side by side in one run:
+ *
+ * - ours: the real `LokiLogRecordExporter.export()` and the real `LokiPushClient` (mapping,
+ *   limits, grouping, nudging, splitting, protobuf, snappy) with the HTTP transport replaced by
+ *   one that answers 204 at once;
+ * - its parts: mapping + grouping alone (a push client that does nothing), the protobuf
+ *   writer alone, snappyjs alone and native `snappy` alone on our final bytes;
+ * - the floor: snappyjs on our final uncompressed bytes plus a memcpy of them;
+ * - OTLP: `ProtobufLogsSerializer.serializeRequest` of `@opentelemetry/otlp-transformer`
+ *   (what `@opentelemetry/exporter-logs-otlp-proto` sends), with and without gzip.
+ */
+import { gzipSync } from 'node:zlib';
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { BATCH_SIZE } from './corpus';
+import type { BenchTask, InterleaveOptions } from './harness';
+import { runInterleaved } from './harness';
+import { exporterBuild, pushBuild, pushWriterBuild } from './packages';
+
+/** Names of the tasks, in table order. */
+export const EXPORT_PATH_TASKS = {
+  ours: 'loki: export() = map + group + protobuf + snappy',
+  mapGroup: 'loki: map + limits + group only',
+  protobuf: 'loki: protobuf writer only',
+  snappyjs: 'loki: snappyjs on our bytes',
+  nativeSnappy: 'loki: native snappy on our bytes',
+  floor: 'floor: snappyjs + memcpy of our bytes',
+  otlp: 'otlp: proto serializer',
+  otlpGzip: 'otlp: proto serializer + gzip',
+} as const;
+
+/** What figures 1–3 report; times in µs per record, sizes in bytes per record. */
+export interface ExportPathFigures {
+  micros: Record<keyof typeof EXPORT_PATH_TASKS, number>;
+  bytes: {
+    lokiUncompressed: number;
+    lokiSnappy: number;
+    lokiNativeSnappy: number;
+    otlpProto: number;
+    otlpProtoGzip: number;
+  };
+}
+
+type PushStreams = Parameters<typeof pushWriterBuild.writePushRequest>[0];
+
+const NO_CONTENT = { kind: 'response' as const, status: 204, body: '', headers: {} };
+
+/** An exporter whose push client encodes for real and "sends" to a transport that answers 204. */
+function exporterWithNullTransport(bodies: Uint8Array[] | undefined) {
+  const { LokiLogRecordExporter, INTERNALS } = exporterBuild;
+  return new LokiLogRecordExporter({
+    url: 'http://127.0.0.1:9',
+    [INTERNALS]: {
+      createClient: (options: ConstructorParameters<typeof pushBuild.LokiPushClient>[0]) =>
+        new pushBuild.LokiPushClient(options, {
+          transport: {
+            send: async (request: { body: Uint8Array }) => {
+              bodies?.push(request.body);
+              return NO_CONTENT;
+            },
+            close: () => {},
+          },
+        }),
+    },
+  } as never);
+}
+
+/** An exporter whose push client keeps the streams it is given and does nothing else. */
+function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
+  const { LokiLogRecordExporter, INTERNALS } = exporterBuild;
+  const result = { status: 204, requests: 1, attempts: 1, entries: 0, streams: 0, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+  return new LokiLogRecordExporter({
+    url: 'http://127.0.0.1:9',
+    [INTERNALS]: {
+      createClient: () => ({
+        push: async (streams: PushStreams) => {
+          captured?.push(streams);
+          return result;
+        },
+        close: async () => {},
+      }),
+    },
+  } as never);
+}
+
+function exportOnce(exporter: { export(logs: ReadableLogRecord[], cb: (r: { code: number; error?: Error }) => void): void }, batch: ReadableLogRecord[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))))
+  );
+}
+
+function cycle<T>(items: readonly T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length];
+}
+
+/** Runs figures 1–3 over `batches`. */
+export async function runExportPath(batches: ReadableLogRecord[][], options: InterleaveOptions): Promise<ExportPathFigures> {
+  const { snappyCompress, snappyUncompress } = pushBuild;
+  const nativeSnappy = loadNativeSnappy();
+
+  // Our final bytes and streams per batch, from the real path, for the parts and the floor.
+  const bodies: Uint8Array[] = [];
+  const captured: PushStreams[] = [];
+  const probe = exporterWithNullTransport(bodies);
+  const probeStreams = exporterWithoutEncoding(captured);
+  for (const batch of batches) {
+    await exportOnce(probe, batch);
+    await exportOnce(probeStreams, batch);
+  }
+  if (bodies.length !== batches.length) throw new Error(`expected one request per batch, got ${bodies.length}`);
+  const raw = bodies.map((b) => Buffer.from(snappyUncompress(b)));
+  const otlp = batches.map((b) => ProtobufLogsSerializer.serializeRequest(b)!);
+
+  const ours = exporterWithNullTransport(undefined);
+  const mapOnly = exporterWithoutEncoding(undefined);
+  const nextBatchA = cycle(batches);
+  const nextBatchB = cycle(batches);
+  const nextBatchC = cycle(batches);
+  const nextBatchD = cycle(batches);
+  const nextStreams = cycle(captured);
+  const nextRawA = cycle(raw);
+  const nextRawB = cycle(raw);
+  const nextRawC = cycle(raw);
+  const scratch = Buffer.allocUnsafe(Math.max(...raw.map((r) => r.byteLength)));
+  let sink = 0;
+
+  const T = EXPORT_PATH_TASKS;
+  const tasks: BenchTask[] = [
+    { name: T.ours, fn: () => exportOnce(ours, nextBatchA()) },
+    { name: T.mapGroup, fn: () => exportOnce(mapOnly, nextBatchB()) },
+    { name: T.protobuf, fn: () => (sink += pushWriterBuild.writePushRequest(nextStreams()).byteLength) },
+    { name: T.snappyjs, fn: () => (sink += snappyCompress(nextRawA()).byteLength) },
+    { name: T.floor, fn: () => {
+      const bytes = nextRawB();
+      bytes.copy(scratch);
+      sink += snappyCompress(bytes).byteLength + scratch[0];
+    } },
+    { name: T.otlp, fn: () => (sink += ProtobufLogsSerializer.serializeRequest(nextBatchC())!.byteLength) },
+    { name: T.otlpGzip, fn: () => (sink += gzipSync(ProtobufLogsSerializer.serializeRequest(nextBatchD())!).byteLength) },
+  ];
+  if (nativeSnappy !== undefined) {
+    tasks.push({ name: T.nativeSnappy, fn: () => (sink += nativeSnappy.compressSync(nextRawC()).byteLength) });
+  }
+  const millis = await runInterleaved(tasks, options);
+  if (sink < 0) throw new Error('unreachable');
+
+  const perRecord = (name: string) => ((millis.get(name) ?? NaN) * 1000) / BATCH_SIZE;
+  const micros = Object.fromEntries(
+    Object.entries(T).map(([key, name]) => [key, perRecord(name)])
+  ) as ExportPathFigures['micros'];
+  const records = batches.length * BATCH_SIZE;
+  const sum = (xs: readonly { byteLength: number }[]) => xs.reduce((n, x) => n + x.byteLength, 0) / records;
+  return {
+    micros,
+    bytes: {
+      lokiUncompressed: sum(raw),
+      lokiSnappy: sum(bodies),
+      lokiNativeSnappy: nativeSnappy === undefined ? NaN : sum(raw.map((r) => nativeSnappy.compressSync(r))),
+      otlpProto: sum(otlp),
+      otlpProtoGzip: sum(otlp.map((o) => gzipSync(o))),
+    },
+  };
+}
+
+function loadNativeSnappy(): { compressSync(input: Buffer): Buffer } | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('snappy');
+  } catch {
+    return undefined;
+  }
+}

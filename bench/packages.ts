@@ -1,0 +1,18 @@
+/**
+ * The built packages under test (`npm run bench` builds them first): the public entry points
+ * plus the internals the benchmark needs (the exporter's test seam, the protobuf writer).
+ * Paths, not package names, so that the deep imports are explicit and the exports maps of the
+ * packages stay closed to users.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type * as ExporterIndex from '../packages/exporter/src/index';
+import type * as ExporterInternals from '../packages/exporter/src/internals';
+import type * as PushIndex from '../packages/push/src/index';
+import type * as PushWriter from '../packages/push/src/protobuf-writer';
+
+export const exporterBuild: typeof ExporterIndex & typeof ExporterInternals = {
+  ...require('../packages/exporter/build/src/index.js'),
+  ...require('../packages/exporter/build/src/internals.js'),
+};
+export const pushBuild: typeof PushIndex = require('../packages/push/build/src/index.js');
+export const pushWriterBuild: typeof PushWriter = require('../packages/push/build/src/protobuf-writer.js');
