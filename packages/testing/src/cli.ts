@@ -16,7 +16,7 @@ Options:
   --host <addr>          interface to listen on (default 127.0.0.1)
   --auth                 require X-Scope-OrgID, as Loki with auth_enabled: true
   --max-line-size <n>    max_line_size in bytes (default 262144; 0 turns it off)
-  --loki-3.4             duplicate check ignores structured metadata, as Loki 3.4
+  --loki-3.4             behave like Loki 3.4 where versions differ (duplicate check, detected_level)
   --help                 show this text`;
 
 /** Parses command-line arguments into server options. @throws {Error} on a bad argument. */
@@ -40,7 +40,7 @@ export function parseArgs(argv: readonly string[]): LokiTestServerOptions | 'hel
     else if (arg === '--host') options.host = value();
     else if (arg === '--auth') options.authEnabled = true;
     else if (arg === '--max-line-size') limits.maxLineSize = number();
-    else if (arg === '--loki-3.4') options.duplicateCheckIgnoresMetadata = true;
+    else if (arg === '--loki-3.4') options.lokiVersion = '3.4';
     else throw new Error(`unknown argument ${arg}`);
   }
   return { ...options, limits };

@@ -36,6 +36,7 @@ export interface DistributorContext {
   ingester: Ingester;
   rateLimiter: TokenBucket;
   grpcMaxRecvMsgSizeBytes: number;
+  lokiVersion: '3.4' | 'latest';
 }
 
 /** The answer to a push and what it did. */
@@ -124,7 +125,7 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
       }
       let metadata: Label[] = normalizeMetadata(raw.metadata ?? []);
       if (limits.allowStructuredMetadata && limits.discoverLogLevels) {
-        metadata = withDetectedLevel(parsed.labels, metadata, line);
+        metadata = withDetectedLevel(parsed.labels, metadata, line, ctx.lokiVersion);
       }
       entries.push({ timestampNanos: raw.timestampNanos, line, metadata });
       validatedBytes += Buffer.byteLength(line) + metadataSize(metadata);

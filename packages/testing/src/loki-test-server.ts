@@ -318,6 +318,7 @@ export class LokiTestServer {
       ingester: this._ingester,
       rateLimiter: limiter,
       grpcMaxRecvMsgSizeBytes: this._options.grpcMaxRecvMsgSizeBytes,
+      lokiVersion: this._options.lokiVersion,
     });
     this._counters.entriesStored += outcome.stored;
     this._counters.entriesRefused += outcome.refused;

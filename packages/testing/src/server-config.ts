@@ -58,6 +58,7 @@ export interface ResolvedOptions {
   port: number;
   authEnabled: boolean;
   limits: ResolvedLimits;
+  lokiVersion: '3.4' | 'latest';
   duplicateCheckIgnoresMetadata: boolean;
   maxRecvMsgSizeBytes: number;
   grpcMaxRecvMsgSizeBytes: number;
@@ -119,12 +120,17 @@ export function resolveOptions(options: LokiTestServerOptions = {}): ResolvedOpt
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`port: expected an integer from 0 to 65535, got ${String(port)}`);
   }
+  const lokiVersion = options.lokiVersion ?? 'latest';
+  if (lokiVersion !== '3.4' && lokiVersion !== 'latest') {
+    throw new RangeError(`lokiVersion: expected '3.4' or 'latest', got ${String(lokiVersion)}`);
+  }
   const resolved: ResolvedOptions = {
     host: options.host ?? '127.0.0.1',
     port,
     authEnabled: options.authEnabled ?? false,
     limits: limits as ResolvedLimits,
-    duplicateCheckIgnoresMetadata: options.duplicateCheckIgnoresMetadata ?? false,
+    lokiVersion,
+    duplicateCheckIgnoresMetadata: options.duplicateCheckIgnoresMetadata ?? lokiVersion === '3.4',
     maxRecvMsgSizeBytes: options.maxRecvMsgSizeBytes ?? 100 * MIB,
     grpcMaxRecvMsgSizeBytes: options.grpcMaxRecvMsgSizeBytes ?? 4 * MIB,
     now: options.now ?? Date.now,

@@ -78,10 +78,17 @@ export interface LokiTestServerOptions {
   /** Per-tenant limits; every field defaults to Loki's value. */
   limits?: LokiServerLimits;
   /**
-   * Reproduce Loki 3.4.x, whose duplicate check compares only timestamp and line: an entry
-   * equal to a stored one in both is dropped even if its structured metadata differs.
-   * Current Loki also compares structured metadata.
-   * @default false
+   * Which Loki to behave like where versions differ. `'3.4'` (as observed on Loki 3.4.6): the
+   * duplicate check compares only timestamp and line, and `detected_level` keeps a level
+   * label's value as it is (`WARN`, `warning`) and finds levels in plain lines by looser
+   * words (`err`, `warn`). `'latest'`: metadata is compared too, levels are normalized.
+   * @default 'latest'
+   */
+  lokiVersion?: '3.4' | 'latest';
+  /**
+   * Overrides the duplicate check of `lokiVersion`: `true` compares only timestamp and line
+   * (Loki 3.4), `false` compares structured metadata too (current Loki).
+   * @default lokiVersion === '3.4'
    */
   duplicateCheckIgnoresMetadata?: boolean;
   /** Compressed body size above which a push is refused with 413 (`max_recv_msg_size`). @default 104857600 */

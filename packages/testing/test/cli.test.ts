@@ -14,7 +14,7 @@ describe('otel-loki-test-server (CLI)', () => {
       port: 0,
       host: '0.0.0.0',
       authEnabled: true,
-      duplicateCheckIgnoresMetadata: true,
+      lokiVersion: '3.4',
       limits: { maxLineSize: 1024 },
     });
     expect(parseArgs(['--help'])).to.equal('help');

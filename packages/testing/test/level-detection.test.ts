@@ -41,6 +41,16 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
     expect(level('nothing to see')).to.equal('unknown');
   });
 
+  it("Loki 3.4 style: label values kept as they are, looser words, no 'information'", () => {
+    const level34 = (line: string, labels: Array<[string, string]> = []): string | undefined =>
+      withDetectedLevel(labels.map(([name, value]) => ({ name, value })), [], line, '3.4').find((l) => l.name === 'detected_level')?.value;
+    expect(level34('x', [['level', 'WRN']])).to.equal('WRN');
+    expect(level34('wrote to stderr')).to.equal('error');
+    expect(level34('severity_text=warn')).to.equal('warn');
+    expect(level34('{"level":"information"}')).to.equal('info');
+    expect(level('wrote to stderr')).to.equal('unknown');
+  });
+
   it('normalizes an existing detected_level instead of adding one', () => {
     const result = withDetectedLevel([], [{ name: 'detected_level', value: 'ERR' }], 'info');
     expect(result).to.deep.equal([{ name: 'detected_level', value: 'error' }]);

@@ -218,12 +218,26 @@ describe('LokiTestServer: push', () => {
       expect(loki.entries().map((e) => e.metadata.a)).to.deep.equal(['1', '2']);
     });
 
-    it('skips a duplicate whatever its metadata with duplicateCheckIgnoresMetadata (Loki 3.4.6, observed)', async () => {
-      await start({ duplicateCheckIgnoresMetadata: true });
+    it("skips a duplicate whatever its metadata with lokiVersion '3.4' (Loki 3.4.6, observed)", async () => {
+      await start({ lokiVersion: '3.4' });
       const ts = nowNs();
       await pushProto(loki.url, [one('{job="x"}', 'same', ts, [{ name: 'a', value: '1' }])]);
       await pushProto(loki.url, [one('{job="x"}', 'same', ts, [{ name: 'a', value: '2' }])]);
       expect(loki.entries().map((e) => e.metadata.a)).to.deep.equal(['1']);
+    });
+
+    it('lets duplicateCheckIgnoresMetadata override lokiVersion', async () => {
+      await start({ lokiVersion: '3.4', duplicateCheckIgnoresMetadata: false });
+      const ts = nowNs();
+      await pushProto(loki.url, [one('{job="x"}', 'same', ts, [{ name: 'a', value: '1' }])]);
+      await pushProto(loki.url, [one('{job="x"}', 'same', ts, [{ name: 'a', value: '2' }])]);
+      expect(loki.entries()).to.have.length(2);
+    });
+
+    it("keeps a level label's value as detected_level with lokiVersion '3.4', normalizes it otherwise", async () => {
+      await start({ lokiVersion: '3.4' });
+      await pushProto(loki.url, [one('{job="x", level="WARNING"}', 'plain'), one('{job="y"}', 'wrote to stderr')]);
+      expect(loki.entries().map((e) => e.metadata.detected_level)).to.deep.equal(['WARNING', 'error']);
     });
 
     it('skips a duplicate of any stored entry, not only the newest', async () => {
