@@ -170,7 +170,7 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
         `(${messageSize} vs. ${ctx.grpcMaxRecvMsgSizeBytes})`,
     };
   }
-  const ingested = ctx.ingester.push(ctx.tenant, accepted);
+  const ingested = ctx.ingester.push(ctx.tenant, accepted, ctx.nowMillis);
   outcome.stored += ingested.stored;
   outcome.refused += ingested.refused;
   outcome.deduplicated += ingested.deduplicated;

@@ -8,6 +8,7 @@
 import { formatGoTime, formatRfc3339, millisToNanos } from './go-format';
 import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
 import { labelsToString, parseMetric } from './metric-parser';
+import { TokenBucket } from './rate-limiter';
 
 /** `ingester.max_ignored_stream_errors`: failed entries listed in one answer. */
 const MAX_RETURNED_ERRORS = 10;
@@ -21,6 +22,7 @@ export interface StoredStream {
   entries: IngestedEntry[];
   highestTs?: bigint;
   lastLine?: IngestedEntry;
+  rateLimiter: TokenBucket;
 }
 
 /** Ingester settings that apply to every tenant. */
@@ -28,6 +30,8 @@ export interface IngesterSettings {
   maxStreamsPerTenant: number;
   outOfOrderWindowMillis: number;
   duplicateCheckIgnoresMetadata: boolean;
+  perStreamRateLimitBytesPerSecond: number;
+  perStreamRateLimitBurstBytes: number;
 }
 
 /** What one ingester push did. */
@@ -44,6 +48,22 @@ function sameEntry(a: IngestedEntry, b: IngestedEntry, ignoreMetadata: boolean):
   if (ignoreMetadata) return true;
   if (a.metadata.length !== b.metadata.length) return false;
   return a.metadata.every((pair, i) => pair.name === b.metadata[i].name && pair.value === b.metadata[i].value);
+}
+
+const BYTE_UNITS: ReadonlyArray<[string, number]> = [
+  ['EB', 2 ** 60],
+  ['PB', 2 ** 50],
+  ['TB', 2 ** 40],
+  ['GB', 2 ** 30],
+  ['MB', 2 ** 20],
+  ['KB', 2 ** 10],
+];
+
+/** `datasize.ByteSize.String()` (dskit's flagext.ByteSize): the largest exact unit of 1024. */
+function goByteSize(bytes: number): string {
+  if (bytes === 0) return '0B';
+  for (const [unit, size] of BYTE_UNITS) if (bytes % size === 0) return `${bytes / size}${unit}`;
+  return `${bytes}B`;
 }
 
 /** Index of the first entry with a timestamp greater than `ts`. */
@@ -80,7 +100,7 @@ export class Ingester {
   }
 
   /** Pushes validated streams (canonical label strings) of one tenant. */
-  push(tenant: string, streams: ReadonlyArray<{ labels: string; entries: IngestedEntry[] }>): IngestResult {
+  push(tenant: string, streams: ReadonlyArray<{ labels: string; entries: IngestedEntry[] }>, nowMillis = Date.now()): IngestResult {
     const result: IngestResult = { stored: 0, refused: 0, deduplicated: 0 };
     let tenantStreams = this._tenants.get(tenant);
     if (!tenantStreams) {
@@ -107,22 +127,41 @@ export class Ingester {
           };
           continue;
         }
-        stream = { key: request.labels, labels: parsed.labels, entries: [] };
+        const { perStreamRateLimitBytesPerSecond: rate, perStreamRateLimitBurstBytes: burst } = this._settings;
+        stream = { key: request.labels, labels: parsed.labels, entries: [], rateLimiter: new TokenBucket(rate, burst) };
         tenantStreams.set(request.labels, stream);
       }
-      const error = this._pushToStream(tenant, stream, request.entries, result);
+      const error = this._pushToStream(tenant, stream, request.entries, result, nowMillis);
       if (error) result.error = error;
     }
     return result;
   }
 
-  private _pushToStream(tenant: string, stream: StoredStream, entries: IngestedEntry[], result: IngestResult): HttpAnswer | undefined {
+  private _pushToStream(
+    tenant: string,
+    stream: StoredStream,
+    entries: IngestedEntry[],
+    result: IngestResult,
+    nowMillis: number
+  ): HttpAnswer | undefined {
     const ignoreMetadata = this._settings.duplicateCheckIgnoresMetadata;
     const window = millisToNanos(this._settings.outOfOrderWindowMillis);
-    const failed: Array<{ entry: IngestedEntry; reason: string }> = [];
+    const failed: Array<{ entry: IngestedEntry; reason: string; rateLimited?: boolean }> = [];
     for (const entry of entries) {
       if (stream.lastLine && sameEntry(stream.lastLine, entry, ignoreMetadata)) {
         result.deduplicated++;
+        continue;
+      }
+      const entryBytes = Buffer.byteLength(entry.line) + entry.metadata.reduce((n, l) => n + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0);
+      if (!stream.rateLimiter.allow(nowMillis, entryBytes)) {
+        failed.push({
+          entry,
+          rateLimited: true,
+          reason:
+            `Per stream rate limit exceeded (limit: ${goByteSize(stream.rateLimiter.ratePerSecond)}/sec) while attempting to ingest ` +
+            `for stream '${stream.key}' totaling ${goByteSize(entryBytes)}, consider splitting a stream via additional labels ` +
+            'or contact your Loki administrator to see if the limit can be increased',
+        });
         continue;
       }
       if (stream.highestTs !== undefined) {
@@ -159,6 +198,7 @@ export class Ingester {
       body += `entry with timestamp ${formatGoTime(entry.timestampNanos)} ignored, reason: '${reason}',\n`;
     }
     body += `user '${tenant}', total ignored: ${failed.length} out of ${entries.length} for stream: ${stream.key}`;
-    return { status: 400, body };
+    // The status follows the last refused entry (stream.go errorForFailedEntries).
+    return { status: failed[failed.length - 1].rateLimited ? 429 : 400, body };
   }
 }

@@ -79,6 +79,8 @@ export class LokiTestServer {
       maxStreamsPerTenant: options.limits.maxStreamsPerTenant,
       outOfOrderWindowMillis: options.limits.outOfOrderWindowMillis,
       duplicateCheckIgnoresMetadata: options.duplicateCheckIgnoresMetadata,
+      perStreamRateLimitBytesPerSecond: options.limits.perStreamRateLimitBytesPerSecond,
+      perStreamRateLimitBurstBytes: options.limits.perStreamRateLimitBurstBytes,
     });
     this._server = http.createServer((req, res) => this._onRequest(req, res));
     this._server.keepAliveTimeout = IDLE_TIMEOUT_MILLIS;

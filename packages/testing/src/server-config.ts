@@ -46,6 +46,8 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   discoverLogLevels: true,
   ingestionRateBytesPerSecond: Infinity,
   ingestionBurstSizeBytes: 6 * MIB,
+  perStreamRateLimitBytesPerSecond: Infinity,
+  perStreamRateLimitBurstBytes: 15 * MIB,
   blockIngestionUntilMillis: 0,
   blockIngestionStatusCode: 260,
   maxStreamsPerTenant: 5000,
@@ -81,6 +83,8 @@ const NUMERIC_LIMITS: ReadonlyArray<keyof LokiServerLimits> = [
   'outOfOrderWindowMillis',
   'blockIngestionUntilMillis',
   'blockIngestionStatusCode',
+  'perStreamRateLimitBytesPerSecond',
+  'perStreamRateLimitBurstBytes',
 ];
 const BOOLEAN_LIMITS: ReadonlyArray<keyof LokiServerLimits> = [
   'maxLineSizeTruncate',

@@ -54,6 +54,14 @@ export interface LokiServerLimits {
   blockIngestionUntilMillis?: number;
   /** `block_ingestion_status_code`; 200 answers success (204) while dropping the data. @default 260 */
   blockIngestionStatusCode?: number;
+  /**
+   * `per_stream_rate_limit` in bytes per second; `Infinity` turns it off. Loki's default is
+   * 3 MiB/s; this server's is off.
+   * @default Infinity
+   */
+  perStreamRateLimitBytesPerSecond?: number;
+  /** `per_stream_rate_limit_burst` in bytes. @default 15728640 */
+  perStreamRateLimitBurstBytes?: number;
   /** `max_global_streams_per_user`: active streams per tenant; `Infinity` turns it off. @default 5000 */
   maxStreamsPerTenant?: number;
   /**

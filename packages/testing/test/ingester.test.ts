@@ -9,7 +9,13 @@ const entry = (timestampNanos: bigint, line: string, metadata: Array<[string, st
   line,
   metadata: metadata.map(([name, value]) => ({ name, value })),
 });
-const settings = { maxStreamsPerTenant: 10, outOfOrderWindowMillis: 3_600_000, duplicateCheckIgnoresMetadata: false };
+const settings = {
+  maxStreamsPerTenant: 10,
+  outOfOrderWindowMillis: 3_600_000,
+  duplicateCheckIgnoresMetadata: false,
+  perStreamRateLimitBytesPerSecond: Infinity,
+  perStreamRateLimitBurstBytes: 15 * 1024 * 1024,
+};
 
 describe('Ingester', () => {
   it('keeps entries sorted by time, equal timestamps in arrival order', () => {
@@ -48,6 +54,18 @@ describe('Ingester', () => {
     }
     expect(current.streams('t')[0].stream.entries).to.have.length(3);
     expect(legacy.streams('t')[0].stream.entries).to.have.length(2);
+  });
+
+  it('refuses entries over the per-stream rate with 429 and Loki\'s message, storing the others', () => {
+    const ingester = new Ingester({ ...settings, perStreamRateLimitBytesPerSecond: 1024, perStreamRateLimitBurstBytes: 10 });
+    const result = ingester.push('t', [{ labels: '{a="1"}', entries: [entry(T, '12345678'), entry(T + 1n, 'abcdefgh'), entry(T + 2n, 'x')] }], 1_000);
+    expect(result).to.include({ stored: 2, refused: 1 });
+    expect(result.error?.status).to.equal(429);
+    expect(result.error?.body).to.equal(
+      "entry with timestamp 2023-11-14 22:13:20.000000001 +0000 UTC ignored, reason: 'Per stream rate limit exceeded (limit: 1KB/sec) " +
+        "while attempting to ingest for stream '{a=\"1\"}' totaling 8B, consider splitting a stream via additional labels or contact " +
+        "your Loki administrator to see if the limit can be increased',\nuser 't', total ignored: 1 out of 3 for stream: {a=\"1\"}"
+    );
   });
 
   it('refuses a new stream over the limit with 429 and keeps the others', () => {
