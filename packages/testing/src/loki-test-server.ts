@@ -33,6 +33,8 @@ const PUSH_PATHS = new Set(['/loki/api/v1/push', '/api/prom/push']);
 /** Tenant of every request when auth is off, as in Loki. */
 export const FAKE_TENANT = 'fake';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+/** Loki endpoints answered with 501 rather than a 404 that would read as "no such Loki API". */
+const NOT_EMULATED_PATHS = ['/otlp/v1/logs', '/loki/api/v1/tail', '/loki/api/v1/index/', '/loki/api/v1/delete', '/loki/api/v1/patterns', '/loki/api/v1/detected_'];
 /**
  * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive
  * connections under clients that reuse them, producing resets a real Loki never causes.
@@ -279,6 +281,9 @@ export class LokiTestServer {
 
   private _handle(record: ReceivedRequest, url: URL, body: Buffer, tooLarge: boolean): HttpAnswer {
     if (record.path === '/ready') return { status: 200, body: 'ready' };
+    if (NOT_EMULATED_PATHS.some((prefix) => record.path.startsWith(prefix))) {
+      return { status: 501, body: `${record.path} is a Loki endpoint that @otel-loki/testing does not emulate` };
+    }
     if (record.kind === 'other') return { status: 404, body: '404 page not found' };
     if (record.kind === 'push' && record.method !== 'POST') return { status: 405, body: '' };
     const tenant = this._tenantOf(record.headers);

@@ -79,6 +79,12 @@ describe('LokiTestServer: push', () => {
       expect(await request(`${loki.url}/ready`)).to.include({ status: 200, body: 'ready' });
     });
 
+    it('answers 501 on Loki endpoints it does not emulate (OTLP ingestion), rather than a misleading 404', async () => {
+      await start();
+      const answer = await request(`${loki.url}/otlp/v1/logs`, { method: 'POST', body: '{}' });
+      expect(answer).to.include({ status: 501, body: '/otlp/v1/logs is a Loki endpoint that @otel-loki/testing does not emulate' });
+    });
+
     it('writes errors as Go http.Error does: text/plain, nosniff, trailing newline', async () => {
       await start();
       const answer = await pushJson(loki.url, { streams: [] });
