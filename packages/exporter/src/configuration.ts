@@ -18,6 +18,8 @@ import type { LokiExporterOptions } from './types';
 /** Loki's URL when neither code nor `OTEL_EXPORTER_LOKI_ENDPOINT` gives one. */
 export const DEFAULT_URL = 'http://localhost:3100';
 export const DEFAULT_TIMEOUT_MILLIS = 10_000;
+/** `@otel-loki/push`'s default bound of one request. */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 export const DEFAULT_RETRY_DEADLINE_MILLIS = 25_000;
 /** `BatchLogRecordProcessor`'s default `exportTimeoutMillis`. */
 export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -27,6 +29,11 @@ export const DEFAULT_MAX_CONCURRENT_EXPORTS = 2;
 export const DEFAULT_MAX_QUEUED_EXPORTS = 64;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_MAX_STREAMS = 1_000;
+/**
+ * Holds a 60 s outage at 1 000 records/s of ~300 bytes (18 MB) with room to spare; the heap it
+ * takes when full is about 3–4 times this (objects, not encoded bytes).
+ */
+export const DEFAULT_RETRY_BUFFER_BYTES = 32 * 1024 * 1024;
 
 /** Loki's default per-tenant limits, as `@otel-loki/push` knows them. */
 export const DEFAULT_LIMITS: ResolvedLimits = PUSH_DEFAULT_LIMITS;
@@ -42,6 +49,10 @@ export interface ResolvedConfig {
   maxConcurrentExports: number;
   maxQueuedExports: number;
   shutdownTimeoutMillis: number;
+  /** `0`: no retry buffer. */
+  retryBufferBytes: number;
+  maxRequestBytes: number;
+  timeoutMillis: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,6 +103,7 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     cert: options.cert,
     key: options.key,
     agent: options.agent,
+    insecureSkipVerify: bool(options.insecureSkipVerify, 'insecureSkipVerify'),
     format: oneOf(options.format, 'format', ['protobuf', 'json'] as const),
     timeoutMillis,
     retryDeadlineMillis,
@@ -121,6 +133,9 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     maxConcurrentExports: positive(options.maxConcurrentExports, 'maxConcurrentExports') ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
     maxQueuedExports: nonNegative(options.maxQueuedExports, 'maxQueuedExports') ?? DEFAULT_MAX_QUEUED_EXPORTS,
     shutdownTimeoutMillis: positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    retryBufferBytes: nonNegative(options.retryBufferBytes, 'retryBufferBytes') ?? DEFAULT_RETRY_BUFFER_BYTES,
+    maxRequestBytes: client.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    timeoutMillis,
   };
 }
 
@@ -251,6 +266,11 @@ export function parseHeaders(text: string): { headers: Record<string, string>; i
     } catch {
       // Not percent-encoded after all: keep it as written.
     }
+    // `%0D%0A` would smuggle a header (or a request) into every push: refuse it.
+    if (/[\r\n\0]/.test(value)) {
+      invalid.push(name);
+      continue;
+    }
     headers[name] = value;
   }
   return { headers, invalid };
@@ -261,7 +281,10 @@ function envHeaders(env: Env): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const { headers, invalid } = parseHeaders(value);
   if (invalid.length > 0) {
-    logger.warn(`OTEL_EXPORTER_LOKI_HEADERS: ignored ${invalid.length} entr${invalid.length === 1 ? 'y' : 'ies'} that are not name=value`);
+    // Never the entries themselves: they may hold credentials.
+    logger.warn(
+      `OTEL_EXPORTER_LOKI_HEADERS: ignored ${invalid.length} entr${invalid.length === 1 ? 'y' : 'ies'} that are not name=value with a valid header name and no CR, LF or NUL in the value`
+    );
   }
   return Object.keys(headers).length > 0 ? headers : undefined;
 }

@@ -10,7 +10,13 @@ import type { LokiExporterStats } from './types';
 export const logger: DiagLogger = diag.createComponentLogger({ namespace: '@otel-loki/exporter' });
 
 /** The kinds of rewrite or drop that are counted and reported once. */
-export type RewriteKind = Exclude<keyof LokiExporterStats, 'records' | 'entries' | 'exportsSucceeded' | 'exportsFailed'>;
+export type RewriteKind = Exclude<keyof LokiExporterStats, FlowKind | GaugeKind>;
+
+/** Counters of the normal flow: counted, never warned about. */
+export type FlowKind = 'records' | 'entries' | 'exportsSucceeded' | 'exportsFailed' | 'pushRetries' | 'entriesRefused';
+
+/** Values of the moment, filled in by the exporter when stats are read. */
+export type GaugeKind = 'retryBufferEntries' | 'retryBufferBytes';
 
 const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
   timestampsNudged: 'timestamps of entries sharing a stream and a timestamp were moved by 1 ns so that Loki keeps them all',
@@ -26,6 +32,9 @@ const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
   nameCollisions: 'attributes whose sanitized names collide were dropped (exact names win over rewritten ones, then the first)',
   invalidNamesDropped: 'attributes whose names cannot become Loki names (nothing but underscores) were dropped',
   invalidTenants: 'records whose tenant attribute is not a valid tenant ID were sent to the default tenant',
+  droppedBufferFull: 'Loki has been unavailable for longer than the retry buffer holds (retryBufferBytes): the oldest buffered entries were dropped',
+  droppedTooOld: 'buffered entries that had become older than Loki accepts (rejectOldSamplesMaxAgeMillis) were dropped',
+  droppedAtShutdown: 'entries not delivered within shutdownTimeoutMillis were dropped at shutdown',
 };
 
 /** Counts rewrites and drops; warns once per kind. */
@@ -35,6 +44,13 @@ export class Diagnostics {
     entries: 0,
     exportsSucceeded: 0,
     exportsFailed: 0,
+    pushRetries: 0,
+    entriesRefused: 0,
+    droppedBufferFull: 0,
+    droppedTooOld: 0,
+    droppedAtShutdown: 0,
+    retryBufferEntries: 0,
+    retryBufferBytes: 0,
     timestampsNudged: 0,
     timestampsReplaced: 0,
     timestampsDropped: 0,
@@ -60,7 +76,7 @@ export class Diagnostics {
   }
 
   /** Adds to one of the flow counters. */
-  count(kind: 'records' | 'entries' | 'exportsSucceeded' | 'exportsFailed', n = 1): void {
+  count(kind: FlowKind, n = 1): void {
     this._stats[kind] += n;
   }
 

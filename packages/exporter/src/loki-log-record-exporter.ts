@@ -2,21 +2,24 @@
  * `LokiLogRecordExporter`: the OpenTelemetry JS `LogRecordExporter` for Grafana Loki. A thin
  * class that wires the parts together: records are mapped (`record-mapping.ts`), fixed to
  * Loki's limits (`entry-limits.ts`), grouped into one batch of streams per tenant
- * (`stream-grouping.ts`) and pushed by `@otel-loki/push`'s client, with tracing suppressed,
- * with bounded concurrency (`export-queue.ts`).
+ * (`stream-grouping.ts`) and handed to the retry buffer (`buffered-sender.ts`), which pushes
+ * them with `@otel-loki/push`'s client and keeps what failed in a way worth retrying; or,
+ * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
 import type { PushResult } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
 import type { ResolvedConfig } from './configuration';
+import { BufferedSender } from './buffered-sender';
 import { Diagnostics, logger } from './diagnostics';
-import { EntryLimiter } from './entry-limits';
+import { acceptedWindow, EntryLimiter } from './entry-limits';
 import { ExportQueue } from './export-queue';
 import type { MappedRecord, PushClient } from './internal-types';
 import { INTERNALS } from './internals';
 import type { ExporterInternals } from './internals';
 import { createPushClient } from './push-client';
 import { RecordMapper } from './record-mapping';
+import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
 import { StreamRegistry } from './stream-registry';
@@ -25,6 +28,13 @@ import { TimestampDeduplicator } from './timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
 
 const NANOS_PER_MILLI = 1_000_000n;
+/**
+ * Longest an export waits for its first push before answering SUCCESS with its data held in
+ * the retry buffer: the SDK's processor sends one batch at a time and its 2 048-record queue
+ * lasts about 2 s at 1 000 records/s, so a hung Loki must not hold an export for the whole
+ * request timeout.
+ */
+export const HAND_OFF_MILLIS = 1_000;
 
 /** `ExportResultCode` of `@opentelemetry/core` (same values in 2.x and 3.x). */
 export const ExportResultCode = Object.freeze({ SUCCESS: 0, FAILED: 1 } as const);
@@ -44,6 +54,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _limiter: EntryLimiter;
   private readonly _grouper: StreamGrouper;
   private readonly _queue: ExportQueue;
+  private readonly _sender: BufferedSender | undefined;
   private readonly _abort = new AbortController();
   private readonly _nowMillis: () => number;
   private _shutdown: Promise<void> | undefined;
@@ -64,17 +75,42 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
     this._client = (internals.createClient ?? createPushClient)(this._config.client);
+    if (this._config.client.insecureSkipVerify === true) {
+      logger.warn('insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead');
+    }
+    if (this._config.retryBufferBytes > 0) {
+      const limits = this._config.mapping.limits;
+      this._sender = new BufferedSender({
+        client: this._client,
+        diagnostics: this._diagnostics,
+        maxBytes: this._config.retryBufferBytes,
+        maxPushBytes: this._config.maxRequestBytes,
+        maxConcurrent: this._config.maxConcurrentExports,
+        retryDeadlineMillis: this._config.retryDeadlineMillis,
+        oldestAcceptedNanos: () => acceptedWindow(limits, BigInt(this._nowMillis()) * NANOS_PER_MILLI).oldest,
+        signal: this._abort.signal,
+      });
+    }
   }
 
-  /** Counters of records, exports, and every kind of rewrite or drop. */
+  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   get stats(): LokiExporterStats {
-    return this._diagnostics.snapshot();
+    const stats = this._diagnostics.snapshot();
+    if (this._sender !== undefined) {
+      const held = this._sender.held;
+      stats.retryBufferEntries = held.entries;
+      stats.retryBufferBytes = held.bytes;
+    }
+    return stats;
   }
 
   /**
    * Maps `logs` to Loki streams and pushes them, one request (or more, split by size) per
-   * tenant. Never throws; calls `resultCallback` exactly once: SUCCESS, or FAILED with the
-   * `LokiPushError` of the push that failed after its retries.
+   * tenant. Never throws; calls `resultCallback` exactly once. With the retry buffer
+   * (default): SUCCESS when delivered, or when held in the buffer for a later attempt (at once
+   * when earlier data is still waiting, else after the first attempt or {@link HAND_OFF_MILLIS});
+   * FAILED with the `LokiPushError` when Loki refused the data for good (400...). Without it:
+   * SUCCESS when delivered, FAILED after the retries.
    */
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     let called = false;
@@ -103,6 +139,10 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       done({ code: ExportResultCode.SUCCESS });
       return;
     }
+    if (this._sender !== undefined) {
+      this._buffer(this._sender, batches, done);
+      return;
+    }
     const accepted = this._queue.offer(async () => done(await this._send(batches)));
     if (!accepted) {
       this._diagnostics.count('exportsFailed');
@@ -113,14 +153,20 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     }
   }
 
-  /** Resolves when the exports started before the call have finished. */
+  /**
+   * Sends what is buffered now. Resolves when it is delivered, or when Loki fails (the data
+   * stays buffered), and at once while Loki is known to be failing: a flush never waits for
+   * an outage. Without a retry buffer: when the exports started before the call have finished.
+   */
   async forceFlush(): Promise<void> {
     await this._queue.drain();
+    await this._sender?.flush();
   }
 
   /**
-   * Stops accepting exports (later ones answer FAILED), waits up to `shutdownTimeoutMillis`
-   * for those in flight, abandons the rest, and closes the client. Idempotent.
+   * Stops accepting exports (later ones answer FAILED), keeps trying to deliver what is
+   * buffered or in flight for up to `shutdownTimeoutMillis`, then aborts and drops the rest
+   * (counted in `stats.droppedAtShutdown`, with a warning), and closes the client. Idempotent.
    */
   shutdown(): Promise<void> {
     this._shutdown ??= this._doShutdown();
@@ -128,16 +174,47 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   }
 
   private async _doShutdown(): Promise<void> {
+    const started = Date.now();
     const finished = await settlesWithin(this._queue.drain(), this._config.shutdownTimeoutMillis);
     if (!finished) {
       logger.warn(`shutdown: exports still running after ${this._config.shutdownTimeoutMillis} ms were abandoned`);
       this._abort.abort(new Error('LokiLogRecordExporter shut down'));
+    }
+    if (this._sender !== undefined) {
+      const left = Math.max(0, this._config.shutdownTimeoutMillis - (Date.now() - started));
+      await this._sender.close(left, () => this._abort.abort(new Error('LokiLogRecordExporter shut down')));
     }
     try {
       await this._client.close();
     } catch (err) {
       logger.debug('closing the Loki client failed', err);
     }
+  }
+
+  /** Hands batches to the retry buffer; answers as the class comment of `export()` says. */
+  private _buffer(sender: BufferedSender, batches: readonly TenantBatch[], done: (result: ExportResult) => void): void {
+    if (!sender.isIdle) {
+      // Earlier data is waiting or in flight: this data queues behind it, in order.
+      for (const batch of batches) sender.submit(batch.tenant, batch.streams);
+      this._diagnostics.count('exportsSucceeded');
+      done({ code: ExportResultCode.SUCCESS });
+      return;
+    }
+    const outcomes = batches.map(
+      (batch) => new Promise<ChunkOutcome>((resolve) => sender.submit(batch.tenant, batch.streams, resolve))
+    );
+    void handOff(Promise.all(outcomes), HAND_OFF_MILLIS).then((settled) => {
+      const refused = settled?.find((o) => o.kind === 'refused');
+      const dropped = settled?.some((o) => o.kind === 'dropped') === true;
+      if (refused === undefined && !dropped) {
+        this._diagnostics.count('exportsSucceeded');
+        done({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      this._diagnostics.count('exportsFailed');
+      const error = refused?.kind === 'refused' ? refused.error : new Error('LokiLogRecordExporter: the data was dropped (shut down)');
+      done({ code: ExportResultCode.FAILED, error });
+    });
   }
 
   private _prepare(logs: readonly ReadableLogRecord[]): TenantBatch[] {
@@ -173,6 +250,18 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._diagnostics.count(error === undefined ? 'exportsSucceeded' : 'exportsFailed');
     return error === undefined ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error };
   }
+}
+
+/** `promise`'s value, or `undefined` after `millis` (an unref'd timer). */
+function handOff<T>(promise: Promise<T>, millis: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), millis);
+    timer.unref?.();
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 function asError(value: unknown): Error {

@@ -109,8 +109,8 @@ describe('LokiLogRecordExporter', () => {
     expect(callback.calledOnceWith({ code: SUCCESS })).to.equal(true);
   });
 
-  it('bounds exports in flight: beyond running + queued, export answers FAILED at once', async () => {
-    const { exporter, client } = exporterWithFake({ maxConcurrentExports: 1, maxQueuedExports: 1 }, NOW);
+  it('without a retry buffer, bounds exports in flight: beyond running + queued, export answers FAILED at once', async () => {
+    const { exporter, client } = exporterWithFake({ maxConcurrentExports: 1, maxQueuedExports: 1, retryBufferBytes: 0 }, NOW);
     const first = deferredAnswer();
     client.answers.push(first.answer);
     const results: ExportResult[] = [];

@@ -118,7 +118,8 @@ describe('stream grouping', () => {
     });
 
     it('a failed tenant fails the export with its error; the other tenant is delivered once', async () => {
-      const { exporter, client } = exporterWithFake({ tenantAttribute: 'tenant' }, NOW);
+      // Without the retry buffer, which would keep the failed tenant's data and answer SUCCESS.
+      const { exporter, client } = exporterWithFake({ tenantAttribute: 'tenant', retryBufferBytes: 0 }, NOW);
       const error = new LokiPushError('Loki rejected the push (429)', { reason: 'http', status: 429, retryable: true, attempts: 3 });
       client.answers.push(error);
 

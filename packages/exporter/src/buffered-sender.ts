@@ -1,0 +1,265 @@
+/**
+ * Sends the retry buffer to Loki: the oldest data first, a bounded number of pushes at once,
+ * one attempt per push; after a retryable failure the undelivered streams go back in front,
+ * and the sender pauses (backoff, or the proxy's `Retry-After`) on an unref'd timer, then
+ * sends one push at a time until the backlog is gone, so that each stream stays in order
+ * (Loki refuses an entry more than an hour behind its stream's newest).
+ *
+ * Re-sending is safe: Loki skips an entry whose timestamp, line and metadata equal a stored
+ * one, so a push that was stored although its answer was lost (timeout, reset) costs nothing.
+ */
+import { LokiPushError } from '@otel-loki/push';
+import type { PushStream } from '@otel-loki/push';
+import type { Diagnostics } from './diagnostics';
+import { logger } from './diagnostics';
+import type { PushClient, PushOptions } from './internal-types';
+import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
+import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
+import { withTracingSuppressed } from './suppress-tracing';
+
+/** First pause after a retryable failure; doubles per consecutive failure. */
+export const INITIAL_RETRY_DELAY_MILLIS = 500;
+/** Longest pause between attempts while Loki keeps failing. */
+export const MAX_RETRY_DELAY_MILLIS = 5_000;
+/** Longest `Retry-After` honoured: a longer one would fill the buffer while waiting. */
+export const MAX_RETRY_AFTER_MILLIS = 60_000;
+/** Share of a pause that is random, so that many processes do not retry in step. */
+const JITTER_RATIO = 0.5;
+
+/** What the sender needs from the exporter. */
+export interface BufferedSenderOptions {
+  client: PushClient;
+  diagnostics: Diagnostics;
+  /** Bound of waiting data (estimated bytes). */
+  maxBytes: number;
+  /** Bound of one push (estimated bytes); chunks are merged up to it. */
+  maxPushBytes: number;
+  maxConcurrent: number;
+  /** Deadline passed to each push (one attempt, so in practice the request timeout). */
+  retryDeadlineMillis: number;
+  /** Oldest timestamp Loki accepts now; older buffered entries are dropped before sending. */
+  oldestAcceptedNanos: () => bigint;
+  signal: AbortSignal;
+  random?: () => number;
+}
+
+/** Drives a {@link RetryBuffer}. */
+export class BufferedSender {
+  private readonly _buffer: RetryBuffer;
+  private readonly _inFlight = new Set<BufferedChunk[]>();
+  /** Resolved when the sender becomes idle or a push fails retryably. */
+  private _waiters: Array<() => void> = [];
+  private _failures = 0;
+  private _pause: NodeJS.Timeout | undefined;
+  /** After a failure: one push at a time until the buffer has been emptied. */
+  private _recovering = false;
+  private _closed = false;
+  private readonly _refusalsReported = new Set<number | string>();
+
+  constructor(private readonly _options: BufferedSenderOptions) {
+    this._buffer = new RetryBuffer(_options.maxBytes);
+  }
+
+  /** Nothing waiting, nothing in flight, no pause: new data is sent at once. */
+  get isIdle(): boolean {
+    return this._buffer.isEmpty && this._inFlight.size === 0 && this._pause === undefined;
+  }
+
+  /** True while Loki has failed and not yet succeeded since. */
+  get isFailing(): boolean {
+    return this._failures > 0;
+  }
+
+  /** Entries and estimated bytes held: waiting and in flight. */
+  get held(): { entries: number; bytes: number } {
+    let entries = this._buffer.entries;
+    let bytes = this._buffer.bytes;
+    for (const group of this._inFlight) {
+      for (const chunk of group) {
+        entries += chunk.entries;
+        bytes += chunk.bytes;
+      }
+    }
+    return { entries, bytes };
+  }
+
+  /**
+   * Buffers the streams of one tenant and sends them when their turn comes. With `settle`,
+   * it is told the first outcome: delivered, retained (retryable failure), refused, dropped.
+   */
+  submit(tenant: string | undefined, streams: PushStream[], settle?: (outcome: ChunkOutcome) => void): void {
+    const chunk = makeChunk(tenant, streams, settle);
+    if (this._closed) {
+      this._drop([chunk], 'droppedAtShutdown');
+      return;
+    }
+    this._drop(this._buffer.append(chunk), 'droppedBufferFull');
+    this._pump();
+  }
+
+  /**
+   * Sends now what is buffered (cutting a pause short). Resolves when the sender is idle, or
+   * when a push fails retryably (the data stays buffered); at once when Loki was already
+   * failing, so that a flush during an outage never waits for it.
+   */
+  flush(): Promise<void> {
+    const failing = this.isFailing;
+    this._wake();
+    if (this.isIdle || failing) return Promise.resolve();
+    return new Promise((resolve) => this._waiters.push(resolve));
+  }
+
+  /**
+   * Tries to deliver everything within `timeoutMillis`, retrying with backoff; then aborts
+   * the pushes in flight (through the signal, which the caller owns) and drops what is left,
+   * counted in `droppedAtShutdown` with a warning. Returns whether everything was delivered.
+   */
+  async close(timeoutMillis: number, abort: () => void): Promise<boolean> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this._release();
+    }, timeoutMillis);
+    timer.unref?.();
+    this._wake();
+    // Bounded by the timer: each pass ends on idleness, a failure (then the pause runs), or it.
+    while (!this.isIdle && !timedOut) await new Promise<void>((resolve) => this._waiters.push(resolve));
+    clearTimeout(timer);
+    const delivered = this.isIdle;
+    this._closed = true;
+    this._clearPause();
+    if (!delivered) {
+      abort();
+      const left = [...this._inFlight].flat();
+      this._inFlight.clear();
+      this._drop([...left, ...this._buffer.clear()], 'droppedAtShutdown');
+    }
+    this._release();
+    return delivered;
+  }
+
+  private _wake(): void {
+    this._clearPause();
+    this._pump();
+  }
+
+  private _clearPause(): void {
+    if (this._pause === undefined) return;
+    clearTimeout(this._pause);
+    this._pause = undefined;
+  }
+
+  private _pump(): void {
+    const limit = this._recovering ? 1 : this._options.maxConcurrent;
+    // Bounded: each pass moves one group from the buffer to the set in flight.
+    while (!this._closed && this._pause === undefined && this._inFlight.size < limit) {
+      const group = this._buffer.take(this._options.maxPushBytes);
+      if (group === undefined) break;
+      void this._send(group);
+    }
+    if (this._buffer.isEmpty && this._inFlight.size === 0) {
+      this._recovering = false;
+      if (this._pause === undefined) this._release();
+    }
+  }
+
+  private _release(): void {
+    const waiters = this._waiters;
+    this._waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async _send(group: BufferedChunk[]): Promise<void> {
+    const oldest = this._options.oldestAcceptedNanos();
+    const live: BufferedChunk[] = [];
+    for (const chunk of group) {
+      const expired = expireEntries(chunk, oldest);
+      if (expired > 0) this._options.diagnostics.note('droppedTooOld', expired);
+      if (chunk.entries > 0) live.push(chunk);
+      else settleChunk(chunk, { kind: 'dropped' });
+    }
+    if (live.length === 0) return this._pump();
+    this._inFlight.add(live);
+    const streams = live.length === 1 ? live[0].streams : live.flatMap((c) => c.streams);
+    const tenant = live[0].tenant;
+    let entries = 0;
+    for (const chunk of live) entries += chunk.entries;
+    // One attempt per push: the buffer retries, with backoff, without holding the push.
+    const options: PushOptions & { maxRetries: number } = {
+      tenantId: tenant,
+      signal: this._options.signal,
+      retryDeadlineMillis: this._options.retryDeadlineMillis,
+      maxRetries: 0,
+    };
+    let error: Error | undefined;
+    try {
+      await withTracingSuppressed(() => this._options.client.push(streams, options));
+    } catch (err) {
+      error = err instanceof Error ? err : new Error(String(err));
+    }
+    // After close() a push still in flight was already counted as dropped.
+    if (!this._inFlight.delete(live)) return;
+    let outcome: ChunkOutcome = { kind: 'delivered' };
+    let failed = 0;
+    if (error === undefined) {
+      this._failures = 0;
+    } else {
+      failed = error instanceof LokiPushError ? error.entriesFailed : entries;
+      outcome = this._onFailure(error, tenant, failed);
+    }
+    this._options.diagnostics.count('entries', entries - failed);
+    for (const chunk of live) settleChunk(chunk, outcome);
+    this._pump();
+    if (outcome.kind === 'retained') this._release();
+  }
+
+  /** Decides what a failed push means; requeues what a retryable failure left undelivered. */
+  private _onFailure(error: Error, tenant: string | undefined, failed: number): ChunkOutcome {
+    if (error instanceof LokiPushError && (error.retryable || error.reason === 'aborted')) {
+      this._failures++;
+      this._recovering = true;
+      this._options.diagnostics.count('pushRetries');
+      logger.debug(`push to tenant ${tenant ?? '(none)'} failed, ${failed} entries kept for a retry: ${error.message}`);
+      if (failed > 0) this._drop(this._buffer.requeue(makeChunk(tenant, [...error.failedStreams])), 'droppedBufferFull');
+      this._pauseFor(error.retryAfterMillis);
+      return { kind: 'retained' };
+    }
+    const status = error instanceof LokiPushError ? error.status : undefined;
+    this._options.diagnostics.count('entriesRefused', failed);
+    this._reportRefusal(status ?? error.name, error, failed);
+    return { kind: 'refused', error };
+  }
+
+  /** A refusal is logged as an error the first time for each status, then at debug level. */
+  private _reportRefusal(key: number | string, error: Error, entries: number): void {
+    const message = `Loki refused ${entries} entries, which are dropped (not retried): ${error.message}`;
+    if (this._refusalsReported.has(key)) {
+      logger.debug(message);
+      return;
+    }
+    this._refusalsReported.add(key);
+    logger.error(`${message}; further refusals with this status are counted in exporter.stats.entriesRefused`);
+  }
+
+  private _pauseFor(retryAfterMillis: number | undefined): void {
+    this._clearPause();
+    const exponential = Math.min(MAX_RETRY_DELAY_MILLIS, INITIAL_RETRY_DELAY_MILLIS * 2 ** Math.min(this._failures - 1, 30));
+    const random = this._options.random ?? Math.random;
+    const backoff = exponential * (1 - JITTER_RATIO) + exponential * JITTER_RATIO * random();
+    const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+    this._pause = setTimeout(() => {
+      this._pause = undefined;
+      this._pump();
+    }, delay);
+    this._pause.unref?.();
+  }
+
+  private _drop(chunks: readonly BufferedChunk[], kind: 'droppedBufferFull' | 'droppedAtShutdown'): void {
+    let entries = 0;
+    for (const chunk of chunks) {
+      entries += chunk.entries;
+      settleChunk(chunk, { kind: 'dropped' });
+    }
+    if (entries > 0) this._options.diagnostics.note(kind, entries);
+  }
+}
