@@ -167,11 +167,16 @@ export class LokiPushClient {
   ): Promise<void> {
     const { body, bytes, contentType } = this._encode(streams);
     let retry = 0;
+    let last: TransportResponse | undefined;
     // Bounded by the deadline: every pass makes one attempt and waits a positive backoff.
     for (;;) {
       const remaining = state.deadline - Date.now();
       if (signal?.aborted) return this._fail(streams, state, 'aborted', undefined, 'the push was aborted by the caller');
       if (remaining <= 0) {
+        // Report what Loki (or the network) last said; 'deadline' only when nothing was tried.
+        if (last !== undefined) {
+          return this._failResponse(streams, state, last, last.kind === 'network' ? 'network' : 'http', true, 0);
+        }
         return this._fail(streams, state, 'deadline', undefined, this._deadlineMessage(state), true);
       }
       const headers = await this._headers(contentType, tenantId);
@@ -205,6 +210,7 @@ export class LokiPushClient {
         return this._failResponse(streams, state, response, decision.reason, false);
       }
       retry++;
+      last = response;
       const kind = response.kind === 'network' ? 'network' : 'http';
       if (retry > state.maxRetries) {
         return this._failResponse(streams, state, response, kind, true, undefined, decision.retryAfterMillis);
@@ -234,7 +240,7 @@ export class LokiPushClient {
     const suffix =
       nextWaitMillis === undefined
         ? ''
-        : ` Gave up after ${state.attempts} attempt(s): the next retry (in ${Math.round(nextWaitMillis)} ms) would pass the ${this._config.retryDeadlineMillis} ms deadline.`;
+        : ` Gave up after ${state.attempts} attempt(s): ${nextWaitMillis > 0 ? `the next retry (in ${Math.round(nextWaitMillis)} ms) would pass` : 'the retries reached'} the ${this._config.retryDeadlineMillis} ms deadline.`;
     if (response.kind === 'network') {
       const what = response.code ?? response.error.message;
       this._fail(
