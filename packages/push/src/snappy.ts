@@ -1,9 +1,10 @@
 /** Snappy block format (not the framed format), the compression Loki expects on protobuf pushes. */
 import * as snappyjs from 'snappyjs';
+import { compressBlock } from './snappy-compressor';
 
-/** Compresses `input` in the snappy block format. */
+/** Compresses `input` in the snappy block format (our compressor; snappyjs reads it back). */
 export function snappyCompress(input: Uint8Array): Uint8Array {
-  return snappyjs.compress(input);
+  return compressBlock(input);
 }
 
 /**
