@@ -10,10 +10,11 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Diagnostics } from './diagnostics';
 import type { MutableEntry, NamedValue, ResolvedLimits } from './internal-types';
 import { RANK_FIELD } from './attribute-flattening';
-import { hrTimeToNanos } from './record-mapping';
+import { compareTime, splitHrTime, timeToDecimal } from './loki-entry';
 import { exceedsUtf8, truncateUtf8, utf8Length } from './utf8';
 
 const NANOS_PER_MILLI = 1_000_000n;
+const NANOS_PER_SECOND = 1_000_000_000n;
 /**
  * Entries are checked against "too old" this much earlier than Loki would, because Loki
  * checks on arrival, which may be after retries.
@@ -49,16 +50,19 @@ export class EntryLimiter {
   }
 
   private _timestamp(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
-    const ts = entry.timestampNanos;
-    if (ts >= window.oldest && ts <= window.newest) return true;
+    const seconds = entry.seconds;
+    const nanos = entry.nanos;
+    if (inWindow(seconds, nanos, window)) return true;
+    const original = timeToDecimal(seconds, nanos);
     if (this._config.invalidTimestamp === 'drop') {
-      this._diagnostics.note('timestampsDropped', 1, `timestamp ${ts} ns`);
+      this._diagnostics.note('timestampsDropped', 1, `timestamp ${original} ns`);
       return false;
     }
-    const observed = hrTimeToNanos(record.hrTimeObserved);
-    entry.timestampNanos = observed >= window.oldest && observed <= window.newest ? observed : window.now;
-    entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: ts.toString() });
-    this._diagnostics.note('timestampsReplaced', 1, `timestamp ${ts} ns`);
+    const [observedSeconds, observedNanos] = splitHrTime(record.hrTimeObserved);
+    if (inWindow(observedSeconds, observedNanos, window)) entry.setTime(observedSeconds, observedNanos);
+    else entry.setTime(window.nowSeconds, window.nowNanos);
+    entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: original });
+    this._diagnostics.note('timestampsReplaced', 1, `timestamp ${original} ns`);
     return true;
   }
 
@@ -77,22 +81,47 @@ export class EntryLimiter {
   private _metadata(entry: MutableEntry): boolean {
     const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
     const pairs = entry.metadata;
+    const shared = entry.shared;
     let chars = 0;
-    for (const pair of pairs) chars += pair.name.length + pair.value.length;
+    let i = 0;
+    if (shared !== undefined) {
+      for (; i < entry.sharedStart; i++) chars += pairs[i].name.length + pairs[i].value.length;
+      chars += shared.chars;
+      i += shared.pairs.length;
+    }
+    for (; i < pairs.length; i++) chars += pairs[i].name.length + pairs[i].value.length;
     // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure.
     if (pairs.length <= maxCount && chars * 3 <= maxSize) return true;
     if (pairs.length <= maxCount && metadataBytes(pairs) <= maxSize) return true;
+    const before = pairs.length;
     const trimmed = trimMetadata(pairs, maxCount, maxSize);
-    this._diagnostics.note('metadataTrimmed', trimmed, `${pairs.length} pairs`);
+    entry.metadataEdited();
+    this._diagnostics.note('metadataTrimmed', trimmed, `${before} pairs`);
     return true;
   }
 }
 
-/** Oldest and newest timestamps Loki accepts at `now`, in ns. */
+/** The timestamps Loki accepts at `now`, as (seconds, nanos) bounds, inclusive. */
 export interface TimeWindow {
+  /** Now, oldest and newest in ns. */
   now: bigint;
   oldest: bigint;
   newest: bigint;
+  /** The same as (seconds, nanos), for comparisons without `bigint` arithmetic per record. */
+  nowSeconds: number;
+  nowNanos: number;
+  oldestSeconds: number;
+  oldestNanos: number;
+  newestSeconds: number;
+  newestNanos: number;
+}
+
+/** True when (`seconds`, `nanos`) is inside `window`. */
+function inWindow(seconds: number, nanos: number, window: TimeWindow): boolean {
+  return (
+    compareTime(seconds, nanos, window.oldestSeconds, window.oldestNanos) >= 0 &&
+    compareTime(seconds, nanos, window.newestSeconds, window.newestNanos) <= 0
+  );
 }
 
 /** Oldest and newest timestamps Loki accepts at `nowNanos`. */
@@ -103,7 +132,20 @@ export function acceptedWindow(limits: ResolvedLimits, nowNanos: bigint): TimeWi
     ? nowNanos - BigInt(Math.max(0, maxAge - OLD_SAMPLE_SAFETY_MARGIN_MILLIS)) * NANOS_PER_MILLI
     : -(2n ** 63n);
   const newest = Number.isFinite(grace) ? nowNanos + BigInt(grace) * NANOS_PER_MILLI : 2n ** 63n - 1n;
-  return { now: nowNanos, oldest, newest };
+  const [nowSeconds, nowNanosPart] = splitNanos(nowNanos);
+  const [oldestSeconds, oldestNanos] = splitNanos(oldest);
+  const [newestSeconds, newestNanos] = splitNanos(newest);
+  return { now: nowNanos, oldest, newest, nowSeconds, nowNanos: nowNanosPart, oldestSeconds, oldestNanos, newestSeconds, newestNanos };
+}
+
+function splitNanos(nanos: bigint): [number, number] {
+  let seconds = nanos / NANOS_PER_SECOND;
+  let rest = nanos - seconds * NANOS_PER_SECOND;
+  if (rest < 0n) {
+    seconds -= 1n;
+    rest += NANOS_PER_SECOND;
+  }
+  return [Number(seconds), Number(rest)];
 }
 
 function metadataBytes(pairs: readonly MetadataPair[]): number {

@@ -1,5 +1,6 @@
 /** Types shared inside the package; never exported. */
-import type { LokiLimits, MetadataPair, PushEntry, PushResult, PushStream } from '@otel-loki/push';
+import type { LokiLimits, MetadataPair, PushResult, PushStream } from '@otel-loki/push';
+import type { LokiEntry } from './loki-entry';
 
 /**
  * A label or metadata pair with its precedence when sanitized names collide (see
@@ -7,6 +8,8 @@ import type { LokiLimits, MetadataPair, PushEntry, PushResult, PushStream } from
  */
 export interface NamedValue extends MetadataPair {
   rank?: number;
+  /** The pair's protobuf encoding, for pairs shared by many entries (never mutated once set). */
+  encoded?: Uint8Array;
 }
 
 /** Every limit of {@link LokiLimits}, resolved to a number. */
@@ -31,11 +34,7 @@ export interface MappedRecord {
 }
 
 /** A push entry under construction (timestamps are nudged in place). */
-export interface MutableEntry extends PushEntry {
-  timestampNanos: bigint;
-  line: string;
-  metadata: MetadataPair[];
-}
+export type MutableEntry = LokiEntry;
 
 /** Options of one push. */
 export interface PushOptions {

@@ -8,30 +8,34 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
+import { EntryEncoder, encodeMetadataPairs } from '@otel-loki/push';
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { anyValueToString, numberToString } from './any-value';
-import { fieldPair, flattenAttribute, RANK_FIELD, resolveCollisions } from './attribute-flattening';
+import { anyValueToString, isAttributeMap, numberToString } from './any-value';
+import { fieldPair, flattenAttribute, RANK_FIELD, RANK_REWRITTEN, resolveCollisions, sanitizeName } from './attribute-flattening';
 import type { Diagnostics } from './diagnostics';
-import type { MappedRecord, MutableEntry, NamedValue, StreamLabels } from './internal-types';
+import type { MappedRecord, NamedValue, StreamLabels } from './internal-types';
 import { finalizeLabels, SERVICE_NAME_LABEL } from './label-limits';
 import { jsonLine, logfmtLine } from './line-format';
-import { ResourceMapper, validTenant } from './resource-mapping';
-import type { ResourceInfo, ResourceLike, ResourceMappingConfig, ScopeLike } from './resource-mapping';
+import { LokiEntry, timeToDecimal } from './loki-entry';
+import { FIELD_NAMES, ResourceMapper, validTenant } from './resource-mapping';
+import type { MetadataTail, ResourceInfo, ResourceLike, ResourceMappingConfig, ScopeLike } from './resource-mapping';
+import type { AttributeAction } from './types';
 
-const NANOS_PER_SECOND = 1_000_000_000n;
-const ZERO_TRACE_ID = /^0*$/;
-/** Names of the record fields Loki writes as metadata; a record attribute of the same name loses. */
-const FIELD_NAMES: ReadonlySet<string> = new Set([
-  'observed_timestamp',
-  'severity_number',
-  'severity_text',
-  'dropped_attributes_count',
-  'flags',
-  'trace_id',
-  'span_id',
-  'event_name',
-]);
+const NANOS_PER_SECOND = 1_000_000_000;
+const NANOS_PER_SECOND_BIG = 1_000_000_000n;
+/** Attribute keys of log records remembered with their action and sanitized name. */
+const MAX_CACHED_KEYS = 4096;
+/** Distinct values of a field (`severity_text`...) whose encoded pair is kept for reuse. */
+const MAX_INTERNED_VALUES = 256;
+
+/** What the rules and sanitizing make of one log attribute key, looked up once per key. */
+interface LogKey {
+  readonly action: AttributeAction;
+  /** Sanitized name; `undefined` when the name cannot become a Loki name. */
+  readonly name: string | undefined;
+  readonly rank: number | undefined;
+}
 
 /** Settings of {@link RecordMapper}. */
 export interface RecordMappingConfig extends ResourceMappingConfig {
@@ -39,10 +43,17 @@ export interface RecordMappingConfig extends ResourceMappingConfig {
   defaultTenant: string | undefined;
 }
 
-/** Maps records to entries; holds the per-resource and per-scope caches. */
+/** Maps records to entries; holds the per-resource, per-scope and per-key caches. */
 export class RecordMapper {
   private readonly _resources: ResourceMapper;
   private readonly _recordLabels: boolean;
+  private readonly _encoder = new EntryEncoder();
+  private readonly _logKeys = new Map<string, LogKey>();
+  /** Field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
+  private readonly _interned = new Map<string, Map<string | number, NamedValue>>();
+  private _nowNanos = -1n;
+  private _nowSeconds = 0;
+  private _nowNanosPart = 0;
 
   constructor(
     private readonly _config: RecordMappingConfig,
@@ -62,15 +73,16 @@ export class RecordMapper {
     const metadata: NamedValue[] = [];
     const labels: NamedValue[] | undefined = this._recordLabels ? [] : undefined;
     let tenant = resource.tenant;
-    let attributeNames = 0;
     let invalidNames = 0;
-    const classifier = this._config.classifier;
     for (const key in attributes) {
-      const action = classifier.action('log', key);
-      if (action === 'drop') continue;
-      if (action === 'label' && labels !== undefined) invalidNames += flattenAttribute(key, attributes[key], labels);
-      else if (raw) invalidNames += flattenAttribute(key, attributes[key], metadata);
-      attributeNames++;
+      const info = this._logKey(key);
+      if (info.action === 'drop') continue;
+      const value = attributes[key];
+      if (info.action === 'label' && labels !== undefined) invalidNames += flattenAttribute(key, value, labels);
+      else if (!raw) continue;
+      else if (info.name === undefined) invalidNames++;
+      else if (typeof value === 'object' && isAttributeMap(value)) invalidNames += flattenAttribute(key, value, metadata);
+      else metadata.push({ name: info.name, value: anyValueToString(value), rank: info.rank, encoded: undefined });
     }
     if (this._config.tenantAttribute !== undefined && this._config.tenantAttribute in attributes) {
       tenant = validTenant(anyValueToString(attributes[this._config.tenantAttribute]), this._diagnostics) ?? tenant;
@@ -82,17 +94,22 @@ export class RecordMapper {
     const timeSet = hrTime[0] !== 0 || hrTime[1] !== 0;
     const observedSet = observed[0] !== 0 || observed[1] !== 0;
     let line: string;
+    let tail: MetadataTail | undefined;
+    let tailStart = 0;
     if (raw) {
       const firstField = metadata.length;
       sanitizeRecordValues(metadata, firstField, this._diagnostics);
       this._appendFields(record, timeSet && observedSet, metadata);
-      const tail = this._resources.tail(resource, scope);
-      if (needsCollisionCheck(metadata, firstField, attributeNames, tail.names)) {
-        for (const pair of tail.pairs) metadata.push(pair);
+      tail = this._resources.tail(resource, scope);
+      tailStart = metadata.length;
+      const pairs = tail.pairs;
+      for (let i = 0; i < pairs.length; i++) metadata.push(pairs[i]);
+      if (needsCollisionCheck(metadata, firstField, tail)) {
         const collisions = resolveCollisions(metadata);
-        if (collisions > 0) this._diagnostics.note('nameCollisions', collisions, 'record attribute');
-      } else {
-        for (const pair of tail.pairs) metadata.push(pair);
+        if (collisions > 0) {
+          this._diagnostics.note('nameCollisions', collisions, 'record attribute');
+          tail = undefined; // a tail pair may be gone
+        }
       }
       line = anyValueToString(record.body);
     } else {
@@ -108,24 +125,90 @@ export class RecordMapper {
 
     const stream = labels === undefined ? resource.stream : this._recordStream(resource, record, labels);
     for (const pair of stream.demoted) metadata.push(pair);
-    const timestampNanos = timeSet ? hrTimeToNanos(hrTime) : observedSet ? hrTimeToNanos(observed) : nowNanos;
-    const entry: MutableEntry = { timestampNanos, line, metadata };
+
+    let seconds: number;
+    let nanos: number;
+    if (timeSet || observedSet) {
+      const time = timeSet ? hrTime : observed;
+      seconds = Math.trunc(time[0]);
+      nanos = Math.trunc(time[1]);
+      if (nanos < 0 || nanos >= NANOS_PER_SECOND) {
+        const carry = Math.floor(nanos / NANOS_PER_SECOND);
+        seconds += carry;
+        nanos -= carry * NANOS_PER_SECOND;
+      }
+    } else {
+      this._setNow(nowNanos);
+      seconds = this._nowSeconds;
+      nanos = this._nowNanosPart;
+    }
+    const entry = new LokiEntry(seconds, nanos, line, metadata, this._encoder);
+    if (tail !== undefined) {
+      entry.shared = tail;
+      entry.sharedStart = tailStart;
+    }
     return { tenant: tenant ?? this._config.defaultTenant, stream, entry };
+  }
+
+  private _logKey(key: string): LogKey {
+    let info = this._logKeys.get(key);
+    if (info === undefined) {
+      const name = sanitizeName(key);
+      info = {
+        action: this._config.classifier.action('log', key),
+        name,
+        rank: name === key || name === undefined ? undefined : RANK_REWRITTEN,
+      };
+      if (this._logKeys.size >= MAX_CACHED_KEYS) this._logKeys.clear();
+      this._logKeys.set(key, info);
+    }
+    return info;
+  }
+
+  private _setNow(nowNanos: bigint): void {
+    if (nowNanos === this._nowNanos) return;
+    let seconds = nowNanos / NANOS_PER_SECOND_BIG;
+    let rest = nowNanos - seconds * NANOS_PER_SECOND_BIG;
+    if (rest < 0n) {
+      seconds -= 1n;
+      rest += NANOS_PER_SECOND_BIG;
+    }
+    this._nowNanos = nowNanos;
+    this._nowSeconds = Number(seconds);
+    this._nowNanosPart = Number(rest);
+  }
+
+  /** The field pair `name=value`, shared and pre-encoded for the few values that repeat. */
+  private _internedField(name: string, value: string | number): NamedValue {
+    let values = this._interned.get(name);
+    if (values === undefined) {
+      values = new Map();
+      this._interned.set(name, values);
+    }
+    let pair = values.get(value);
+    if (pair === undefined) {
+      const text = typeof value === 'number' ? numberToString(value) : value;
+      if (values.size >= MAX_INTERNED_VALUES || !text.isWellFormed()) return fieldPair(name, text);
+      pair = { name, value: text, rank: RANK_FIELD, encoded: encodeMetadataPairs([{ name, value: text }]) };
+      values.set(value, pair);
+    }
+    return pair;
   }
 
   private _appendFields(record: ReadableLogRecord, bothTimes: boolean, out: NamedValue[]): void {
     if (bothTimes) out.push(fieldPair('observed_timestamp', hrTimeToDecimal(record.hrTimeObserved)));
     const severityNumber = record.severityNumber as number | undefined;
-    if (severityNumber) out.push(fieldPair('severity_number', numberToString(severityNumber)));
-    if (record.severityText) out.push(fieldPair('severity_text', record.severityText));
+    if (severityNumber) out.push(this._internedField('severity_number', severityNumber));
+    const severityText = record.severityText;
+    if (severityText) out.push(this._internedField('severity_text', severityText));
     if (record.droppedAttributesCount) {
       out.push(fieldPair('dropped_attributes_count', numberToString(record.droppedAttributesCount)));
     }
     const span = record.spanContext;
     if (span !== undefined) {
-      if (span.traceFlags) out.push(fieldPair('flags', numberToString(span.traceFlags)));
-      if (span.traceId && !ZERO_TRACE_ID.test(span.traceId)) out.push(fieldPair('trace_id', span.traceId.toLowerCase()));
-      if (span.spanId && !ZERO_TRACE_ID.test(span.spanId)) out.push(fieldPair('span_id', span.spanId.toLowerCase()));
+      if (span.traceFlags) out.push(this._internedField('flags', span.traceFlags));
+      if (span.traceId && !allZeros(span.traceId)) out.push(fieldPair('trace_id', span.traceId.toLowerCase()));
+      if (span.spanId && !allZeros(span.spanId)) out.push(fieldPair('span_id', span.spanId.toLowerCase()));
     }
     if (record.eventName) out.push(fieldPair('event_name', record.eventName));
   }
@@ -150,24 +233,25 @@ export class RecordMapper {
 }
 
 /**
- * True when record metadata might hold colliding names: a rewritten attribute name, or an
- * exact one equal to a field or to a resource/scope metadata name. Usually false, which
- * saves building a map per record.
+ * True when record metadata might hold colliding names: two record attributes of one
+ * sanitized name, or one named as a field or as a resource/scope metadata pair, or a
+ * resource/scope pair named as a field. Usually false, which saves building a map per record.
  */
-function needsCollisionCheck(
-  metadata: readonly NamedValue[],
-  firstField: number,
-  attributeNames: number,
-  tailNames: ReadonlySet<string>
-): boolean {
-  if (firstField !== attributeNames) return true; // a map attribute was flattened
-  for (let i = 0; i < metadata.length; i++) {
-    const pair = metadata[i];
-    if (pair.rank !== undefined && pair.rank !== RANK_FIELD) return true;
-    if (tailNames.has(pair.name)) return true;
-    if (i < firstField && FIELD_NAMES.has(pair.name)) return true;
+function needsCollisionCheck(metadata: readonly NamedValue[], firstField: number, tail: MetadataTail): boolean {
+  if (tail.hasFieldNames) return true;
+  const tailNames = tail.names;
+  for (let i = 0; i < firstField; i++) {
+    const name = metadata[i].name;
+    if (FIELD_NAMES.has(name) || tailNames.has(name)) return true;
+    for (let j = 0; j < i; j++) if (metadata[j].name === name) return true;
   }
   return false;
+}
+
+/** True when a trace or span ID is all zeros (invalid: not sent). */
+function allZeros(id: string): boolean {
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== 0x30) return false;
+  return true;
 }
 
 function sanitizeRecordValues(metadata: NamedValue[], end: number, diagnostics: Diagnostics): void {
@@ -183,13 +267,13 @@ function sanitizeRecordValues(metadata: NamedValue[], end: number, diagnostics: 
 
 /** `HrTime` (`[seconds, nanoseconds]`) as exact nanoseconds. */
 export function hrTimeToNanos(hrTime: readonly [number, number]): bigint {
-  return BigInt(Math.trunc(hrTime[0])) * NANOS_PER_SECOND + BigInt(Math.trunc(hrTime[1]));
+  return BigInt(Math.trunc(hrTime[0])) * NANOS_PER_SECOND_BIG + BigInt(Math.trunc(hrTime[1]));
 }
 
 /** `HrTime` as a decimal string of nanoseconds, as Loki writes `observed_timestamp`. */
 export function hrTimeToDecimal(hrTime: readonly [number, number]): string {
   const seconds = Math.trunc(hrTime[0]);
   const nanos = Math.trunc(hrTime[1]);
-  if (seconds > 0 && nanos >= 0 && nanos < 1e9) return `${seconds}${String(nanos).padStart(9, '0')}`;
+  if (nanos >= 0 && nanos < NANOS_PER_SECOND) return timeToDecimal(seconds, nanos);
   return hrTimeToNanos(hrTime).toString();
 }

@@ -6,7 +6,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go
  */
 import type { MetadataPair } from '@otel-loki/push';
-import { tenantIdProblem } from '@otel-loki/push';
+import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push';
 import { anyValueToString, numberToString } from './any-value';
 import { fieldPair, flattenAttribute, resolveCollisions } from './attribute-flattening';
 import type { AttributeClassifier } from './attribute-rules';
@@ -15,6 +15,7 @@ import type { NamedValue, ResolvedLimits, StreamLabels } from './internal-types'
 import { finalizeLabels, SERVICE_NAME_LABEL, UNKNOWN_SERVICE } from './label-limits';
 import { resourceLineParts } from './line-format';
 import type { ResourceLineParts } from './line-format';
+import type { SharedPairs } from './loki-entry';
 import type { LineFormat } from './types';
 
 const SERVICE_NAME_ATTRIBUTE = 'service.name';
@@ -61,16 +62,35 @@ export interface ResourceInfo {
   readonly tails: WeakMap<object, MetadataTail>;
 }
 
-/** The metadata every entry of one (resource, scope) pair ends with. */
-export interface MetadataTail {
-  readonly pairs: readonly NamedValue[];
+/** The metadata every entry of one (resource, scope) pair ends with, encoded once. */
+export interface MetadataTail extends SharedPairs {
   /** Names in `pairs`, to detect a record attribute colliding with them. */
   readonly names: ReadonlySet<string>;
+  /** True when a name in `pairs` is also the name of a record field (`severity_text`...). */
+  readonly hasFieldNames: boolean;
 }
+
+/** Names of the record fields Loki writes as metadata; a record attribute of the same name loses. */
+export const FIELD_NAMES: ReadonlySet<string> = new Set([
+  'observed_timestamp',
+  'severity_number',
+  'severity_text',
+  'dropped_attributes_count',
+  'flags',
+  'trace_id',
+  'span_id',
+  'event_name',
+]);
 
 /** Builds and caches {@link ResourceInfo} and {@link MetadataTail}s. */
 export class ResourceMapper {
   private readonly _resources = new WeakMap<object, ResourceInfo>();
+  // Records of one batch nearly always share one resource: the last answer is kept at hand.
+  private _lastResource: ResourceLike | undefined;
+  private _lastInfo: ResourceInfo | undefined;
+  private _lastScope: ScopeLike | undefined;
+  private _lastScopeInfo: ResourceInfo | undefined;
+  private _lastTail: MetadataTail | undefined;
 
   constructor(
     private readonly _config: ResourceMappingConfig,
@@ -79,25 +99,42 @@ export class ResourceMapper {
 
   /** The info of `resource`, from cache unless its async attributes are still pending. */
   resource(resource: ResourceLike): ResourceInfo {
+    if (resource === this._lastResource) return this._lastInfo!;
     let info = this._resources.get(resource);
     if (info === undefined) {
       info = this._build(resource.attributes ?? {});
-      if (!resource.asyncAttributesPending) this._resources.set(resource, info);
+      if (resource.asyncAttributesPending) return info;
+      this._resources.set(resource, info);
     }
+    this._lastResource = resource;
+    this._lastInfo = info;
     return info;
   }
 
   /** The metadata tail of (`info`, `scope`), cached per scope object. */
   tail(info: ResourceInfo, scope: ScopeLike): MetadataTail {
+    if (scope === this._lastScope && info === this._lastScopeInfo) return this._lastTail!;
     let tail = info.tails.get(scope);
     if (tail === undefined) {
       const pairs: NamedValue[] = info.metadata.slice();
       this._scopeMetadata(scope, pairs);
       const collisions = resolveCollisions(pairs);
       if (collisions > 0) this._diagnostics.note('nameCollisions', collisions, 'in scope attributes');
-      tail = { pairs, names: new Set(pairs.map((p) => p.name)) };
+      const names = new Set(pairs.map((p) => p.name));
+      let chars = 0;
+      for (const pair of pairs) chars += pair.name.length + pair.value.length;
+      tail = {
+        pairs,
+        names,
+        hasFieldNames: pairs.some((p) => FIELD_NAMES.has(p.name)),
+        encoded: encodeMetadataPairs(pairs),
+        chars,
+      };
       info.tails.set(scope, tail);
     }
+    this._lastScope = scope;
+    this._lastScopeInfo = info;
+    this._lastTail = tail;
     return tail;
   }
 

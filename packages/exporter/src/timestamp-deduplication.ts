@@ -7,21 +7,26 @@
  * timestamps split across two exports is continued, not collided with.
  */
 import type { MutableEntry } from './internal-types';
+import { compareTime } from './loki-entry';
 
 /** Streams whose last timestamp is remembered; the least recently used is forgotten first. */
 export const DEFAULT_REMEMBERED_STREAMS = 10_000;
 
 interface LastSent {
-  /** Original timestamp of the last entry sent. */
-  original: bigint;
+  /** Original timestamp of the last entry sent (seconds, nanos). */
+  originalSeconds: number;
+  originalNanos: number;
   /** Timestamp it was sent with (after nudging). */
-  assigned: bigint;
+  assignedSeconds: number;
+  assignedNanos: number;
 }
 
 /** Sorts entries by timestamp, keeping the order of equal ones (records arrive in log order). */
 export function sortEntries(entries: MutableEntry[]): void {
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i].timestampNanos < entries[i - 1].timestampNanos) {
+    const a = entries[i - 1];
+    const b = entries[i];
+    if (b.seconds < a.seconds || (b.seconds === a.seconds && b.nanos < a.nanos)) {
       entries.sort(byTimestamp);
       return;
     }
@@ -29,7 +34,7 @@ export function sortEntries(entries: MutableEntry[]): void {
 }
 
 function byTimestamp(a: MutableEntry, b: MutableEntry): number {
-  return a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0;
+  return compareTime(a.seconds, a.nanos, b.seconds, b.nanos);
 }
 
 /** Remembers the last timestamp per stream and nudges colliding ones. */
@@ -46,23 +51,32 @@ export class TimestampDeduplicator {
     if (entries.length === 0) return 0;
     const last = this._lastSent.get(key);
     let nudged = 0;
-    let previous: bigint | undefined;
-    let original = 0n;
-    for (const entry of entries) {
-      original = entry.timestampNanos;
-      let assigned = original;
-      if (previous !== undefined && assigned <= previous) assigned = previous + 1n;
-      if (last !== undefined && original >= last.original && assigned <= last.assigned) assigned = last.assigned + 1n;
-      if (assigned !== original) {
-        nudged++;
-        entry.timestampNanos = assigned;
+    // Previous assigned timestamp; -Infinity seconds before the first entry.
+    let prevSeconds = -Infinity;
+    let prevNanos = 0;
+    let originalSeconds = 0;
+    let originalNanos = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      originalSeconds = entry.seconds;
+      originalNanos = entry.nanos;
+      if (compareTime(originalSeconds, originalNanos, prevSeconds, prevNanos) <= 0) {
+        entry.setAfter(prevSeconds, prevNanos);
       }
-      previous = assigned;
+      if (
+        last !== undefined &&
+        compareTime(originalSeconds, originalNanos, last.originalSeconds, last.originalNanos) >= 0 &&
+        compareTime(entry.seconds, entry.nanos, last.assignedSeconds, last.assignedNanos) <= 0
+      ) {
+        entry.setAfter(last.assignedSeconds, last.assignedNanos);
+      }
+      if (entry.seconds !== originalSeconds || entry.nanos !== originalNanos) nudged++;
+      prevSeconds = entry.seconds;
+      prevNanos = entry.nanos;
     }
-    const newest = previous as bigint;
-    if (last === undefined || newest > last.assigned) {
+    if (last === undefined || compareTime(prevSeconds, prevNanos, last.assignedSeconds, last.assignedNanos) > 0) {
       this._lastSent.delete(key);
-      this._lastSent.set(key, { original, assigned: newest });
+      this._lastSent.set(key, { originalSeconds, originalNanos, assignedSeconds: prevSeconds, assignedNanos: prevNanos });
       if (this._lastSent.size > this._maxStreams) {
         const oldest = this._lastSent.keys().next().value as string;
         this._lastSent.delete(oldest);
