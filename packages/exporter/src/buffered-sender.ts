@@ -54,6 +54,8 @@ export class BufferedSender {
   /** After a failure: one push at a time until the buffer has been emptied. */
   private _recovering = false;
   private _closed = false;
+  /** During close(): timers keep the process alive, since the caller awaits the bounded close. */
+  private _closing = false;
   private readonly _refusalsReported = new Set<number | string>();
 
   constructor(private readonly _options: BufferedSenderOptions) {
@@ -116,11 +118,12 @@ export class BufferedSender {
    */
   async close(timeoutMillis: number, abort: () => void): Promise<boolean> {
     let timedOut = false;
+    this._closing = true;
+    // Not unref'd: an app awaiting shutdown() must not exit while it retries (it is bounded).
     const timer = setTimeout(() => {
       timedOut = true;
       this._release();
     }, timeoutMillis);
-    timer.unref?.();
     this._wake();
     // Bounded by the timer: each pass ends on idleness, a failure (then the pause runs), or it.
     while (!this.isIdle && !timedOut) await new Promise<void>((resolve) => this._waiters.push(resolve));
@@ -251,7 +254,7 @@ export class BufferedSender {
       this._pause = undefined;
       this._pump();
     }, delay);
-    this._pause.unref?.();
+    if (!this._closing) this._pause.unref?.();
   }
 
   private _drop(chunks: readonly BufferedChunk[], kind: 'droppedBufferFull' | 'droppedAtShutdown'): void {

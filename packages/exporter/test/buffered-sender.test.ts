@@ -327,7 +327,7 @@ describe('retry buffer (exporter)', () => {
     expect(exporter.stats).to.include({ droppedTooOld: 1, retryBufferEntries: 0 });
   });
 
-  it('its timers never keep the process alive', async () => {
+  it('its timers never keep the process alive, but while shutdown() is awaited', async () => {
     const setTimeoutSpy = sinon.spy(globalThis, 'setTimeout');
     const { exporter, client } = exporterWith();
     client.script.push(refused);
@@ -337,7 +337,12 @@ describe('retry buffer (exporter)', () => {
     const timers = setTimeoutSpy.returnValues as unknown as NodeJS.Timeout[];
     expect(timers.length).to.be.greaterThan(0);
     expect(timers.every((t) => !t.hasRef())).to.equal(true);
-    await exporter.shutdown().catch(() => undefined);
+    const before = timers.length;
+    const shutdown = exporter.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+    const during = (setTimeoutSpy.returnValues as unknown as NodeJS.Timeout[]).slice(before);
+    expect(during.some((t) => t.hasRef())).to.equal(true);
+    await shutdown;
   });
 
   it('retryBufferBytes is validated; 0 turns the buffer off', () => {
