@@ -19,6 +19,7 @@ import { INTERNALS } from './internals';
 import type { ExporterInternals } from './internals';
 import { createPushClient } from './push-client';
 import { RecordMapper } from './record-mapping';
+import { ExporterMetrics } from './self-observability';
 import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
@@ -74,7 +75,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
     this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
-    this._client = (internals.createClient ?? createPushClient)(this._config.client);
+    // Self-observability (loki_write_* metrics) reads this.stats and times every push.
+    this._client = new ExporterMetrics(() => this.stats).instrument((internals.createClient ?? createPushClient)(this._config.client));
     if (this._config.client.insecureSkipVerify === true) {
       logger.warn('insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead');
     }
