@@ -83,12 +83,12 @@ export class ExporterMetrics {
         const started = performance.now();
         try {
           const result = await client.push(streams, options);
-          this._clientRetries += Math.max(0, result.attempts - 1);
-          instruments.sentBytes.add(result.bytes);
+          this._clientRetries += retriesOf(result.attempts);
+          if (Number.isFinite(result.bytes)) instruments.sentBytes.add(result.bytes);
           instruments.duration.record(seconds(started), { status_code: String(result.status) });
           return result;
         } catch (err) {
-          if (err instanceof LokiPushError) this._clientRetries += Math.max(0, err.attempts - 1);
+          if (err instanceof LokiPushError) this._clientRetries += retriesOf(err.attempts);
           instruments.duration.record(seconds(started), { status_code: statusCodeOf(err) });
           throw err;
         }
@@ -151,6 +151,11 @@ export class ExporterMetrics {
     this._instruments = { sentBytes, duration };
     return this._instruments;
   }
+}
+
+/** Retries among `attempts` HTTP attempts (0 when a stand-in client does not say). */
+function retriesOf(attempts: number | undefined): number {
+  return typeof attempts === 'number' && attempts > 1 ? attempts - 1 : 0;
 }
 
 function seconds(startedMillis: number): number {
