@@ -18,14 +18,16 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BATCH_SIZE } from './corpus';
 import type { BenchTask, InterleaveOptions } from './harness';
 import { runInterleaved } from './harness';
-import { exporterBuild, pushBuild, pushWriterBuild } from './packages';
+import { exporterBuild, pushBuild, pushSnappyBuild, pushWriterBuild } from './packages';
 
 /** Names of the tasks, in table order. */
 export const EXPORT_PATH_TASKS = {
-  ours: 'loki: export() = map + group + protobuf + snappy',
+  ours: 'loki: export() = map + group + protobuf + snappy (native)',
+  oursJs: 'loki: export() = map + group + protobuf + snappy (JS fallback)',
   mapGroup: 'loki: map + limits + group only',
-  protobuf: 'loki: protobuf writer only',
-  snappy: 'loki: our snappy compressor on our bytes',
+  encode: 'loki: entry encoding only',
+  protobuf: 'loki: protobuf writer only (entries pre-encoded)',
+  snappy: 'loki: our JS snappy compressor on our bytes',
   snappyjs: 'loki: snappyjs on our bytes',
   nativeSnappy: 'loki: native snappy on our bytes',
   floor: 'floor: snappyjs + memcpy of our bytes',
@@ -100,7 +102,8 @@ function cycle<T>(items: readonly T[]): () => T {
 
 /** Runs figures 1–3 over `batches`. */
 export async function runExportPath(batches: ReadableLogRecord[][], options: InterleaveOptions): Promise<ExportPathFigures> {
-  const { snappyCompress, snappyUncompress } = pushBuild;
+  const { snappyUncompress } = pushBuild;
+  const { compressBlock, useSnappyImplementation } = pushSnappyBuild;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const snappyjs: { compress(input: Uint8Array): Uint8Array } = require('snappyjs');
   const nativeSnappy = loadNativeSnappy();
@@ -124,7 +127,9 @@ export async function runExportPath(batches: ReadableLogRecord[][], options: Int
   const nextBatchB = cycle(batches);
   const nextBatchC = cycle(batches);
   const nextBatchD = cycle(batches);
+  const nextBatchE = cycle(batches);
   const nextStreams = cycle(captured);
+  const nextStreamsE = cycle(captured);
   const nextRawA = cycle(raw);
   const nextRawB = cycle(raw);
   const nextRawC = cycle(raw);
@@ -134,10 +139,25 @@ export async function runExportPath(batches: ReadableLogRecord[][], options: Int
 
   const T = EXPORT_PATH_TASKS;
   const tasks: BenchTask[] = [
-    { name: T.ours, fn: () => exportOnce(ours, nextBatchA()) },
+    { name: T.ours, fn: () => {
+      useSnappyImplementation('native');
+      return exportOnce(ours, nextBatchA());
+    } },
+    { name: T.oursJs, fn: () => {
+      useSnappyImplementation('javascript');
+      return exportOnce(ours, nextBatchE());
+    } },
     { name: T.mapGroup, fn: () => exportOnce(mapOnly, nextBatchB()) },
+    { name: T.encode, fn: () => {
+      for (const stream of nextStreamsE()) {
+        for (const entry of stream.entries as unknown as { seconds: number; nanos: number; encoded: Uint8Array; setTime(s: number, n: number): void }[]) {
+          entry.setTime(entry.seconds, entry.nanos); // drops the cached encoding
+          sink += entry.encoded.byteLength;
+        }
+      }
+    } },
     { name: T.protobuf, fn: () => (sink += pushWriterBuild.writePushRequest(nextStreams()).byteLength) },
-    { name: T.snappy, fn: () => (sink += snappyCompress(nextRawA()).byteLength) },
+    { name: T.snappy, fn: () => (sink += compressBlock(nextRawA()).byteLength) },
     { name: T.snappyjs, fn: () => (sink += snappyjs.compress(nextRawD()).byteLength) },
     { name: T.floor, fn: () => {
       const bytes = nextRawB();
@@ -151,6 +171,7 @@ export async function runExportPath(batches: ReadableLogRecord[][], options: Int
     tasks.push({ name: T.nativeSnappy, fn: () => (sink += nativeSnappy.compressSync(nextRawC()).byteLength) });
   }
   const millis = await runInterleaved(tasks, options);
+  useSnappyImplementation('native');
   if (sink < 0) throw new Error('unreachable');
 
   const perRecord = (name: string) => ((millis.get(name) ?? NaN) * 1000) / BATCH_SIZE;

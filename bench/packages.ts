@@ -9,6 +9,8 @@ import type * as ExporterIndex from '../packages/exporter/src/index';
 import type * as ExporterInternals from '../packages/exporter/src/internals';
 import type * as PushIndex from '../packages/push/src/index';
 import type * as PushWriter from '../packages/push/src/protobuf-writer';
+import type * as PushSnappy from '../packages/push/src/snappy';
+import type * as PushSnappyCompressor from '../packages/push/src/snappy-compressor';
 
 export const exporterBuild: typeof ExporterIndex & typeof ExporterInternals = {
   ...require('../packages/exporter/build/src/index.js'),
@@ -16,3 +18,7 @@ export const exporterBuild: typeof ExporterIndex & typeof ExporterInternals = {
 };
 export const pushBuild: typeof PushIndex = require('../packages/push/build/src/index.js');
 export const pushWriterBuild: typeof PushWriter = require('../packages/push/build/src/protobuf-writer.js');
+export const pushSnappyBuild: typeof PushSnappy & typeof PushSnappyCompressor = {
+  ...require('../packages/push/build/src/snappy.js'),
+  ...require('../packages/push/build/src/snappy-compressor.js'),
+};

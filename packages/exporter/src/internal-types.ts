@@ -10,6 +10,8 @@ export interface NamedValue extends MetadataPair {
   rank?: number;
   /** The pair's protobuf encoding, for pairs shared by many entries (never mutated once set). */
   encoded?: Uint8Array;
+  /** The protobuf name field of the pair (`encodeNameField(name)`), when the name repeats. */
+  nameField?: Uint8Array;
 }
 
 /** Every limit of {@link LokiLimits}, resolved to a number. */

@@ -102,6 +102,7 @@ export class LokiEntry implements PushEntry {
 
 function writePair(encoder: EntryEncoder, pair: NamedValue): void {
   if (pair.encoded !== undefined) encoder.raw(pair.encoded);
+  else if (pair.nameField !== undefined) encoder.pairWithName(pair.nameField, pair.value);
   else encoder.pair(pair.name, pair.value);
 }
 

@@ -8,7 +8,7 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
-import { EntryEncoder, encodeMetadataPairs } from '@otel-loki/push';
+import { EntryEncoder, encodeMetadataPairs, encodeNameField } from '@otel-loki/push';
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { anyValueToString, isAttributeMap, numberToString } from './any-value';
@@ -28,6 +28,14 @@ const NANOS_PER_SECOND_BIG = 1_000_000_000n;
 const MAX_CACHED_KEYS = 4096;
 /** Distinct values of a field (`severity_text`...) whose encoded pair is kept for reuse. */
 const MAX_INTERNED_VALUES = 256;
+/**
+ * Distinct values of one attribute key kept as shared, pre-encoded pairs (`http_method=GET`);
+ * a key with more is taken for high-cardinality and no longer interned.
+ */
+const MAX_INTERNED_PER_KEY = 64;
+/** Attribute pairs interned in all, and the longest value interned. */
+const MAX_INTERNED_PAIRS = 4096;
+const MAX_INTERNED_VALUE_LENGTH = 64;
 
 /** What the rules and sanitizing make of one log attribute key, looked up once per key. */
 interface LogKey {
@@ -35,6 +43,18 @@ interface LogKey {
   /** Sanitized name; `undefined` when the name cannot become a Loki name. */
   readonly name: string | undefined;
   readonly rank: number | undefined;
+  readonly nameField: Uint8Array | undefined;
+  /** Shared pairs by attribute value; `undefined` once the key has too many values. */
+  values: Map<unknown, NamedValue> | undefined;
+}
+
+const OBSERVED_TIMESTAMP_FIELD = encodeNameField('observed_timestamp');
+const TRACE_ID_FIELD = encodeNameField('trace_id');
+const SPAN_ID_FIELD = encodeNameField('span_id');
+
+/** A record field pair (wins name collisions) whose name field is encoded already. */
+function namedField(name: string, nameField: Uint8Array, value: string): NamedValue {
+  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField };
 }
 
 /** Settings of {@link RecordMapper}. */
@@ -51,6 +71,7 @@ export class RecordMapper {
   private readonly _logKeys = new Map<string, LogKey>();
   /** Field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
   private readonly _interned = new Map<string, Map<string | number, NamedValue>>();
+  private _internedPairs = 0;
   private _nowNanos = -1n;
   private _nowSeconds = 0;
   private _nowNanosPart = 0;
@@ -82,7 +103,7 @@ export class RecordMapper {
       else if (!raw) continue;
       else if (info.name === undefined) invalidNames++;
       else if (typeof value === 'object' && isAttributeMap(value)) invalidNames += flattenAttribute(key, value, metadata);
-      else metadata.push({ name: info.name, value: anyValueToString(value), rank: info.rank, encoded: undefined });
+      else metadata.push(this._attributePair(info, value));
     }
     if (this._config.tenantAttribute !== undefined && this._config.tenantAttribute in attributes) {
       tenant = validTenant(anyValueToString(attributes[this._config.tenantAttribute]), this._diagnostics) ?? tenant;
@@ -158,11 +179,41 @@ export class RecordMapper {
         action: this._config.classifier.action('log', key),
         name,
         rank: name === key || name === undefined ? undefined : RANK_REWRITTEN,
+        nameField: name === undefined ? undefined : encodeNameField(name),
+        values: new Map(),
       };
-      if (this._logKeys.size >= MAX_CACHED_KEYS) this._logKeys.clear();
+      if (this._logKeys.size >= MAX_CACHED_KEYS) {
+        this._logKeys.clear();
+        this._internedPairs = 0;
+      }
       this._logKeys.set(key, info);
     }
     return info;
+  }
+
+  /** The metadata pair of a scalar attribute: shared and pre-encoded when its value repeats. */
+  private _attributePair(info: LogKey, value: unknown): NamedValue {
+    const values = info.values;
+    if (values !== undefined) {
+      const shared = values.get(value);
+      if (shared !== undefined) return shared;
+    }
+    const pair: NamedValue = { name: info.name!, value: anyValueToString(value), rank: info.rank, encoded: undefined, nameField: info.nameField };
+    if (values !== undefined && typeof value !== 'object') {
+      if (values.size >= MAX_INTERNED_PER_KEY) {
+        info.values = undefined;
+      } else if (
+        this._internedPairs < MAX_INTERNED_PAIRS &&
+        pair.value.length <= MAX_INTERNED_VALUE_LENGTH &&
+        pair.value.isWellFormed()
+      ) {
+        // Shared from now on: never mutated (values are well-formed, collisions filter, trimming replaces).
+        pair.encoded = encodeMetadataPairs([pair]);
+        values.set(value, pair);
+        this._internedPairs++;
+      }
+    }
+    return pair;
   }
 
   private _setNow(nowNanos: bigint): void {
@@ -196,7 +247,7 @@ export class RecordMapper {
   }
 
   private _appendFields(record: ReadableLogRecord, bothTimes: boolean, out: NamedValue[]): void {
-    if (bothTimes) out.push(fieldPair('observed_timestamp', hrTimeToDecimal(record.hrTimeObserved)));
+    if (bothTimes) out.push(namedField('observed_timestamp', OBSERVED_TIMESTAMP_FIELD, hrTimeToDecimal(record.hrTimeObserved)));
     const severityNumber = record.severityNumber as number | undefined;
     if (severityNumber) out.push(this._internedField('severity_number', severityNumber));
     const severityText = record.severityText;
@@ -207,8 +258,8 @@ export class RecordMapper {
     const span = record.spanContext;
     if (span !== undefined) {
       if (span.traceFlags) out.push(this._internedField('flags', span.traceFlags));
-      if (span.traceId && !allZeros(span.traceId)) out.push(fieldPair('trace_id', span.traceId.toLowerCase()));
-      if (span.spanId && !allZeros(span.spanId)) out.push(fieldPair('span_id', span.spanId.toLowerCase()));
+      if (span.traceId && !allZeros(span.traceId)) out.push(namedField('trace_id', TRACE_ID_FIELD, span.traceId.toLowerCase()));
+      if (span.spanId && !allZeros(span.spanId)) out.push(namedField('span_id', SPAN_ID_FIELD, span.spanId.toLowerCase()));
     }
     if (record.eventName) out.push(fieldPair('event_name', record.eventName));
   }

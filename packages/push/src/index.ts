@@ -3,7 +3,7 @@ export type { ParsedLabel } from './label-set';
 export { goQuote, unquote, hasInvalidUnicode } from './go-quote';
 export { encodePushRequest, decodePushRequest, encodeJsonPushRequest, toProtoTimestamp } from './push-request-codec';
 export { writePushRequest } from './protobuf-writer';
-export { EntryEncoder, encodeMetadataPairs } from './entry-encoder';
+export { EntryEncoder, encodeMetadataPairs, encodeNameField } from './entry-encoder';
 export { snappyCompress, snappyUncompress } from './snappy';
 export { tenantIdProblem, validateTenantId, MAX_TENANT_ID_LENGTH } from './tenant';
 export { nowNanos, toNanos, validateTimezone } from './timestamp';

@@ -13,8 +13,8 @@ const BLOCK_SIZE = 1 << 16;
 const MAX_HASH_TABLE_BITS = 14;
 /** The last bytes of a fragment are never the start of a match (room for 4-byte loads). */
 const INPUT_MARGIN = 15;
-/** Literals longer than this are copied with a native `set`. */
-const NATIVE_COPY_MIN = 32;
+/** Literals this long or longer are copied with a native `set` (a JavaScript loop wins below). */
+const NATIVE_COPY_MIN = 16;
 const HASH_MULTIPLIER = 0x1e35a7bd;
 
 const hashTable = new Uint16Array(1 << MAX_HASH_TABLE_BITS);

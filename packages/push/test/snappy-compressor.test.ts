@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fc from 'fast-check';
 import * as snappyjs from 'snappyjs';
 import { compressBlock, maxCompressedLength } from '../src/snappy-compressor';
+import { snappyCompress, useSnappyImplementation } from '../src/snappy';
 import { snappyBlockDecompress } from './helpers/snappy-reader';
 
 /** Bytes shaped like push bodies: repeated names and values, runs, random stretches. */
@@ -59,5 +60,27 @@ describe('snappy-compressor', () => {
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(out.equals(input)).to.equal(true);
+  });
+});
+
+describe('snappyCompress (native when installed, else JavaScript)', () => {
+  afterEach(() => useSnappyImplementation('native'));
+
+  for (const implementation of ['native', 'javascript'] as const) {
+    it(`${implementation}: output is read by the independent block decoder (property)`, function () {
+      if (useSnappyImplementation(implementation) !== implementation) this.skip();
+      fc.assert(
+        fc.property(bodyLike, (input) => {
+          expect(Buffer.from(snappyBlockDecompress(snappyCompress(input))).equals(input)).to.equal(true);
+        }),
+        { numRuns: 100 }
+      );
+    });
+  }
+
+  it('accepts a Uint8Array view that is not a Buffer', () => {
+    const backing = new Uint8Array(100).fill(7);
+    const view = backing.subarray(10, 90);
+    expect(Buffer.from(snappyBlockDecompress(snappyCompress(view))).equals(Buffer.from(view))).to.equal(true);
   });
 });
