@@ -72,14 +72,21 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   /** Stands in for an OTLP collector: counts what the SDK's default exporters would send. */
   let collector: http.Server;
   let collectorPaths: string[];
+  let collectorBodies: string[];
   let collectorUrl: string;
 
   before(async () => {
     loki = await LokiTestServer.start({ port: 0 });
     collectorPaths = [];
+    collectorBodies = [];
     collector = http.createServer((req, res) => {
       collectorPaths.push(req.url ?? '');
-      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        collectorBodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
@@ -87,6 +94,7 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   beforeEach(() => {
     loki.reset();
     collectorPaths.length = 0;
+    collectorBodies.length = 0;
   });
   after(async () => {
     await loki.close();
@@ -135,6 +143,20 @@ describe('@otel-loki/exporter/register (child processes)', function () {
     expect(result.code, result.stderr).to.equal(0);
     expect(collectorPaths).to.include('/v1/traces');
     expect(loki.entries({ selector: '{service_name="register-traces"}' })).to.not.have.length(0);
+  });
+
+  it("with OTEL_METRICS_EXPORTER set, the exporter's loki_write_* and the SDK processor's own metrics are exported", async () => {
+    const env = { ...baseEnv('register-metrics'), OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
+    const result = await finished(startChild('--require', 'app.cjs', env));
+
+    expect(result.code, result.stderr).to.equal(0);
+    expect(collectorPaths).to.include('/v1/metrics');
+    expect(collectorPaths).to.not.include('/v1/traces');
+    const exported = collectorBodies.join('\n');
+    expect(exported).to.include('"loki_write_sent_entries_total"');
+    expect(exported).to.include('"loki_write_request_duration_seconds"');
+    // BatchLogRecordProcessor's self-observability: records it processed (or dropped, queue full).
+    expect(exported).to.include('"otel.sdk.processor.log.processed"');
   });
 
   it('OTEL_SDK_DISABLED=true: the app runs, nothing is sent', async () => {

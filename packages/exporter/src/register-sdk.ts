@@ -74,7 +74,12 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
     createBatchProcessor(sdkNode, exporter, settings.batch, providerAfter === providerBefore ? undefined : providerAfter)
   );
   logger.debug(`@otel-loki/exporter/register started (auto-instrumentation: ${auto === undefined ? 'not installed' : 'on'})`);
-  const shutdown = (): Promise<void> => sdk.shutdown();
+  // Logs first: the SDK shuts its providers down in parallel, and the MeterProvider's last
+  // collection must see the counts of the final export.
+  const shutdown = async (): Promise<void> => {
+    await processor.shutdown();
+    await sdk.shutdown();
+  };
   installShutdownHooks(shutdown);
   return { shutdown, exporter };
 }
