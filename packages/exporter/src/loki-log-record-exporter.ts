@@ -6,6 +6,8 @@
  * them with `@otel-loki/push`'s client and keeps what failed in a way worth retrying; or,
  * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
+import { inspect } from 'node:util';
+import { LokiPushClient } from '@otel-loki/push';
 import type { PushResult } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
@@ -96,6 +98,15 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   }
 
   /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
+  /**
+   * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
+   * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
+   */
+  [inspect.custom](): string {
+    const url = this._client instanceof LokiPushClient ? this._client.config.pushUrl.href : '(custom client)';
+    return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
+  }
+
   get stats(): LokiExporterStats {
     const stats = this._diagnostics.snapshot();
     if (this._sender !== undefined) {
