@@ -1,98 +1,215 @@
 /**
- * `npm run demo`: the main job in one command. Sends logs to Loki with `LokiLogger` — into an
- * embedded Loki-compatible server (`LokiTestServer`), or into the Loki at `LOKI_URL` — then
- * queries them back through Loki's HTTP API and prints what landed.
+ * `npm run demo`: the main job in one command. Two instances of a small shop service
+ * (`scripts/demo-service.js`: node:http + pino, no OpenTelemetry code) run under
+ * `node --require @otel-loki/exporter/register`, take a few seconds of load, get SIGTERM; then
+ * Loki is queried through its HTTP API and what landed is printed: streams and labels, a
+ * sample of entries with structured metadata, sent / stored / dropped, and LogQL for Grafana.
+ *
+ * Loki is an embedded LokiTestServer unless `LOKI_URL` is set (`LOKI_TENANT` for a tenant).
+ * `DEMO_LOAD_SECONDS` sets the load's duration (default 4).
  */
-import { LokiLogger } from '@otel-loki/push';
-import type { LogEntry } from '@otel-loki/push';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { LokiTestServer } from '@otel-loki/testing';
 
-const TENANT = process.env.LOKI_TENANT;
+const LOAD_SECONDS = Number(process.env.DEMO_LOAD_SECONDS ?? 4);
+const CONCURRENCY = 8;
+const CHILD_START_TIMEOUT_MILLIS = 15_000;
+const CHILD_EXIT_TIMEOUT_MILLIS = 20_000;
+const SAMPLE_ROWS = 8;
+const NAMESPACE = 'otel-loki-demo';
 const RUN_ID = Date.now().toString(36);
-const color = process.stdout.isTTY ? (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m` : (_: number, s: string) => s;
-const bold = (s: string): string => color(1, s);
-const dim = (s: string): string => color(2, s);
+const TENANT = process.env.LOKI_TENANT;
+const SERVICES = ['shop-frontend', 'shop-checkout'] as const;
+
+const useColor = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+const paint = (code: number) => (s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = paint(1);
+const dim = paint(2);
+const red = paint(31);
+const green = paint(32);
+const yellow = paint(33);
+const cyan = paint(36);
+const LEVEL_COLORS: Record<string, (s: string) => string> = { error: red, warn: yellow, info: green, debug: dim };
+
+interface Service {
+  name: (typeof SERVICES)[number];
+  child: ChildProcess;
+  port: number;
+  exited: Promise<{ logged: number; code: number | null; signal: string | null; stderr: string }>;
+}
 
 interface QueryStream {
   stream: Record<string, string>;
-  values: Array<[string, string, Record<string, unknown>?]>;
+  values: Array<[string, string, { structuredMetadata?: Record<string, string> }?]>;
 }
 
-async function queryBack(url: string, selector: string, startNanos: bigint): Promise<QueryStream[]> {
+/** Starts one service under the register entry; resolves when it listens. */
+function startService(name: Service['name'], lokiUrl: string): Promise<Service> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OTEL_EXPORTER_LOKI_ENDPOINT: lokiUrl,
+    OTEL_EXPORTER_LOKI_TENANT_ID: TENANT,
+    OTEL_SERVICE_NAME: name,
+    OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${NAMESPACE},service.instance.id=${name}-${RUN_ID},deployment.environment.name=local,service.version=1.0.0`,
+    OTEL_BLRP_SCHEDULE_DELAY: '500',
+  };
+  const script = path.join(__dirname, 'demo-service.js');
+  const child = spawn(process.execPath, ['--require', '@otel-loki/exporter/register', script], {
+    cwd: path.join(__dirname, '..'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ logged: number; code: number | null; signal: string | null; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ logged: Number(/^logged (\d+)$/m.exec(stdout)?.[1] ?? 0), code, signal, stderr }));
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${CHILD_START_TIMEOUT_MILLIS} ms: ${stderr}`)), CHILD_START_TIMEOUT_MILLIS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const port = /^listening (\d+)$/m.exec(stdout)?.[1];
+      if (port !== undefined) {
+        clearTimeout(timer);
+        resolve({ name, child, port: Number(port), exited });
+      }
+    });
+    void exited.then((result) => reject(new Error(`${name} exited early (${result.code ?? result.signal}): ${result.stderr}`)));
+  });
+}
+
+/** Sends requests from `CONCURRENCY` loops for `LOAD_SECONDS`; counts answers by status. */
+async function generateLoad(frontend: Service, checkout: Service): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const until = Date.now() + LOAD_SECONDS * 1000;
+  const loop = async (worker: number): Promise<void> => {
+    for (let i = 0; Date.now() < until; i++) {
+      const user = `u-${(worker * 7 + i) % 23}`;
+      const target = i % 5 === 4 ? `${checkout.port}/checkout` : i % 41 === 40 ? `${frontend.port}/admin` : i % 2 === 0 ? `${frontend.port}/products` : `${frontend.port}/cart?item=${i}`;
+      const sep = target.includes('?') ? '&' : '?';
+      const response = await fetch(`http://127.0.0.1:${target}${sep}user=${user}`);
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, worker) => loop(worker)));
+  return statuses;
+}
+
+async function queryRange(url: string, query: string, startMillis: number): Promise<QueryStream[]> {
   const params = new URLSearchParams({
-    query: selector,
-    start: startNanos.toString(),
-    end: (BigInt(Date.now() + 60_000) * 1_000_000n).toString(),
-    limit: '1000',
+    query,
+    start: `${startMillis}000000`,
+    end: `${Date.now() + 60_000}000000`,
+    limit: '5000',
     direction: 'forward',
   });
-  // Ask for structured metadata apart from stream labels (Loki 3's categorize-labels encoding).
+  // Structured metadata apart from the stream labels (Loki 3's categorize-labels encoding).
   const headers: Record<string, string> = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
   if (TENANT) headers['X-Scope-OrgID'] = TENANT;
   const response = await fetch(`${url.replace(/\/+$/, '')}/loki/api/v1/query_range?${params}`, { headers });
   if (!response.ok) throw new Error(`query_range answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  const body = (await response.json()) as { data: { result: QueryStream[] } };
-  return body.data.result;
+  return ((await response.json()) as { data: { result: QueryStream[] } }).data.result;
 }
 
+/** Rows as aligned columns; `widths` may cap a column (its cells are cut with an ellipsis). */
+function table(header: string[], rows: string[][], maxWidths: number[] = []): string[] {
+  const widths = header.map((h, i) => Math.min(maxWidths[i] ?? Infinity, Math.max(h.length, ...rows.map((r) => r[i].length))));
+  const cell = (text: string, i: number): string => (text.length > widths[i] ? `${text.slice(0, widths[i] - 1)}…` : text.padEnd(widths[i]));
+  return [dim(header.map(cell).join('  ').trimEnd()), ...rows.map((r) => r.map(cell).join('  ').trimEnd())];
+}
+
+const STANDARD_METADATA = new Set(['service_version', 'observed_timestamp', 'severity_number', 'severity_text', 'flags', 'span_id', 'detected_level', 'scope_name', 'scope_version']);
+
 async function main(): Promise<void> {
+  const started = Date.now();
   const embedded = process.env.LOKI_URL ? undefined : await LokiTestServer.start({ port: 0 });
   const url = process.env.LOKI_URL ?? embedded!.url;
-  console.log(bold('otel-loki demo'));
-  console.log(`Loki: ${url} ${dim(embedded ? '(embedded LokiTestServer; set LOKI_URL to use a real Loki)' : '(LOKI_URL)')}\n`);
+  const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+  out(bold('otel-loki demo: logs of an uninstrumented Node.js service, into Loki'));
+  out(`  ${dim('Loki   ')}  ${url}  ${dim(embedded ? '(embedded LokiTestServer; set LOKI_URL to use a real Loki)' : '(LOKI_URL)')}`);
+  out(`  ${dim('service')}  node --require @otel-loki/exporter/register scripts/demo-service.js ${dim('× 2 (node:http + pino)')}`);
+  out();
 
-  const logger = new LokiLogger({ url, tenantId: TENANT });
-  const start = BigInt(Date.now() - 1000) * 1_000_000n;
-  let sent = 0;
-  try {
-    await logger.sendLog({
-      message: 'Application started',
-      labels: { job: 'demo', run: RUN_ID, environment: 'development' },
-      metadata: { version: '1.0.0' },
-    });
-    sent++;
-    const levels = ['info', 'info', 'warn', 'error'];
-    const batch: LogEntry[] = Array.from({ length: 40 }, (_, i) => ({
-      message: `GET /orders/${1000 + i} ${i % 7 === 0 ? 500 : 200} ${5 + ((i * 37) % 90)}ms`,
-      labels: { job: 'demo', run: RUN_ID, level: levels[i % levels.length] },
-      metadata: { trace_id: (BigInt(i + 1) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32), order_id: String(1000 + i) },
-    }));
-    const result = await logger.sendBatch(batch);
-    sent += result.entries;
-    console.log(`sent ${bold(String(sent))} entries in ${result.requests + 1} requests (${result.streams} streams in the batch)\n`);
-  } finally {
-    await logger.close();
+  const services = await Promise.all(SERVICES.map((name) => startService(name, url)));
+  const [frontend, checkout] = services;
+  const statuses = await generateLoad(frontend, checkout);
+  const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
+  const stopping = Date.now();
+  for (const service of services) service.child.kill('SIGTERM');
+  const timeout = setTimeout(() => services.forEach((s) => s.child.kill('SIGKILL')), CHILD_EXIT_TIMEOUT_MILLIS);
+  const results = await Promise.all(services.map((s) => s.exited));
+  clearTimeout(timeout);
+  const sent = results.reduce((sum, r) => sum + r.logged, 0);
+  const statusText = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status} ×${n}`).join(', ');
+  out(`${bold('Load    ')}  ${requests} requests in ${LOAD_SECONDS} s (${Math.round(requests / LOAD_SECONDS)}/s): ${statusText}`);
+  out(`${bold('Shutdown')}  SIGTERM → last logs flushed, both services exited in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
+  for (const [i, r] of results.entries()) if (r.code !== 0 && r.code !== null) out(red(`  ${SERVICES[i]} exited with ${r.code}: ${r.stderr.slice(0, 500)}`));
+  out();
+
+  const selector = `{service_namespace="${NAMESPACE}", service_instance_id=~".+-${RUN_ID}"}`;
+  const streams = await queryRange(url, selector, started - 60_000);
+  const stored = streams.reduce((sum, s) => sum + s.values.length, 0);
+
+  out(bold('Streams in Loki') + dim('  (stream labels: resource attributes Loki indexes by default)'));
+  const labelNames = [...new Set(streams.flatMap((s) => Object.keys(s.stream)))].sort();
+  for (const line of table([...labelNames, 'entries'], streams.map((s) => [...labelNames.map((n) => s.stream[n] ?? ''), String(s.values.length)]))) out(`  ${line}`);
+  out();
+
+  out(bold('A sample of entries') + dim('  (line, and structured metadata: log attributes, severity, trace context)'));
+  const entries = streams.flatMap((s) => s.values.map(([ts, line, extra]) => ({ service: s.stream.service_name, ts, line, metadata: extra?.structuredMetadata ?? {} })));
+  const seen = new Set<string>();
+  // One entry of each kind of line ("added espresso to cart" and "added matcha to cart" are one).
+  const kind = (e: { service: string; line: string }): string => `${e.service} ${e.line.split(' ')[0]}`;
+  const sample = entries
+    .filter((e) => !seen.has(kind(e)) && seen.add(kind(e)))
+    .slice(0, SAMPLE_ROWS)
+    .sort((a, b) => (BigInt(a.ts) < BigInt(b.ts) ? -1 : 1));
+  const columns = process.stdout.columns ?? 160;
+  const rows = sample.map((e) => {
+    const custom = Object.entries(e.metadata).filter(([k]) => !STANDARD_METADATA.has(k) && k !== 'trace_id' && !k.startsWith('host_') && !k.startsWith('process_') && !k.startsWith('telemetry_'));
+    return [
+      new Date(Number(BigInt(e.ts) / 1_000_000n)).toISOString().slice(11, 23),
+      e.service,
+      e.metadata.severity_text ?? '',
+      e.line,
+      (e.metadata.trace_id ?? '').slice(0, 12) + (e.metadata.trace_id ? '…' : ''),
+      custom.map(([k, v]) => `${k}=${v}`).join(' '),
+    ];
+  });
+  const lines = table(['time', 'service', 'level', 'line', 'trace_id', 'metadata'], rows, [12, 13, 5, 28, 13, Math.max(20, columns - 90)]);
+  out(`  ${lines[0]}`);
+  for (const [i, line] of lines.slice(1).entries()) {
+    const level = rows[i][2];
+    out(`  ${useColor ? line.replace(level.padEnd(5), (LEVEL_COLORS[level] ?? ((s: string) => s))(level.padEnd(5))) : line}`);
   }
+  out();
 
-  const selector = `{job="demo", run="${RUN_ID}"}`;
-  const streams = await queryBack(url, selector, start);
-  let stored = 0;
-  for (const s of streams) stored += s.values.length;
-  console.log(bold('Streams in Loki'));
-  const rows = streams.map((s) => [
-    Object.entries(s.stream)
-      .map(([k, v]) => `${k}="${v}"`)
-      .join(', '),
-    String(s.values.length),
-  ]);
-  const width = Math.max(6, ...rows.map((r) => r[0].length));
-  console.log(`  ${'labels'.padEnd(width)}  entries`);
-  for (const [labels, count] of rows) console.log(`  ${labels.padEnd(width)}  ${count.padStart(7)}`);
+  const dropped = sent - stored;
+  const count = (label: string, n: number, color: (s: string) => string): string => `${dim(label)} ${color(bold(String(n)))}`;
+  out(`${bold('Counts  ')}  ${count('sent', sent, cyan)}   ${count('stored', stored, green)}   ${count('dropped', dropped, dropped === 0 ? green : red)}`);
+  out();
+  const traced = entries.find((e) => e.service === 'shop-checkout' && e.metadata.trace_id);
+  out(bold('In Grafana') + dim(` (Explore → Loki${embedded ? ', against a real Loki' : ''})`));
+  const queries: Array<[string, string]> = [
+    [`{service_namespace="${NAMESPACE}"}`, 'every demo log'],
+    [`{service_name="shop-checkout"} | severity_text="error"`, 'errors (structured metadata filter)'],
+    [`{service_name="shop-checkout"} | trace_id="${traced?.metadata.trace_id ?? '<trace id>'}"`, "one request's logs"],
+    [`sum by (service_name, detected_level) (count_over_time({service_namespace="${NAMESPACE}"}[1m]))`, 'volume by level'],
+  ];
+  const width = Math.max(...queries.map(([q]) => q.length));
+  for (const [query, what] of queries) out(`  ${cyan(query.padEnd(width))}  ${dim(what)}`);
+  if (embedded) out(dim(`\n  Against a real Loki: LOKI_URL=http://localhost:3100 npm run demo`));
+  out(dim(`  finished in ${((Date.now() - started) / 1000).toFixed(1)} s`));
 
-  console.log('\n' + bold('A sample of entries'));
-  for (const s of streams.slice(0, 2)) {
-    for (const [ts, line, metadata] of s.values.slice(0, 3)) {
-      const iso = new Date(Number(BigInt(ts) / 1_000_000n)).toISOString();
-      console.log(`  ${dim(iso)}  ${line}  ${dim(metadata ? JSON.stringify(metadata) : '')}`);
-    }
-  }
-  console.log(`\nsent ${sent}, stored ${stored}, dropped ${sent - stored}`);
-  console.log(`In Grafana (Explore → Loki): ${bold(selector)}`);
   await embedded?.close();
-  if (stored !== sent) process.exitCode = 1;
+  if (sent === 0 || stored < sent) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
