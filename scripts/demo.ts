@@ -64,11 +64,18 @@ function startService(name: Service['name'], lokiUrl: string): Promise<Service> 
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ logged: number; code: number | null; signal: string | null; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ logged: Number(/^logged (\d+)$/m.exec(stdout)?.[1] ?? 0), code, signal, stderr }));
-  });
+  const exited = new Promise<{ logged: number; code: number | null; signal: string | null; stderr: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) =>
+        resolve({ logged: Number(/^logged (\d+)$/m.exec(stdout)?.[1] ?? 0), code, signal, stderr })
+      );
+    }
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${CHILD_START_TIMEOUT_MILLIS} ms: ${stderr}`)), CHILD_START_TIMEOUT_MILLIS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${CHILD_START_TIMEOUT_MILLIS} ms: ${stderr}`)),
+      CHILD_START_TIMEOUT_MILLIS
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const port = /^listening (\d+)$/m.exec(stdout)?.[1];
@@ -77,7 +84,9 @@ function startService(name: Service['name'], lokiUrl: string): Promise<Service> 
         resolve({ name, child, port: Number(port), exited });
       }
     });
-    void exited.then((result) => reject(new Error(`${name} exited early (${result.code ?? result.signal}): ${result.stderr}`)));
+    void exited.then((result) =>
+      reject(new Error(`${name} exited early (${result.code ?? result.signal}): ${result.stderr}`))
+    );
   });
 }
 
@@ -88,7 +97,14 @@ async function generateLoad(frontend: Service, checkout: Service): Promise<Map<n
   const loop = async (worker: number): Promise<void> => {
     for (let i = 0; Date.now() < until; i++) {
       const user = `u-${(worker * 7 + i) % 23}`;
-      const target = i % 5 === 4 ? `${checkout.port}/checkout` : i % 41 === 40 ? `${frontend.port}/admin` : i % 2 === 0 ? `${frontend.port}/products` : `${frontend.port}/cart?item=${i}`;
+      const target =
+        i % 5 === 4
+          ? `${checkout.port}/checkout`
+          : i % 41 === 40
+            ? `${frontend.port}/admin`
+            : i % 2 === 0
+              ? `${frontend.port}/products`
+              : `${frontend.port}/cart?item=${i}`;
       const sep = target.includes('?') ? '&' : '?';
       const response = await fetch(`http://127.0.0.1:${target}${sep}user=${user}`);
       await response.arrayBuffer();
@@ -111,18 +127,32 @@ async function queryRange(url: string, query: string, startMillis: number): Prom
   const headers: Record<string, string> = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
   if (TENANT) headers['X-Scope-OrgID'] = TENANT;
   const response = await fetch(`${url.replace(/\/+$/, '')}/loki/api/v1/query_range?${params}`, { headers });
-  if (!response.ok) throw new Error(`query_range answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  if (!response.ok)
+    throw new Error(`query_range answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return ((await response.json()) as { data: { result: QueryStream[] } }).data.result;
 }
 
 /** Rows as aligned columns; `widths` may cap a column (its cells are cut with an ellipsis). */
 function table(header: string[], rows: string[][], maxWidths: number[] = []): string[] {
-  const widths = header.map((h, i) => Math.min(maxWidths[i] ?? Infinity, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const cell = (text: string, i: number): string => (text.length > widths[i] ? `${text.slice(0, widths[i] - 1)}…` : text.padEnd(widths[i]));
+  const widths = header.map((h, i) =>
+    Math.min(maxWidths[i] ?? Infinity, Math.max(h.length, ...rows.map((r) => r[i].length)))
+  );
+  const cell = (text: string, i: number): string =>
+    text.length > widths[i] ? `${text.slice(0, widths[i] - 1)}…` : text.padEnd(widths[i]);
   return [dim(header.map(cell).join('  ').trimEnd()), ...rows.map((r) => r.map(cell).join('  ').trimEnd())];
 }
 
-const STANDARD_METADATA = new Set(['service_version', 'observed_timestamp', 'severity_number', 'severity_text', 'flags', 'span_id', 'detected_level', 'scope_name', 'scope_version']);
+const STANDARD_METADATA = new Set([
+  'service_version',
+  'observed_timestamp',
+  'severity_number',
+  'severity_text',
+  'flags',
+  'span_id',
+  'detected_level',
+  'scope_name',
+  'scope_version',
+]);
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -130,8 +160,12 @@ async function main(): Promise<void> {
   const url = process.env.LOKI_URL ?? embedded!.url;
   const out = (line = ''): void => void process.stdout.write(`${line}\n`);
   out(bold('otel-loki demo: logs of an uninstrumented Node.js service, into Loki'));
-  out(`  ${dim('Loki   ')}  ${url}  ${dim(embedded ? '(embedded LokiTestServer; set LOKI_URL to use a real Loki)' : '(LOKI_URL)')}`);
-  out(`  ${dim('service')}  node --require @otel-loki/exporter/register scripts/demo-service.js ${dim('× 2 (node:http + pino)')}`);
+  out(
+    `  ${dim('Loki   ')}  ${url}  ${dim(embedded ? '(embedded LokiTestServer; set LOKI_URL to use a real Loki)' : '(LOKI_URL)')}`
+  );
+  out(
+    `  ${dim('service')}  node --require @otel-loki/exporter/register scripts/demo-service.js ${dim('× 2 (node:http + pino)')}`
+  );
   out();
 
   const services = await Promise.all(SERVICES.map((name) => startService(name, url)));
@@ -144,10 +178,18 @@ async function main(): Promise<void> {
   const results = await Promise.all(services.map((s) => s.exited));
   clearTimeout(timeout);
   const sent = results.reduce((sum, r) => sum + r.logged, 0);
-  const statusText = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status} ×${n}`).join(', ');
-  out(`${bold('Load    ')}  ${requests} requests in ${LOAD_SECONDS} s (${Math.round(requests / LOAD_SECONDS)}/s): ${statusText}`);
-  out(`${bold('Shutdown')}  SIGTERM → last logs flushed, both services exited in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
-  for (const [i, r] of results.entries()) if (r.code !== 0 && r.code !== null) out(red(`  ${SERVICES[i]} exited with ${r.code}: ${r.stderr.slice(0, 500)}`));
+  const statusText = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status} ×${n}`)
+    .join(', ');
+  out(
+    `${bold('Load    ')}  ${requests} requests in ${LOAD_SECONDS} s (${Math.round(requests / LOAD_SECONDS)}/s): ${statusText}`
+  );
+  out(
+    `${bold('Shutdown')}  SIGTERM → last logs flushed, both services exited in ${((Date.now() - stopping) / 1000).toFixed(1)} s`
+  );
+  for (const [i, r] of results.entries())
+    if (r.code !== 0 && r.code !== null) out(red(`  ${SERVICES[i]} exited with ${r.code}: ${r.stderr.slice(0, 500)}`));
   out();
 
   const selector = `{service_namespace="${NAMESPACE}", service_instance_id=~".+-${RUN_ID}"}`;
@@ -156,11 +198,22 @@ async function main(): Promise<void> {
 
   out(bold('Streams in Loki') + dim('  (stream labels: resource attributes Loki indexes by default)'));
   const labelNames = [...new Set(streams.flatMap((s) => Object.keys(s.stream)))].sort();
-  for (const line of table([...labelNames, 'entries'], streams.map((s) => [...labelNames.map((n) => s.stream[n] ?? ''), String(s.values.length)]))) out(`  ${line}`);
+  for (const line of table(
+    [...labelNames, 'entries'],
+    streams.map((s) => [...labelNames.map((n) => s.stream[n] ?? ''), String(s.values.length)])
+  ))
+    out(`  ${line}`);
   out();
 
   out(bold('A sample of entries') + dim('  (line, and structured metadata: log attributes, severity, trace context)'));
-  const entries = streams.flatMap((s) => s.values.map(([ts, line, extra]) => ({ service: s.stream.service_name, ts, line, metadata: extra?.structuredMetadata ?? {} })));
+  const entries = streams.flatMap((s) =>
+    s.values.map(([ts, line, extra]) => ({
+      service: s.stream.service_name,
+      ts,
+      line,
+      metadata: extra?.structuredMetadata ?? {},
+    }))
+  );
   const seen = new Set<string>();
   // One entry of each kind of line ("added espresso to cart" and "added matcha to cart" are one).
   const kind = (e: { service: string; line: string }): string => `${e.service} ${e.line.split(' ')[0]}`;
@@ -170,7 +223,14 @@ async function main(): Promise<void> {
     .sort((a, b) => (BigInt(a.ts) < BigInt(b.ts) ? -1 : 1));
   const columns = process.stdout.columns ?? 160;
   const rows = sample.map((e) => {
-    const custom = Object.entries(e.metadata).filter(([k]) => !STANDARD_METADATA.has(k) && k !== 'trace_id' && !k.startsWith('host_') && !k.startsWith('process_') && !k.startsWith('telemetry_'));
+    const custom = Object.entries(e.metadata).filter(
+      ([k]) =>
+        !STANDARD_METADATA.has(k) &&
+        k !== 'trace_id' &&
+        !k.startsWith('host_') &&
+        !k.startsWith('process_') &&
+        !k.startsWith('telemetry_')
+    );
     return [
       new Date(Number(BigInt(e.ts) / 1_000_000n)).toISOString().slice(11, 23),
       e.service,
@@ -180,17 +240,29 @@ async function main(): Promise<void> {
       custom.map(([k, v]) => `${k}=${v}`).join(' '),
     ];
   });
-  const lines = table(['time', 'service', 'level', 'line', 'trace_id', 'metadata'], rows, [12, 13, 5, 28, 13, Math.max(20, columns - 90)]);
+  const lines = table(['time', 'service', 'level', 'line', 'trace_id', 'metadata'], rows, [
+    12,
+    13,
+    5,
+    28,
+    13,
+    Math.max(20, columns - 90),
+  ]);
   out(`  ${lines[0]}`);
   for (const [i, line] of lines.slice(1).entries()) {
     const level = rows[i][2];
-    out(`  ${useColor ? line.replace(level.padEnd(5), (LEVEL_COLORS[level] ?? ((s: string) => s))(level.padEnd(5))) : line}`);
+    out(
+      `  ${useColor ? line.replace(level.padEnd(5), (LEVEL_COLORS[level] ?? ((s: string) => s))(level.padEnd(5))) : line}`
+    );
   }
   out();
 
   const dropped = sent - stored;
-  const count = (label: string, n: number, color: (s: string) => string): string => `${dim(label)} ${color(bold(String(n)))}`;
-  out(`${bold('Counts  ')}  ${count('sent', sent, cyan)}   ${count('stored', stored, green)}   ${count('dropped', dropped, dropped === 0 ? green : red)}`);
+  const count = (label: string, n: number, color: (s: string) => string): string =>
+    `${dim(label)} ${color(bold(String(n)))}`;
+  out(
+    `${bold('Counts  ')}  ${count('sent', sent, cyan)}   ${count('stored', stored, green)}   ${count('dropped', dropped, dropped === 0 ? green : red)}`
+  );
   out();
   const traced = entries.find((e) => e.service === 'shop-checkout' && e.metadata.trace_id);
   out(bold('In Grafana') + dim(` (Explore → Loki${embedded ? ', against a real Loki' : ''})`));
@@ -198,7 +270,10 @@ async function main(): Promise<void> {
     [`{service_namespace="${NAMESPACE}"}`, 'every demo log'],
     [`{service_name="shop-checkout"} | severity_text="error"`, 'errors (structured metadata filter)'],
     [`{service_name="shop-checkout"} | trace_id="${traced?.metadata.trace_id ?? '<trace id>'}"`, "one request's logs"],
-    [`sum by (service_name, detected_level) (count_over_time({service_namespace="${NAMESPACE}"}[1m]))`, 'volume by level'],
+    [
+      `sum by (service_name, detected_level) (count_over_time({service_namespace="${NAMESPACE}"}[1m]))`,
+      'volume by level',
+    ],
   ];
   const width = Math.max(...queries.map(([q]) => q.length));
   for (const [query, what] of queries) out(`  ${cyan(query.padEnd(width))}  ${dim(what)}`);

@@ -14,7 +14,9 @@ describe('npm run demo (smoke)', function () {
   this.timeout(DEMO_TIMEOUT_MILLIS + 5_000);
 
   it('runs against the embedded Loki and shows what landed, nothing dropped', async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('LOKI_')));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('LOKI_'))
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
       cwd: ROOT,
       env: { ...env, DEMO_LOAD_SECONDS: '1' },

@@ -13,7 +13,9 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** Runs `node --import tsx examples/<file>` with `env`; resolves with its exit code and output. */
 function runExample(file: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('LOKI_')));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('LOKI_'))
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('examples', file)], {
     cwd: ROOT,
     env: { ...clean, ...env },
@@ -48,7 +50,9 @@ describe('examples/ (smoke, child processes)', function () {
 
   it('type-check (examples/tsconfig.json, strict like the packages)', () => {
     const tsc = require.resolve('typescript/bin/tsc');
-    expect(() => execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'examples', 'tsconfig.json')], { stdio: 'pipe' })).to.not.throw();
+    expect(() =>
+      execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'examples', 'tsconfig.json')], { stdio: 'pipe' })
+    ).to.not.throw();
   });
 
   it('1-minimal: one record through LoggerProvider + exporter', async () => {

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,13 +16,21 @@ const ROOT = path.join(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'packaging');
 const PACKAGES = ['push', 'testing', 'exporter'];
 /** Third-party packages the consumers need, at the versions the workspace uses. */
-const CONSUMER_DEPENDENCIES = ['@opentelemetry/api', '@opentelemetry/api-logs', '@opentelemetry/sdk-logs', '@opentelemetry/sdk-node', '@types/node'];
+const CONSUMER_DEPENDENCIES = [
+  '@opentelemetry/api',
+  '@opentelemetry/api-logs',
+  '@opentelemetry/sdk-logs',
+  '@opentelemetry/sdk-node',
+  '@types/node',
+];
 const INSTALL_TIMEOUT_MILLIS = 180_000;
 const CONSUMER_TIMEOUT_MILLIS = 60_000;
 
 function installedVersion(name: string): string {
   // Read from the root's node_modules: some packages do not export ./package.json.
-  return (require(path.join(ROOT, 'node_modules', name, 'package.json')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 describe('packed tarballs in an empty project (smoke)', function () {
@@ -33,7 +41,9 @@ describe('packed tarballs in an empty project (smoke)', function () {
     project = mkdtempSync(path.join(tmpdir(), 'otel-loki-pack-'));
     const tarballs: string[] = [];
     for (const name of PACKAGES) {
-      const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', project], { cwd: path.join(ROOT, 'packages', name) });
+      const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', project], {
+        cwd: path.join(ROOT, 'packages', name),
+      });
       const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
       tarballs.push(`./${packed.filename}`);
     }
@@ -61,26 +71,53 @@ describe('packed tarballs in an empty project (smoke)', function () {
       const { stdout } = await run('npm', ['pack', '--dry-run', '--json'], { cwd: path.join(ROOT, 'packages', name) });
       const [packed] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
       const paths = packed.files.map((f) => f.path);
-      expect(paths.filter((p) => !/^build\/(src|esm)\//.test(p)).sort(), name).to.deep.equal(['README.md', 'package.json']);
-      expect(paths, name).to.include.members(['build/src/index.js', 'build/src/index.d.ts', 'build/esm/index.mjs', 'build/esm/index.d.mts']);
+      expect(paths.filter((p) => !/^build\/(src|esm)\//.test(p)).sort(), name).to.deep.equal([
+        'README.md',
+        'package.json',
+      ]);
+      expect(paths, name).to.include.members([
+        'build/src/index.js',
+        'build/src/index.d.ts',
+        'build/esm/index.mjs',
+        'build/esm/index.d.mts',
+      ]);
     }
   });
 
   it('a CommonJS consumer (require, --require register) works against LokiTestServer', async () => {
-    const { stdout } = await run(process.execPath, ['consumer.cjs'], { cwd: project, timeout: CONSUMER_TIMEOUT_MILLIS });
+    const { stdout } = await run(process.execPath, ['consumer.cjs'], {
+      cwd: project,
+      timeout: CONSUMER_TIMEOUT_MILLIS,
+    });
     expect(stdout).to.include('cjs consumer ok');
   });
 
   it('an ESM consumer (import, --import register) works against LokiTestServer', async () => {
-    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, timeout: CONSUMER_TIMEOUT_MILLIS });
+    const { stdout } = await run(process.execPath, ['consumer.mjs'], {
+      cwd: project,
+      timeout: CONSUMER_TIMEOUT_MILLIS,
+    });
     expect(stdout).to.include('esm consumer ok');
   });
 
   it('the type declarations resolve from ESM and CommonJS (moduleResolution node16)', async () => {
     const tsc = require.resolve('typescript/bin/tsc');
-    const compilerOptions = { noEmit: true, strict: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', types: ['node'] };
-    writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['types.mts', 'types.cts'] }));
-    const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeout: CONSUMER_TIMEOUT_MILLIS });
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'es2022',
+      types: ['node'],
+    };
+    writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions, files: ['types.mts', 'types.cts'] })
+    );
+    const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+      cwd: project,
+      timeout: CONSUMER_TIMEOUT_MILLIS,
+    });
     await result.catch((error: { stdout?: string }) => {
       throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
     });

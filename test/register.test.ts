@@ -137,7 +137,11 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   });
 
   it('spans are exported when OTEL_TRACES_EXPORTER asks for it', async () => {
-    const env = { ...baseEnv('register-traces'), OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
+    const env = {
+      ...baseEnv('register-traces'),
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    };
     const result = await finished(startChild('--require', 'app.cjs', env));
 
     expect(result.code, result.stderr).to.equal(0);
@@ -146,7 +150,11 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   });
 
   it("with OTEL_METRICS_EXPORTER set, the exporter's loki_write_* and the SDK processor's own metrics are exported", async () => {
-    const env = { ...baseEnv('register-metrics'), OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
+    const env = {
+      ...baseEnv('register-metrics'),
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    };
     const result = await finished(startChild('--require', 'app.cjs', env));
 
     expect(result.code, result.stderr).to.equal(0);
@@ -160,7 +168,9 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   });
 
   it('OTEL_SDK_DISABLED=true: the app runs, nothing is sent', async () => {
-    const result = await finished(startChild('--require', 'app.cjs', { ...baseEnv('register-off'), OTEL_SDK_DISABLED: 'true' }));
+    const result = await finished(
+      startChild('--require', 'app.cjs', { ...baseEnv('register-off'), OTEL_SDK_DISABLED: 'true' })
+    );
 
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.include('handled request');
@@ -188,7 +198,12 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   });
 
   it("SIGTERM with the app's own handler: it still runs and decides the exit; logs are flushed meanwhile", async () => {
-    const env = { ...baseEnv('register-own'), FIXTURE_STAY: '1', FIXTURE_OWN_HANDLER: '1', OTEL_BLRP_SCHEDULE_DELAY: '600000' };
+    const env = {
+      ...baseEnv('register-own'),
+      FIXTURE_STAY: '1',
+      FIXTURE_OWN_HANDLER: '1',
+      OTEL_BLRP_SCHEDULE_DELAY: '600000',
+    };
     const result = await signalWhenReady(startChild('--require', 'app.cjs', env), 'SIGTERM');
 
     expect(result.stdout).to.include('app handler ran');
@@ -199,7 +214,12 @@ describe('@otel-loki/exporter/register (child processes)', function () {
   it('SIGINT while Loki hangs: the process still ends within the bound', async () => {
     loki.failWhen(() => true, { hang: true });
     try {
-      const env = { ...baseEnv('register-hung'), FIXTURE_STAY: '1', OTEL_BLRP_SCHEDULE_DELAY: '600000', OTEL_EXPORTER_LOKI_TIMEOUT: '60000' };
+      const env = {
+        ...baseEnv('register-hung'),
+        FIXTURE_STAY: '1',
+        OTEL_BLRP_SCHEDULE_DELAY: '600000',
+        OTEL_EXPORTER_LOKI_TIMEOUT: '60000',
+      };
       const started = Date.now();
       const result = await signalWhenReady(startChild('--require', 'app.cjs', env), 'SIGINT');
 

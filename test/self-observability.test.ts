@@ -31,7 +31,10 @@ function points(collected: MetricData[], name: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const point of metric?.dataPoints ?? []) {
     const key = JSON.stringify(point.attributes);
-    out[key] = metric!.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number }).count : (point.value as number);
+    out[key] =
+      metric!.dataPointType === DataPointType.HISTOGRAM
+        ? (point.value as { count: number }).count
+        : (point.value as number);
   }
   return out;
 }
@@ -94,7 +97,10 @@ describe('self-observability metrics (in-memory reader)', () => {
     const collected = await collect();
     expect(points(collected, 'loki_write_sent_entries_total')).to.deep.equal({ '{}': 2 });
     expect(points(collected, 'loki_write_sent_bytes_total')['{}']).to.be.above(0);
-    expect(points(collected, 'loki_write_dropped_entries_total')).to.include({ '{"reason":"line_too_long"}': 1, '{"reason":"queue_full"}': 0 });
+    expect(points(collected, 'loki_write_dropped_entries_total')).to.include({
+      '{"reason":"line_too_long"}': 1,
+      '{"reason":"queue_full"}': 0,
+    });
     expect(points(collected, 'loki_write_timestamps_rewritten_total')).to.include({ '{"reason":"nudged"}': 1 });
     expect(points(collected, 'loki_write_request_duration_seconds')).to.deep.equal({ '{"status_code":"204"}': 2 });
     expect(points(collected, 'loki_write_batch_retries_total')).to.deep.equal({ '{}': 0 });

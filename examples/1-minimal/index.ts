@@ -25,7 +25,9 @@ async function main(): Promise<void> {
 
   // Flushes the batch and closes the connection; without it the last batch may be lost.
   await provider.shutdown();
-  console.log(`sent; exporter stats: ${JSON.stringify({ entries: exporter.stats.entries, records: exporter.stats.records })}`);
+  console.log(
+    `sent; exporter stats: ${JSON.stringify({ entries: exporter.stats.entries, records: exporter.stats.records })}`
+  );
   console.log('In Grafana: {service_name="example-minimal"}');
 }
 

@@ -14,7 +14,11 @@ import { LokiLogRecordExporter } from '@otel-loki/exporter';
 
 const sdk = new NodeSDK({
   serviceName: 'example-http-winston',
-  logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new LokiLogRecordExporter({ url: process.env.LOKI_URL ?? 'http://localhost:3100' }) })],
+  logRecordProcessors: [
+    new BatchLogRecordProcessor({
+      exporter: new LokiLogRecordExporter({ url: process.env.LOKI_URL ?? 'http://localhost:3100' }),
+    }),
+  ],
   // Spans are recorded (so logs get trace context) but not exported anywhere in this example.
   spanProcessors: [new NoopSpanProcessor()],
   metricReaders: [],

@@ -20,12 +20,26 @@ async function main(): Promise<void> {
 
     // A batch: equal label sets share a stream; timestamps in any accepted form.
     const result = await logger.sendBatch([
-      { message: 'API request received', labels: { job: 'example_loki_logger', level: 'info' }, metadata: { request_id: 'req123' } },
+      {
+        message: 'API request received',
+        labels: { job: 'example_loki_logger', level: 'info' },
+        metadata: { request_id: 'req123' },
+      },
       { message: 'Cache miss', labels: { job: 'example_loki_logger', level: 'warn' }, timestamp: new Date() },
-      { message: 'Nanosecond string', labels: { job: 'example_loki_logger', level: 'info' }, timestamp: `${Date.now()}000001` },
-      { message: 'Local time in Paris', labels: { job: 'example_loki_logger', level: 'info' }, timestamp: localNowInParis() },
+      {
+        message: 'Nanosecond string',
+        labels: { job: 'example_loki_logger', level: 'info' },
+        timestamp: `${Date.now()}000001`,
+      },
+      {
+        message: 'Local time in Paris',
+        labels: { job: 'example_loki_logger', level: 'info' },
+        timestamp: localNowInParis(),
+      },
     ]);
-    console.log(`batch: ${result.entries} entries in ${result.streams} streams, ${result.requests} request(s), status ${result.status}`);
+    console.log(
+      `batch: ${result.entries} entries in ${result.streams} streams, ${result.requests} request(s), status ${result.status}`
+    );
   } catch (error) {
     // Bad input throws TypeError/RangeError before any I/O; Loki's refusals are LokiPushError.
     if (error instanceof LokiPushError) console.error(`Loki answered ${error.status}: ${error.body}`);
@@ -38,7 +52,11 @@ async function main(): Promise<void> {
 
 /** Now, as an ISO local date-time in Paris (no offset): read back in the logger's `timezone`. */
 function localNowInParis(): string {
-  const parts = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' }).format(new Date());
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Paris',
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(new Date());
   return parts.replace(' ', 'T');
 }
 

@@ -11,6 +11,8 @@
 import { metrics } from '@opentelemetry/api';
 import type { Context, MeterProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations-node';
+import type * as SdkNode from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { logger } from './diagnostics';
 import { LokiLogRecordExporter } from './loki-log-record-exporter';
@@ -18,8 +20,8 @@ import { readRegisterSettings } from './register-environment';
 import type { BatchSettings } from './register-environment';
 import { installShutdownHooks } from './register-shutdown';
 
-type SdkNodeModule = typeof import('@opentelemetry/sdk-node');
-type AutoInstrumentationsModule = typeof import('@opentelemetry/auto-instrumentations-node');
+type SdkNodeModule = typeof SdkNode;
+type AutoInstrumentationsModule = typeof AutoInstrumentations;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Marks the process once the entry has run (it may be given both as --require and --import). */
@@ -71,9 +73,16 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
   // its own self-observability metrics (records dropped when its queue is full) reach it.
   const providerAfter = metrics.getMeterProvider();
   processor.bind(
-    createBatchProcessor(sdkNode, exporter, settings.batch, providerAfter === providerBefore ? undefined : providerAfter)
+    createBatchProcessor(
+      sdkNode,
+      exporter,
+      settings.batch,
+      providerAfter === providerBefore ? undefined : providerAfter
+    )
   );
-  logger.debug(`@otel-loki/exporter/register started (auto-instrumentation: ${auto === undefined ? 'not installed' : 'on'})`);
+  logger.debug(
+    `@otel-loki/exporter/register started (auto-instrumentation: ${auto === undefined ? 'not installed' : 'on'})`
+  );
   // Logs first: the SDK shuts its providers down in parallel, and the MeterProvider's last
   // collection must see the counts of the final export.
   const shutdown = async (): Promise<void> => {
@@ -93,7 +102,9 @@ function createBatchProcessor(
   const options: Record<string, unknown> = { exporter, selfObsMeterProvider };
   for (const [key, value] of Object.entries(batch)) if (value !== undefined) options[key] = value;
   // The SDK's own type of the options; `selfObsMeterProvider` is ignored by versions without it.
-  return new sdkNode.logs.BatchLogRecordProcessor(options as unknown as ConstructorParameters<SdkNodeModule['logs']['BatchLogRecordProcessor']>[0]);
+  return new sdkNode.logs.BatchLogRecordProcessor(
+    options as unknown as ConstructorParameters<SdkNodeModule['logs']['BatchLogRecordProcessor']>[0]
+  );
 }
 
 /** `require(name)`, or `undefined` when the package is not installed. Other errors are reported. */
@@ -104,7 +115,10 @@ function loadOptional<T>(name: string): T | undefined {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(name)) return undefined;
-    process.emitWarning(`@otel-loki/exporter/register: could not load ${name}: ${(err as Error).message}`, 'OtelLokiWarning');
+    process.emitWarning(
+      `@otel-loki/exporter/register: could not load ${name}: ${(err as Error).message}`,
+      'OtelLokiWarning'
+    );
     return undefined;
   }
 }

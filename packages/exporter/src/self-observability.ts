@@ -121,7 +121,10 @@ export class ExporterMetrics {
       unit: '{retry}',
       valueType: ValueType.INT,
     });
-    const rewritten = counter(METRIC_NAMES.timestampsRewritten, 'Timestamps moved so that Loki keeps the entry, by reason');
+    const rewritten = counter(
+      METRIC_NAMES.timestampsRewritten,
+      'Timestamps moved so that Loki keeps the entry, by reason'
+    );
     const bufferEntries = meter.createObservableUpDownCounter(METRIC_NAMES.retryBufferEntries, {
       description: 'Entries held by the retry buffer',
       unit: '{entry}',
