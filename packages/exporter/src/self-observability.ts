@@ -78,20 +78,24 @@ export class ExporterMetrics {
   /** `client`, with each push timed and its bytes counted. */
   instrument(client: PushClient): PushClient {
     return {
-      push: async (streams: readonly PushStream[], options?: PushOptions): Promise<PushResult> => {
+      // The client's own promise is returned and observed on the side: the exporter's ordering
+      // of callbacks and flushes stays the same, to the microtask, with or without metrics.
+      push: (streams: readonly PushStream[], options?: PushOptions): Promise<PushResult> => {
         const instruments = this._ensureInstruments();
         const started = performance.now();
-        try {
-          const result = await client.push(streams, options);
-          this._clientRetries += retriesOf(result.attempts);
-          if (Number.isFinite(result.bytes)) instruments.sentBytes.add(result.bytes);
-          instruments.duration.record(seconds(started), { status_code: String(result.status) });
-          return result;
-        } catch (err) {
-          if (err instanceof LokiPushError) this._clientRetries += retriesOf(err.attempts);
-          instruments.duration.record(seconds(started), { status_code: statusCodeOf(err) });
-          throw err;
-        }
+        const pushed = client.push(streams, options);
+        pushed.then(
+          (result) => {
+            this._clientRetries += retriesOf(result.attempts);
+            if (Number.isFinite(result.bytes)) instruments.sentBytes.add(result.bytes);
+            instruments.duration.record(seconds(started), { status_code: String(result.status) });
+          },
+          (err: unknown) => {
+            if (err instanceof LokiPushError) this._clientRetries += retriesOf(err.attempts);
+            instruments.duration.record(seconds(started), { status_code: statusCodeOf(err) });
+          }
+        );
+        return pushed;
       },
       // The observable callback stays registered after close: the final values of a shut-down
       // exporter are still read by the MeterProvider's last collection.
