@@ -10,6 +10,7 @@
  */
 import { metrics } from '@opentelemetry/api';
 import type { Context, MeterProvider } from '@opentelemetry/api';
+import type * as SdkLogs from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations-node';
 import type * as SdkNode from '@opentelemetry/sdk-node';
@@ -21,6 +22,7 @@ import type { BatchSettings } from './register-environment';
 import { installShutdownHooks } from './register-shutdown';
 
 type SdkNodeModule = typeof SdkNode;
+type SdkLogsModule = typeof SdkLogs;
 type AutoInstrumentationsModule = typeof AutoInstrumentations;
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -93,6 +95,10 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
   return { shutdown, exporter };
 }
 
+/**
+ * A `BatchLogRecordProcessor` of the sdk-logs that the NodeSDK uses: its `logs` namespace
+ * (sdk-node 0.2xx), else the `@opentelemetry/sdk-logs` peer (sdk-node 0.3xx has no namespace).
+ */
 function createBatchProcessor(
   sdkNode: SdkNodeModule,
   exporter: LokiLogRecordExporter,
@@ -101,9 +107,11 @@ function createBatchProcessor(
 ): LogRecordProcessor {
   const options: Record<string, unknown> = { exporter, selfObsMeterProvider };
   for (const [key, value] of Object.entries(batch)) if (value !== undefined) options[key] = value;
+  const sdkLogs = (sdkNode as Partial<SdkNodeModule>).logs ?? loadOptional<SdkLogsModule>('@opentelemetry/sdk-logs');
+  if (sdkLogs === undefined) throw new Error('@opentelemetry/sdk-logs is not installed');
   // The SDK's own type of the options; `selfObsMeterProvider` is ignored by versions without it.
-  return new sdkNode.logs.BatchLogRecordProcessor(
-    options as unknown as ConstructorParameters<SdkNodeModule['logs']['BatchLogRecordProcessor']>[0]
+  return new sdkLogs.BatchLogRecordProcessor(
+    options as unknown as ConstructorParameters<SdkLogsModule['BatchLogRecordProcessor']>[0]
   );
 }
 

@@ -5,4 +5,12 @@
  */
 import { startFromEnvironment } from './register-sdk';
 
-startFromEnvironment();
+try {
+  startFromEnvironment();
+} catch (err) {
+  // Telemetry must never stop the app from starting.
+  process.emitWarning(
+    `@otel-loki/exporter/register: could not start, logs are not sent to Loki: ${err instanceof Error ? err.message : String(err)}`,
+    'OtelLokiWarning'
+  );
+}
