@@ -58,5 +58,10 @@ export default tseslint.config(
       'packages/*/scripts/**',
     ],
     rules: { 'no-console': 'off' },
+  },
+  // chai's property assertions (`expect(x).to.be.true`) are expressions by design.
+  {
+    files: ['test/**', 'packages/*/test/**'],
+    rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   }
 );
