@@ -1,0 +1,229 @@
+/**
+ * One end-to-end pipeline in a process of its own (figures 4 and 5):
+ * `tsx bench/e2e-worker.ts <pipeline> <records> <sinkUrl>` emits `records` corpus records as
+ * fast as the pipeline takes them and prints one JSON line: wall time, CPU time of this
+ * process (the sink runs in another), peak RSS and heap.
+ *
+ * - `loki`, `loki-js`: `LoggerProvider` + `BatchLogRecordProcessor` + `LokiLogRecordExporter`
+ *   (native snappy, or the JavaScript compressor) → the sink's `/loki/api/v1/push`;
+ * - `otlp-gzip`, `otlp`: the same SDK pipeline with `@opentelemetry/exporter-logs-otlp-proto`
+ *   (gzip or none) → the sink's `/v1/logs`;
+ * - `winston-loki`: winston + winston-loki's transport (protobuf + native snappy, its own
+ *   batching every 100 ms), its own logger path: not the same SDK work, labelled as such.
+ *
+ * With `--export-only`, no SDK: the pipeline's exporter gets pre-made batches of 512
+ * `ReadableLogRecord`s through its real `export()`, with HTTP to the sink, one batch at a time
+ * (each delivered before the next: ours is flushed, OTLP answers after the response).
+ *
+ * The processor's queue is never allowed to overflow (the emitter waits while more than
+ * `maxQueueSize - batch` records are unexported), so no pipeline wins by dropping records.
+ */
+import { readFileSync } from 'node:fs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { BATCH_SIZE, corpusBatches, corpusRecords, corpusResource, RESOURCE_ATTRIBUTES, SCOPES } from './corpus';
+import { exporterBuild, pushSnappyBuild } from './packages';
+
+const MAX_QUEUE_SIZE = 2048;
+const SAMPLE_EVERY_MILLIS = 20;
+/** Distinct emit arguments cycled through (timestamps are taken at emit time). */
+const DISTINCT_RECORDS = 8192;
+
+/** What one run reports. */
+export interface E2eResult {
+  pipeline: string;
+  records: number;
+  delivered: number;
+  wallMillis: number;
+  cpuMicros: number;
+  recordsPerSecond: number;
+  cpuMicrosPerRecord: number;
+  peakRssMB: number;
+  peakHeapMB: number;
+  sinkBytes: number;
+}
+
+type ResultCode = { code: number };
+
+function countingExporter(inner: LogRecordExporter, counts: { exported: number; failed: number }): LogRecordExporter {
+  return {
+    export(logs: ReadableLogRecord[], done: (result: ResultCode) => void) {
+      inner.export(logs, (result: ResultCode) => {
+        counts.exported += logs.length;
+        if (result.code !== 0) counts.failed += logs.length;
+        done(result);
+      });
+    },
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+    shutdown: () => inner.shutdown(),
+  } as LogRecordExporter;
+}
+
+function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
+  switch (pipeline) {
+    case 'loki':
+    case 'loki-js':
+      pushSnappyBuild.useSnappyImplementation(pipeline === 'loki' ? 'native' : 'javascript');
+      return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl }) as unknown as LogRecordExporter;
+    case 'otlp-gzip':
+      return new OTLPLogExporter({ url: `${sinkUrl}/v1/logs`, compression: 'gzip' as never });
+    case 'otlp':
+      return new OTLPLogExporter({ url: `${sinkUrl}/v1/logs` });
+    default:
+      throw new Error(`unknown pipeline ${pipeline}`);
+  }
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function runOtel(pipeline: string, records: number, sinkUrl: string): Promise<number> {
+  const counts = { exported: 0, failed: 0 };
+  const processor = new BatchLogRecordProcessor({
+    exporter: countingExporter(makeExporter(pipeline, sinkUrl), counts),
+    maxExportBatchSize: BATCH_SIZE,
+    maxQueueSize: MAX_QUEUE_SIZE,
+    scheduledDelayMillis: 100,
+  });
+  const provider = new LoggerProvider({ resource: corpusResource(), processors: [processor] });
+  const loggers = SCOPES.map((s) => provider.getLogger(s.name, s.version));
+  const corpus = corpusRecords(DISTINCT_RECORDS, Date.now());
+  let emitted = 0;
+  while (emitted < records) {
+    const end = Math.min(records, emitted + BATCH_SIZE);
+    for (; emitted < end; emitted++) {
+      const { scope, record } = corpus[emitted % DISTINCT_RECORDS];
+      const now = Date.now();
+      record.timestamp = now;
+      record.observedTimestamp = now;
+      loggers[scope].emit(record);
+    }
+    // Bounded by the pipeline's progress: the processor exports while the loop yields.
+    while (emitted - counts.exported > MAX_QUEUE_SIZE - BATCH_SIZE) await yieldToLoop();
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+  if (counts.failed > 0) throw new Error(`${pipeline}: ${counts.failed} records failed to export`);
+  return counts.exported;
+}
+
+/** Warm-up batches exported before timing starts (JIT, connections). */
+const WARMUP_BATCHES = 20;
+
+/** Prepares the export-only run (corpus, exporter, warm-up); the returned function is what is timed. */
+async function prepareExportOnly(pipeline: string, sinkUrl: string): Promise<(records: number) => Promise<number>> {
+  const batches = corpusBatches(16);
+  const exporter = makeExporter(pipeline, sinkUrl);
+  const exportBatch = async (batch: ReadableLogRecord[]): Promise<void> => {
+    const result = await new Promise<ResultCode>((resolve) => exporter.export(batch, resolve));
+    if (result.code !== 0) throw new Error(`${pipeline}: export failed`);
+    await exporter.forceFlush?.();
+  };
+  for (let i = 0; i < WARMUP_BATCHES; i++) await exportBatch(batches[i % batches.length]);
+  return async (records) => {
+    let exported = 0;
+    for (let i = 0; exported < records; i++) {
+      const batch = batches[i % batches.length];
+      await exportBatch(batch);
+      exported += batch.length;
+    }
+    await exporter.shutdown();
+    return exported;
+  };
+}
+
+async function runWinstonLoki(records: number, sinkUrl: string): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const winston = require('winston');
+  const LokiTransport = require('winston-loki');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const transport = new LokiTransport({
+    host: sinkUrl,
+    json: false,
+    batching: true,
+    interval: 0.1,
+    labels: { service_name: RESOURCE_ATTRIBUTES['service.name'], k8s_namespace_name: RESOURCE_ATTRIBUTES['k8s.namespace.name'] },
+    gracefulShutdown: false,
+    onConnectionError: (err: Error) => {
+      throw err;
+    },
+  });
+  const logger = winston.createLogger({ level: 'debug', transports: [transport] });
+  const corpus = corpusRecords(DISTINCT_RECORDS, Date.now());
+  for (let emitted = 0; emitted < records; ) {
+    const end = Math.min(records, emitted + BATCH_SIZE);
+    for (; emitted < end; emitted++) {
+      const { record } = corpus[emitted % DISTINCT_RECORDS];
+      logger.log((record.severityText as string).toLowerCase().replace('warn', 'warn'), record.body as string, record.attributes);
+    }
+    await yieldToLoop();
+  }
+  await new Promise<void>((resolve) => transport.flush().then(resolve, resolve));
+  await transport.batcher.waitFlushed();
+  transport.close?.();
+  return records;
+}
+
+/**
+ * Peak RSS of this process from Linux's VmHWM (reset by exec, unlike `resourceUsage().maxRSS`,
+ * which a spawned child inherits from its parent); 0 elsewhere (the samples stand in).
+ */
+function highWaterRss(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match === null ? 0 : Number(match[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function sinkStats(sinkUrl: string): Promise<{ bytes: number }> {
+  const response = await fetch(`${sinkUrl}/stats`);
+  return (await response.json()) as { bytes: number };
+}
+
+async function main(): Promise<void> {
+  const [pipeline, recordsArg, sinkUrl] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const exportOnly = process.argv.includes('--export-only');
+  const records = Number(recordsArg);
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = (): void => {
+    const usage = process.memoryUsage();
+    if (usage.rss > peakRss) peakRss = usage.rss;
+    if (usage.heapUsed > peakHeap) peakHeap = usage.heapUsed;
+  };
+  const exportOnlyRun = exportOnly ? await prepareExportOnly(pipeline, sinkUrl) : undefined;
+  const sampler = setInterval(sample, SAMPLE_EVERY_MILLIS);
+  const before = await sinkStats(sinkUrl);
+  const cpuStart = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  const delivered = exportOnlyRun
+    ? await exportOnlyRun(records)
+    : pipeline === 'winston-loki'
+      ? await runWinstonLoki(records, sinkUrl)
+      : await runOtel(pipeline, records, sinkUrl);
+  const wallMillis = Number(process.hrtime.bigint() - wallStart) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  sample();
+  clearInterval(sampler);
+  const after = await sinkStats(sinkUrl);
+  const cpuMicros = cpu.user + cpu.system;
+  const maxRss = highWaterRss(); // the kernel's peak, between samples too
+  const result: E2eResult = {
+    pipeline,
+    records: delivered,
+    delivered,
+    wallMillis,
+    cpuMicros,
+    recordsPerSecond: delivered / (wallMillis / 1000),
+    cpuMicrosPerRecord: cpuMicros / delivered,
+    peakRssMB: Math.max(peakRss, maxRss) / 2 ** 20,
+    peakHeapMB: peakHeap / 2 ** 20,
+    sinkBytes: after.bytes - before.bytes,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+void main();
