@@ -54,7 +54,7 @@ const record = fc.record({
   droppedAttributesCount: fc.nat(3),
 });
 
-function toRecord(r: fc.RecordValue<typeof record extends fc.Arbitrary<infer T> ? T : never>): ReadableLogRecord {
+function toRecord(r: typeof record extends fc.Arbitrary<infer T> ? T : never): ReadableLogRecord {
   return {
     ...r,
     resource: resourceFromAttributes(r.resource as Record<string, string>),

@@ -21,7 +21,7 @@ describe('generated protobuf code', () => {
   });
 
   it('is built next to the compiled code, so require("@otel-loki/push") works', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
     const push = require('@otel-loki/push') as typeof import('@otel-loki/push');
     const bytes = push.encodePushRequest([{ labels: '{a="b"}', entries: [{ timestampNanos: 1n, line: 'x' }] }]);
     expect(push.decodePushRequest(bytes)[0].entries[0].line).to.equal('x');

@@ -1,6 +1,11 @@
 /** The SDK pipeline of the fault tests: records with unique ids, paced emission, counting ids back. */
+import * as v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { BufferConfig } from '@opentelemetry/sdk-logs';
+import type { BatchLogRecordProcessor as Processor } from '@opentelemetry/sdk-logs';
+
+/** The batch processor's options (not exported by name from sdk-logs' entry point). */
+type BufferConfig = Omit<NonNullable<ConstructorParameters<typeof Processor>[0]>, 'exporter'>;
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Logger } from '@opentelemetry/api-logs';
 import type { LokiLogRecordExporter } from '@otel-loki/exporter';
@@ -64,10 +69,8 @@ export function lostAndDuplicated(counts: Map<string, number>, count: number): {
 
 /** Runs a full GC (V8 flag set at run time) and returns the heap used, in bytes. */
 export function heapAfterGc(): number {
-  const v8 = require('node:v8') as typeof import('node:v8');
-  const vm = require('node:vm') as typeof import('node:vm');
   v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
+  const gc = runInNewContext('gc') as () => void;
   gc();
   gc();
   return process.memoryUsage().heapUsed;

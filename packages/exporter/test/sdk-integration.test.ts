@@ -70,7 +70,7 @@ describe('with the OpenTelemetry SDK', () => {
   });
 
   it('NodeSDK with logRecordProcessors', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
     const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
     const { exporter, client } = exporterWithFake();
     const sdk = new NodeSDK({

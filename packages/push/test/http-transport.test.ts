@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { LokiPushClient } from '../src/push-client';
 import type { LokiPushError } from '../src/errors';
@@ -36,7 +37,7 @@ describe('http-transport', () => {
       server = https.createServer(
         { key: fixture('server.key'), cert: fixture('server.crt'), ca: fixture('ca.crt'), requestCert, rejectUnauthorized: requestCert },
         (req, res) => {
-          const socket = req.socket as import('node:tls').TLSSocket;
+          const socket = req.socket as TLSSocket;
           const cn = socket.getPeerCertificate()?.subject?.CN;
           seen.push({ authorized: socket.authorized, clientCn: Array.isArray(cn) ? cn[0] : cn });
           req.resume();
