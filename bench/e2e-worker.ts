@@ -6,6 +6,7 @@
  *
  * - `loki`, `loki-js`: `LoggerProvider` + `BatchLogRecordProcessor` + `LokiLogRecordExporter`
  *   (native snappy, or the JavaScript compressor) → the sink's `/loki/api/v1/push`;
+ * - `loki-unbuffered`: the same with `retryBufferBytes: 0` (export() answers after the push);
  * - `otlp-gzip`, `otlp`: the same SDK pipeline with `@opentelemetry/exporter-logs-otlp-proto`
  *   (gzip or none) → the sink's `/v1/logs`;
  * - `winston-loki`: winston + winston-loki's transport (protobuf + native snappy, its own
@@ -66,6 +67,9 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
     case 'loki-js':
       pushSnappyBuild.useSnappyImplementation(pipeline === 'loki' ? 'native' : 'javascript');
       return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl }) as unknown as LogRecordExporter;
+    case 'loki-unbuffered':
+      // Without the retry buffer, export() answers after the push, as the OTLP exporter does.
+      return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl, retryBufferBytes: 0 }) as unknown as LogRecordExporter;
     case 'otlp-gzip':
       return new OTLPLogExporter({ url: `${sinkUrl}/v1/logs`, compression: 'gzip' as never });
     case 'otlp':

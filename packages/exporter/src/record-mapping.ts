@@ -112,8 +112,8 @@ export class RecordMapper {
 
     const hrTime = record.hrTime;
     const observed = record.hrTimeObserved;
-    const timeSet = hrTime[0] !== 0 || hrTime[1] !== 0;
-    const observedSet = observed[0] !== 0 || observed[1] !== 0;
+    const timeSet = isSet(hrTime);
+    const observedSet = isSet(observed);
     let line: string;
     let tail: MetadataTail | undefined;
     let tailStart = 0;
@@ -297,6 +297,11 @@ function needsCollisionCheck(metadata: readonly NamedValue[], firstField: number
     for (let j = 0; j < i; j++) if (metadata[j].name === name) return true;
   }
   return false;
+}
+
+/** True when an `HrTime` holds a time: not zero, and not NaN or infinite (then it counts as unset). */
+function isSet(hrTime: readonly [number, number]): boolean {
+  return (hrTime[0] !== 0 || hrTime[1] !== 0) && Number.isFinite(hrTime[0]) && Number.isFinite(hrTime[1]);
 }
 
 /** True when a trace or span ID is all zeros (invalid: not sent). */
