@@ -114,7 +114,8 @@ export function corpusRecords(count: number, baseMillis: number, seed = CORPUS_S
       'user.id': `u-${Math.floor(random() * 1e6)}`,
       duration_ms: Math.round(random() * 250_000) / 1000,
     };
-    if (severityNumber >= SeverityNumber.ERROR) attributes['error.type'] = pick(random, ['TimeoutError', 'ECONNRESET', 'ValidationError']);
+    if (severityNumber >= SeverityNumber.ERROR)
+      attributes['error.type'] = pick(random, ['TimeoutError', 'ECONNRESET', 'ValidationError']);
     let context: Context | undefined;
     if (random() < 0.6) {
       context = trace.setSpanContext(ROOT_CONTEXT, {

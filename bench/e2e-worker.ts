@@ -69,7 +69,10 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
       return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl }) as unknown as LogRecordExporter;
     case 'loki-unbuffered':
       // Without the retry buffer, export() answers after the push, as the OTLP exporter does.
-      return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl, retryBufferBytes: 0 }) as unknown as LogRecordExporter;
+      return new exporterBuild.LokiLogRecordExporter({
+        url: sinkUrl,
+        retryBufferBytes: 0,
+      }) as unknown as LogRecordExporter;
     case 'otlp-gzip':
       return new OTLPLogExporter({ url: `${sinkUrl}/v1/logs`, compression: 'gzip' as never });
     case 'otlp':
@@ -146,7 +149,10 @@ async function runWinstonLoki(records: number, sinkUrl: string): Promise<number>
     json: false,
     batching: true,
     interval: 0.1,
-    labels: { service_name: RESOURCE_ATTRIBUTES['service.name'], k8s_namespace_name: RESOURCE_ATTRIBUTES['k8s.namespace.name'] },
+    labels: {
+      service_name: RESOURCE_ATTRIBUTES['service.name'],
+      k8s_namespace_name: RESOURCE_ATTRIBUTES['k8s.namespace.name'],
+    },
     gracefulShutdown: false,
     onConnectionError: (err: Error) => {
       throw err;
@@ -154,11 +160,15 @@ async function runWinstonLoki(records: number, sinkUrl: string): Promise<number>
   });
   const logger = winston.createLogger({ level: 'debug', transports: [transport] });
   const corpus = corpusRecords(DISTINCT_RECORDS, Date.now());
-  for (let emitted = 0; emitted < records; ) {
+  for (let emitted = 0; emitted < records;) {
     const end = Math.min(records, emitted + BATCH_SIZE);
     for (; emitted < end; emitted++) {
       const { record } = corpus[emitted % DISTINCT_RECORDS];
-      logger.log((record.severityText as string).toLowerCase().replace('warn', 'warn'), record.body as string, record.attributes);
+      logger.log(
+        (record.severityText as string).toLowerCase().replace('warn', 'warn'),
+        record.body as string,
+        record.attributes
+      );
     }
     await yieldToLoop();
   }

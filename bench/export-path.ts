@@ -74,7 +74,16 @@ function exporterWithNullTransport(bodies: Uint8Array[] | undefined) {
 /** An exporter whose push client keeps the streams it is given and does nothing else. */
 function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
   const { LokiLogRecordExporter, INTERNALS } = exporterBuild;
-  const result = { status: 204, requests: 1, attempts: 1, entries: 0, streams: 0, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+  const result = {
+    status: 204,
+    requests: 1,
+    attempts: 1,
+    entries: 0,
+    streams: 0,
+    bytes: 0,
+    wireBytes: 0,
+    labelValuesReplaced: 0,
+  };
   return new LokiLogRecordExporter({
     url: 'http://127.0.0.1:9',
     [INTERNALS]: {
@@ -89,7 +98,10 @@ function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
   } as never);
 }
 
-function exportOnce(exporter: { export(logs: ReadableLogRecord[], cb: (r: { code: number; error?: Error }) => void): void }, batch: ReadableLogRecord[]): Promise<void> {
+function exportOnce(
+  exporter: { export(logs: ReadableLogRecord[], cb: (r: { code: number; error?: Error }) => void): void },
+  batch: ReadableLogRecord[]
+): Promise<void> {
   return new Promise((resolve, reject) =>
     exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))))
   );
@@ -101,7 +113,10 @@ function cycle<T>(items: readonly T[]): () => T {
 }
 
 /** Runs figures 1–3 over `batches`. */
-export async function runExportPath(batches: ReadableLogRecord[][], options: InterleaveOptions): Promise<ExportPathFigures> {
+export async function runExportPath(
+  batches: ReadableLogRecord[][],
+  options: InterleaveOptions
+): Promise<ExportPathFigures> {
   const { snappyUncompress } = pushBuild;
   const { compressBlock, useSnappyImplementation } = pushSnappyBuild;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -139,33 +154,53 @@ export async function runExportPath(batches: ReadableLogRecord[][], options: Int
 
   const T = EXPORT_PATH_TASKS;
   const tasks: BenchTask[] = [
-    { name: T.ours, fn: () => {
-      useSnappyImplementation('native');
-      return exportOnce(ours, nextBatchA());
-    } },
-    { name: T.oursJs, fn: () => {
-      useSnappyImplementation('javascript');
-      return exportOnce(ours, nextBatchE());
-    } },
+    {
+      name: T.ours,
+      fn: () => {
+        useSnappyImplementation('native');
+        return exportOnce(ours, nextBatchA());
+      },
+    },
+    {
+      name: T.oursJs,
+      fn: () => {
+        useSnappyImplementation('javascript');
+        return exportOnce(ours, nextBatchE());
+      },
+    },
     { name: T.mapGroup, fn: () => exportOnce(mapOnly, nextBatchB()) },
-    { name: T.encode, fn: () => {
-      for (const stream of nextStreamsE()) {
-        for (const entry of stream.entries as unknown as { seconds: number; nanos: number; encoded: Uint8Array; setTime(s: number, n: number): void }[]) {
-          entry.setTime(entry.seconds, entry.nanos); // drops the cached encoding
-          sink += entry.encoded.byteLength;
+    {
+      name: T.encode,
+      fn: () => {
+        for (const stream of nextStreamsE()) {
+          for (const entry of stream.entries as unknown as {
+            seconds: number;
+            nanos: number;
+            encoded: Uint8Array;
+            setTime(s: number, n: number): void;
+          }[]) {
+            entry.setTime(entry.seconds, entry.nanos); // drops the cached encoding
+            sink += entry.encoded.byteLength;
+          }
         }
-      }
-    } },
+      },
+    },
     { name: T.protobuf, fn: () => (sink += pushWriterBuild.writePushRequest(nextStreams()).byteLength) },
     { name: T.snappy, fn: () => (sink += compressBlock(nextRawA()).byteLength) },
     { name: T.snappyjs, fn: () => (sink += snappyjs.compress(nextRawD()).byteLength) },
-    { name: T.floor, fn: () => {
-      const bytes = nextRawB();
-      bytes.copy(scratch);
-      sink += snappyjs.compress(bytes).byteLength + scratch[0];
-    } },
+    {
+      name: T.floor,
+      fn: () => {
+        const bytes = nextRawB();
+        bytes.copy(scratch);
+        sink += snappyjs.compress(bytes).byteLength + scratch[0];
+      },
+    },
     { name: T.otlp, fn: () => (sink += ProtobufLogsSerializer.serializeRequest(nextBatchC())!.byteLength) },
-    { name: T.otlpGzip, fn: () => (sink += gzipSync(ProtobufLogsSerializer.serializeRequest(nextBatchD())!).byteLength) },
+    {
+      name: T.otlpGzip,
+      fn: () => (sink += gzipSync(ProtobufLogsSerializer.serializeRequest(nextBatchD())!).byteLength),
+    },
   ];
   if (nativeSnappy !== undefined) {
     tasks.push({ name: T.nativeSnappy, fn: () => (sink += nativeSnappy.compressSync(nextRawC()).byteLength) });

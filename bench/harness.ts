@@ -36,12 +36,20 @@ export function cpuNowMillis(): number {
 }
 
 /** Median CPU time per call in ms of each task, over interleaved rounds. */
-export async function runInterleaved(tasks: readonly BenchTask[], options: InterleaveOptions): Promise<Map<string, number>> {
+export async function runInterleaved(
+  tasks: readonly BenchTask[],
+  options: InterleaveOptions
+): Promise<Map<string, number>> {
   const perRound = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = tasks.map((_, i) => tasks[(i + round) % tasks.length]);
     for (const task of order) {
-      const bench = new Bench({ time: options.timeMillis, warmupTime: options.warmupMillis, throws: true, now: cpuNowMillis });
+      const bench = new Bench({
+        time: options.timeMillis,
+        warmupTime: options.warmupMillis,
+        throws: true,
+        now: cpuNowMillis,
+      });
       bench.add(task.name, task.fn);
       await bench.run();
       const result = bench.tasks[0].result;

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => exporter.export(batches[n++ % batches.length], () => resolve()));
   }
   const cpu = process.cpuUsage(start);
-  process.stdout.write(`${(((cpu.user + cpu.system) / n / batches[0].length)).toFixed(2)} µs/record CPU over ${n} batches\n`);
+  process.stdout.write(
+    `${((cpu.user + cpu.system) / n / batches[0].length).toFixed(2)} µs/record CPU over ${n} batches\n`
+  );
 }
 
 void main();

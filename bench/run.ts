@@ -119,7 +119,8 @@ const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 function table(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   log(line(headers));
   log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const row of rows) log(line(row));
@@ -135,7 +136,9 @@ async function main(): Promise<void> {
     cores: os.cpus().length,
     snappy: pushSnappyBuild.snappyImplementation(),
   };
-  log(`otel-loki benchmarks${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpu} x${machine.cores}, default snappy: ${machine.snappy}`);
+  log(
+    `otel-loki benchmarks${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpu} x${machine.cores}, default snappy: ${machine.snappy}`
+  );
   log(`corpus: batches of ${BATCH_SIZE} records; times are CPU time (process.cpuUsage), medians of interleaved rounds`);
   log();
 
@@ -171,8 +174,16 @@ async function main(): Promise<void> {
   let memory: Record<string, E2eResult> | undefined;
   try {
     // Figure 4a: the exporters' real export() with HTTP, no SDK.
-    exportHttp = await runPipelines(OTEL_PIPELINES, settings.exportOnlyRecords, settings.exportOnlyRounds, sink.url, true);
-    log(`## Figure 4a: export() with HTTP to a loopback sink, no SDK (${settings.exportOnlyRecords} records, batches of ${BATCH_SIZE})`);
+    exportHttp = await runPipelines(
+      OTEL_PIPELINES,
+      settings.exportOnlyRecords,
+      settings.exportOnlyRounds,
+      sink.url,
+      true
+    );
+    log(
+      `## Figure 4a: export() with HTTP to a loopback sink, no SDK (${settings.exportOnlyRecords} records, batches of ${BATCH_SIZE})`
+    );
     table(
       ['exporter', 'CPU µs/record', 'vs OTLP+gzip', 'wire bytes/record'],
       OTEL_PIPELINES.map((p) => [
@@ -186,8 +197,12 @@ async function main(): Promise<void> {
     // Figure 4b: LoggerProvider + BatchLogRecordProcessor + exporter; winston-loki on its own path.
     const pipelines = [...OTEL_PIPELINES, 'winston-loki'];
     e2e = await runPipelines(pipelines, settings.e2eRecords, settings.e2eRounds, sink.url, false);
-    log(`## Figure 4b: end to end, SDK + BatchLogRecordProcessor + exporter -> loopback sink (${settings.e2eRecords} records)`);
-    log('winston-loki: winston + its own Loki transport (protobuf, native snappy): its own logger path, not the OTel SDK.');
+    log(
+      `## Figure 4b: end to end, SDK + BatchLogRecordProcessor + exporter -> loopback sink (${settings.e2eRecords} records)`
+    );
+    log(
+      'winston-loki: winston + its own Loki transport (protobuf, native snappy): its own logger path, not the OTel SDK.'
+    );
     table(
       ['pipeline', 'records/s', 'vs OTLP+gzip', 'CPU µs/record', 'vs OTLP+gzip', 'peak RSS MB', 'peak heap MB'],
       pipelines.map((p) => [
@@ -242,11 +257,31 @@ async function main(): Promise<void> {
       peakRssJsVsOtlp: mem['loki-js'].peakRssMB / mem['otlp-gzip'].peakRssMB,
       memoryRecords: mem.loki.records,
     },
-    exportHttp: Object.fromEntries(Object.entries(exportHttp).map(([k, v]) => [k, { cpuMicrosPerRecord: v.cpuMicrosPerRecord, wireBytesPerRecord: v.sinkBytes / v.records }])),
-    e2e: Object.fromEntries(
-      Object.entries(e2e).map(([k, v]) => [k, { recordsPerSecond: v.recordsPerSecond, cpuMicrosPerRecord: v.cpuMicrosPerRecord, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB }])
+    exportHttp: Object.fromEntries(
+      Object.entries(exportHttp).map(([k, v]) => [
+        k,
+        { cpuMicrosPerRecord: v.cpuMicrosPerRecord, wireBytesPerRecord: v.sinkBytes / v.records },
+      ])
     ),
-    memory: memory && Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, { records: v.records, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB }])),
+    e2e: Object.fromEntries(
+      Object.entries(e2e).map(([k, v]) => [
+        k,
+        {
+          recordsPerSecond: v.recordsPerSecond,
+          cpuMicrosPerRecord: v.cpuMicrosPerRecord,
+          peakRssMB: v.peakRssMB,
+          peakHeapMB: v.peakHeapMB,
+        },
+      ])
+    ),
+    memory:
+      memory &&
+      Object.fromEntries(
+        Object.entries(memory).map(([k, v]) => [
+          k,
+          { records: v.records, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB },
+        ])
+      ),
   };
   log(JSON.stringify(figures));
 }

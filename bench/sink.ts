@@ -27,7 +27,8 @@ const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/loki/api/v1/push')) {
       if (verify && req.headers['content-type'] === 'application/x-protobuf') {
         const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
-        for (const stream of pushBuild.decodePushRequest(pushBuild.snappyUncompress(raw))) stats.lokiEntries += stream.entries.length;
+        for (const stream of pushBuild.decodePushRequest(pushBuild.snappyUncompress(raw)))
+          stats.lokiEntries += stream.entries.length;
       }
       res.writeHead(204);
       res.end();

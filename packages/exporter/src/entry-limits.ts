@@ -135,7 +135,17 @@ export function acceptedWindow(limits: ResolvedLimits, nowNanos: bigint): TimeWi
   const [nowSeconds, nowNanosPart] = splitNanos(nowNanos);
   const [oldestSeconds, oldestNanos] = splitNanos(oldest);
   const [newestSeconds, newestNanos] = splitNanos(newest);
-  return { now: nowNanos, oldest, newest, nowSeconds, nowNanos: nowNanosPart, oldestSeconds, oldestNanos, newestSeconds, newestNanos };
+  return {
+    now: nowNanos,
+    oldest,
+    newest,
+    nowSeconds,
+    nowNanos: nowNanosPart,
+    oldestSeconds,
+    oldestNanos,
+    newestSeconds,
+    newestNanos,
+  };
 }
 
 function splitNanos(nanos: bigint): [number, number] {

@@ -11,8 +11,10 @@ import { anyValueToString, isAttributeMap, jsonQuote, numberToString, toGoJson }
 /** A logfmt line (`k=v k2="v 2"`) is kept as is when the body is one; otherwise it goes in `msg`. */
 const LOGFMT_LINE = /^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|[^\s"]*)(?:\s+[^\s="]+=(?:"(?:[^"\\]|\\.)*"|[^\s"]*))*\s*$/;
 /** Characters a logfmt value must be quoted for (go-logfmt: space, `=`, `"`, controls). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
 const LOGFMT_NEEDS_QUOTES = /[\s="\x00-\x1f\x7f]/;
 /** Characters go-logfmt refuses in keys; replaced by `_` here instead of failing the record. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
 const LOGFMT_BAD_KEY = /[\s="\x00-\x1f\x7f]/g;
 /** Nesting limit of flattened logfmt keys. */
 const MAX_LOGFMT_DEPTH = 16;
@@ -45,7 +47,8 @@ export function jsonLine(record: ReadableLogRecord, resource: ResourceLineParts)
   if (span?.spanId) members.push(`"spanid":${jsonQuote(span.spanId.toLowerCase())}`);
   if (record.severityText) members.push(`"severity":${jsonQuote(record.severityText)}`);
   if (span?.traceFlags) members.push(`"flags":${span.traceFlags}`);
-  if (Object.keys(record.attributes).length > 0) members.push(`"attributes":${toGoJson(record.attributes, 0, undefined)}`);
+  if (Object.keys(record.attributes).length > 0)
+    members.push(`"attributes":${toGoJson(record.attributes, 0, undefined)}`);
   if (resource.json !== '') members.push(resource.json);
   const scope = record.instrumentationScope;
   if (scope.name) {
@@ -89,7 +92,8 @@ function appendLogfmt(pairs: string[], key: string, value: unknown, depth: numbe
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) appendLogfmt(pairs, `${key}_${i}`, value[i], depth + 1);
   } else if (isAttributeMap(value)) {
-    for (const sub of Object.keys(value)) appendLogfmt(pairs, key === '' ? sub : `${key}_${sub}`, value[sub], depth + 1);
+    for (const sub of Object.keys(value))
+      appendLogfmt(pairs, key === '' ? sub : `${key}_${sub}`, value[sub], depth + 1);
   } else {
     const text = typeof value === 'number' ? numberToString(value) : anyValueToString(value);
     pairs.push(`${key.replace(LOGFMT_BAD_KEY, '_')}=${logfmtValue(text)}`);

@@ -12,7 +12,14 @@ import { EntryEncoder, encodeMetadataPairs, encodeNameField } from '@otel-loki/p
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { anyValueToString, isAttributeMap, numberToString } from './any-value';
-import { fieldPair, flattenAttribute, RANK_FIELD, RANK_REWRITTEN, resolveCollisions, sanitizeName } from './attribute-flattening';
+import {
+  fieldPair,
+  flattenAttribute,
+  RANK_FIELD,
+  RANK_REWRITTEN,
+  resolveCollisions,
+  sanitizeName,
+} from './attribute-flattening';
 import type { Diagnostics } from './diagnostics';
 import type { MappedRecord, NamedValue, StreamLabels } from './internal-types';
 import { finalizeLabels, SERVICE_NAME_LABEL } from './label-limits';
@@ -102,7 +109,8 @@ export class RecordMapper {
       if (info.action === 'label' && labels !== undefined) invalidNames += flattenAttribute(key, value, labels);
       else if (!raw) continue;
       else if (info.name === undefined) invalidNames++;
-      else if (typeof value === 'object' && isAttributeMap(value)) invalidNames += flattenAttribute(key, value, metadata);
+      else if (typeof value === 'object' && isAttributeMap(value))
+        invalidNames += flattenAttribute(key, value, metadata);
       else metadata.push(this._attributePair(info, value));
     }
     if (this._config.tenantAttribute !== undefined && this._config.tenantAttribute in attributes) {
@@ -198,7 +206,13 @@ export class RecordMapper {
       const shared = values.get(value);
       if (shared !== undefined) return shared;
     }
-    const pair: NamedValue = { name: info.name!, value: anyValueToString(value), rank: info.rank, encoded: undefined, nameField: info.nameField };
+    const pair: NamedValue = {
+      name: info.name!,
+      value: anyValueToString(value),
+      rank: info.rank,
+      encoded: undefined,
+      nameField: info.nameField,
+    };
     if (values !== undefined && typeof value !== 'object') {
       if (values.size >= MAX_INTERNED_PER_KEY) {
         info.values = undefined;
@@ -247,7 +261,8 @@ export class RecordMapper {
   }
 
   private _appendFields(record: ReadableLogRecord, bothTimes: boolean, out: NamedValue[]): void {
-    if (bothTimes) out.push(namedField('observed_timestamp', OBSERVED_TIMESTAMP_FIELD, hrTimeToDecimal(record.hrTimeObserved)));
+    if (bothTimes)
+      out.push(namedField('observed_timestamp', OBSERVED_TIMESTAMP_FIELD, hrTimeToDecimal(record.hrTimeObserved)));
     const severityNumber = record.severityNumber as number | undefined;
     if (severityNumber) out.push(this._internedField('severity_number', severityNumber));
     const severityText = record.severityText;
@@ -258,8 +273,10 @@ export class RecordMapper {
     const span = record.spanContext;
     if (span !== undefined) {
       if (span.traceFlags) out.push(this._internedField('flags', span.traceFlags));
-      if (span.traceId && !allZeros(span.traceId)) out.push(namedField('trace_id', TRACE_ID_FIELD, span.traceId.toLowerCase()));
-      if (span.spanId && !allZeros(span.spanId)) out.push(namedField('span_id', SPAN_ID_FIELD, span.spanId.toLowerCase()));
+      if (span.traceId && !allZeros(span.traceId))
+        out.push(namedField('trace_id', TRACE_ID_FIELD, span.traceId.toLowerCase()));
+      if (span.spanId && !allZeros(span.spanId))
+        out.push(namedField('span_id', SPAN_ID_FIELD, span.spanId.toLowerCase()));
     }
     if (record.eventName) out.push(fieldPair('event_name', record.eventName));
   }

@@ -225,7 +225,8 @@ function appendLegacyLabels(attributes: Record<string, unknown>, candidates: Met
     const namespace = attributes[SERVICE_NAMESPACE_ATTRIBUTE];
     add('job', namespace === undefined ? name : `${anyValueToString(namespace)}/${name}`);
   }
-  if (SERVICE_INSTANCE_ATTRIBUTE in attributes) add('instance', anyValueToString(attributes[SERVICE_INSTANCE_ATTRIBUTE]));
+  if (SERVICE_INSTANCE_ATTRIBUTE in attributes)
+    add('instance', anyValueToString(attributes[SERVICE_INSTANCE_ATTRIBUTE]));
 }
 
 /** Replaces lone surrogates in metadata values (they are not valid UTF-8 on the wire), counted. */

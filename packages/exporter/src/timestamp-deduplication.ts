@@ -76,7 +76,12 @@ export class TimestampDeduplicator {
     }
     if (last === undefined || compareTime(prevSeconds, prevNanos, last.assignedSeconds, last.assignedNanos) > 0) {
       this._lastSent.delete(key);
-      this._lastSent.set(key, { originalSeconds, originalNanos, assignedSeconds: prevSeconds, assignedNanos: prevNanos });
+      this._lastSent.set(key, {
+        originalSeconds,
+        originalNanos,
+        assignedSeconds: prevSeconds,
+        assignedNanos: prevNanos,
+      });
       if (this._lastSent.size > this._maxStreams) {
         const oldest = this._lastSent.keys().next().value as string;
         this._lastSent.delete(oldest);

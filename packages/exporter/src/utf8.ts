@@ -5,6 +5,7 @@ export function utf8Length(s: string): number {
   return s.length < 64 && isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
 }
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
 const ASCII = /^[\x00-\x7f]*$/;
 
 function isAscii(s: string): boolean {

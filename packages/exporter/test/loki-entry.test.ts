@@ -30,19 +30,33 @@ const scalar = fc.oneof(
   fc.boolean()
 );
 const attributeName = fc.oneof(
-  fc.constantFrom('http.method', 'http_method', 'severity_text', 'host.name', 'service.name', 'scope_name', 'a.b', 'a_b'),
+  fc.constantFrom(
+    'http.method',
+    'http_method',
+    'severity_text',
+    'host.name',
+    'service.name',
+    'scope_name',
+    'a.b',
+    'a_b'
+  ),
   fc.string({ minLength: 1, maxLength: 12 })
 );
 const recordArb: fc.Arbitrary<RecordFields> = fc.record({
   body: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.integer()),
-  attributes: fc.dictionary(attributeName, fc.oneof(scalar, fc.dictionary(attributeName, scalar, { maxKeys: 3 })), { maxKeys: 8 }),
+  attributes: fc.dictionary(attributeName, fc.oneof(scalar, fc.dictionary(attributeName, scalar, { maxKeys: 3 })), {
+    maxKeys: 8,
+  }),
   severityText: fc.constantFrom(undefined, 'INFO', 'WARN', 'x\uD800'),
   severityNumber: fc.constantFrom(undefined, 9, 13),
   hrTime: fc.constantFrom(T0, [T0[0], T0[1] + 1] as [number, number], [T0[0] - 30 * 86_400, 0] as [number, number]),
   resource: fc.constantFrom(
     { 'service.name': 'api', 'host.name': 'h1' },
     { 'service.name': 'api', 'k8s.pod.name': 'p\uFFFD', severity_text: 'collides' },
-    { 'service.name': 'api', ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k8s.cluster.name${i}`, `c${i}`])) }
+    {
+      'service.name': 'api',
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k8s.cluster.name${i}`, `c${i}`])),
+    }
   ),
 }) as fc.Arbitrary<RecordFields>;
 
@@ -52,7 +66,10 @@ describe('loki-entry', () => {
       fc.asyncProperty(fc.array(recordArb, { minLength: 1, maxLength: 6 }), async (fields) => {
         const { exporter, client } = exporterWithFake({ limits: { maxStructuredMetadataEntries: 12 } }, NOW);
 
-        const result = await exportAndWait(exporter, fields.map((f) => logRecord(f)));
+        const result = await exportAndWait(
+          exporter,
+          fields.map((f) => logRecord(f))
+        );
 
         expect(result.code).to.equal(0, String(result.error));
         for (const stream of client.streams) {
@@ -78,7 +95,8 @@ describe('loki-entry', () => {
     expect(result.code).to.equal(0, String(result.error));
     const entries = client.streams.flatMap((s) => s.entries);
     expect(entries.map((e) => e.line)).to.have.members(['nan time', 'nan observed']);
-    for (const entry of entries) expect(entry.timestampNanos >= T0_NANOS && entry.timestampNanos <= NOW_NANOS).to.equal(true);
+    for (const entry of entries)
+      expect(entry.timestampNanos >= T0_NANOS && entry.timestampNanos <= NOW_NANOS).to.equal(true);
     const observed = entries.find((e) => e.line === 'nan observed')!.metadata!.map((p) => p.name);
     expect(observed).to.not.include('observed_timestamp');
   });

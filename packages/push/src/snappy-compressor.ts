@@ -24,7 +24,6 @@ export function maxCompressedLength(length: number): number {
   return 32 + length + Math.floor(length / 6);
 }
 
-
 function emitLiteral(input: Uint8Array, from: number, length: number, out: Uint8Array, op: number): number {
   const n = length - 1;
   if (n < 60) {
@@ -76,7 +75,14 @@ function emitCopy(out: Uint8Array, op: number, offset: number, length: number): 
 }
 
 /** Compresses `input[start, start + size)` (size ≤ 64 KiB) into `out` at `op`; returns the new `op`. */
-function compressFragment(input: Uint8Array, view: DataView, start: number, size: number, out: Uint8Array, op: number): number {
+function compressFragment(
+  input: Uint8Array,
+  view: DataView,
+  start: number,
+  size: number,
+  out: Uint8Array,
+  op: number
+): number {
   const end = start + size;
   let nextEmit = start;
   if (size >= INPUT_MARGIN) {
@@ -108,7 +114,11 @@ function compressFragment(input: Uint8Array, view: DataView, start: number, size
       for (;;) {
         const base = ip;
         let matched = 4;
-        while (ip + matched + 4 <= end && view.getInt32(ip + matched, true) === view.getInt32(candidate + matched, true)) matched += 4;
+        while (
+          ip + matched + 4 <= end &&
+          view.getInt32(ip + matched, true) === view.getInt32(candidate + matched, true)
+        )
+          matched += 4;
         while (ip + matched < end && input[ip + matched] === input[candidate + matched]) matched++;
         ip += matched;
         op = emitCopy(out, op, base - candidate, matched);

@@ -78,7 +78,13 @@ describe('entry-encoder', () => {
   });
 
   it('gives the splitter the exact size of an encoded entry', () => {
-    const input: EntryInput = { seconds: 1_700_000_000, nanos: 5, line: 'hello', metadata: [{ name: 'k', value: 'v' }], shared: 1 };
+    const input: EntryInput = {
+      seconds: 1_700_000_000,
+      nanos: 5,
+      line: 'hello',
+      metadata: [{ name: 'k', value: 'v' }],
+      shared: 1,
+    };
     const entry = { ...plain(input), encoded: encode(new EntryEncoder(), input) };
     const request = writePushRequest([{ labels: '', entries: [entry] }]);
     // Request = streams tag + length + the entry field.

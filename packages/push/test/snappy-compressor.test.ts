@@ -12,7 +12,9 @@ const bodyLike = fc
     fc.oneof(
       fc.uint8Array({ maxLength: 300 }),
       fc.constantFrom('service_name', 'severity_text', 'INFO', 'trace_id', '{job="api"}').map((s) => Buffer.from(s)),
-      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })).map(([b, n]) => new Uint8Array(n).fill(b))
+      fc
+        .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 }))
+        .map(([b, n]) => new Uint8Array(n).fill(b))
     ),
     { maxLength: 60 }
   )
@@ -54,11 +56,17 @@ describe('snappy-compressor', () => {
 
   it('is decompressed by python3-snappy (Debian), the block format Loki reads', function () {
     requirePython3Snappy(this);
-    const input = Buffer.concat(Array.from({ length: 3000 }, (_, i) => Buffer.from(`entry ${i} {service_name="api"} payload ${i % 7}\n`)));
-    const out = execFileSync('/usr/bin/python3', ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.uncompress(sys.stdin.buffer.read()))'], {
-      input: compressBlock(input),
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const input = Buffer.concat(
+      Array.from({ length: 3000 }, (_, i) => Buffer.from(`entry ${i} {service_name="api"} payload ${i % 7}\n`))
+    );
+    const out = execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.uncompress(sys.stdin.buffer.read()))'],
+      {
+        input: compressBlock(input),
+        maxBuffer: 64 * 1024 * 1024,
+      }
+    );
     expect(out.equals(input)).to.equal(true);
   });
 });
