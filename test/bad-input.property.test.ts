@@ -18,7 +18,21 @@ const NOW_SECONDS = Math.floor(Date.now() / 1000);
 
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }), // lone surrogates included
-  fc.constantFrom('', '\uFFFD', '\uD800', 'a\uDFFFb', '\u0000\u0007\n\r\t', '…', '__', '.', '1a', 'service.name', 'a.b', 'a_b', '\u2028')
+  fc.constantFrom(
+    '',
+    '\uFFFD',
+    '\uD800',
+    'a\uDFFFb',
+    '\u0000\u0007\n\r\t',
+    '…',
+    '__',
+    '.',
+    '1a',
+    'service.name',
+    'a.b',
+    'a_b',
+    '\u2028'
+  )
 );
 const anyValue = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -48,7 +62,11 @@ const record = fc.record({
   hrTimeObserved: hrTime,
   body: anyValue.value,
   attributes: fc.dictionary(text, anyValue.value, { maxKeys: 8 }),
-  resource: fc.dictionary(fc.oneof(text, fc.constantFrom('service.name', 'k8s.pod.name', 'service.namespace')), fc.oneof(text, fc.integer()), { maxKeys: 5 }),
+  resource: fc.dictionary(
+    fc.oneof(text, fc.constantFrom('service.name', 'k8s.pod.name', 'service.namespace')),
+    fc.oneof(text, fc.integer()),
+    { maxKeys: 5 }
+  ),
   severityNumber: fc.option(fc.integer({ min: -5, max: 30 }), { nil: undefined }),
   severityText: fc.option(text, { nil: undefined }),
   droppedAttributesCount: fc.nat(3),
@@ -78,18 +96,25 @@ describe('bad input through the exporter to Loki rules (property)', function () 
       expect(() => exporter.export(records, (r) => (calls++, resolve(r)))).not.to.throw();
     });
     await exporter.shutdown();
-    const statuses = server.requests.filter((r) => r.kind === 'push').map((r) => `${r.status}${r.responseBody ? ` ${r.responseBody}` : ''}`);
+    const statuses = server.requests
+      .filter((r) => r.kind === 'push')
+      .map((r) => `${r.status}${r.responseBody ? ` ${r.responseBody}` : ''}`);
     const stats = exporter.stats;
     const stored = server.counters.entriesStored + server.counters.entriesDeduplicated;
     expect(calls).to.equal(1);
     expect(result.code, statuses.join('\n')).to.equal(0);
-    expect(statuses.filter((s) => !s.startsWith('204')), 'refused requests').to.deep.equal([]);
+    expect(
+      statuses.filter((s) => !s.startsWith('204')),
+      'refused requests'
+    ).to.deep.equal([]);
     expect(stored + stats.timestampsDropped + stats.linesDropped).to.equal(records.length);
   }
 
   it('random records: export never throws, calls back once, Loki refuses nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 8 }), async (records) => exportChecked(records.map(toRecord))),
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 8 }), async (records) =>
+        exportChecked(records.map(toRecord))
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) }
     );
   });
@@ -108,13 +133,23 @@ describe('bad input through the exporter to Loki rules (property)', function () 
     let deep: unknown = 'bottom';
     for (let i = 0; i < 200; i++) deep = i % 2 === 0 ? { [`level${i}`]: deep } : [deep];
     const many = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`attr.${i}`, `value ${i}`]));
-    const base = { hrTime: [NOW_SECONDS, 0], hrTimeObserved: [NOW_SECONDS, 0], droppedAttributesCount: 0, resource: { 'service.name': 'extreme' } };
+    const base = {
+      hrTime: [NOW_SECONDS, 0],
+      hrTimeObserved: [NOW_SECONDS, 0],
+      droppedAttributesCount: 0,
+      resource: { 'service.name': 'extreme' },
+    };
     const records = [
       { ...base, body: 'many attributes', attributes: many },
       { ...base, body: 'huge attribute', attributes: { big: 'x'.repeat(MIB), surrogate: '\uD800'.repeat(1000) } },
       { ...base, body: deep, attributes: { deep } },
       { ...base, body: 'b'.repeat(MIB), attributes: {} },
-      { ...base, body: 'label', attributes: {}, resource: { 'service.name': 'v'.repeat(10_000) + '\uFFFD', 'k8s.pod.name': '\uD800' } },
+      {
+        ...base,
+        body: 'label',
+        attributes: {},
+        resource: { 'service.name': 'v'.repeat(10_000) + '\uFFFD', 'k8s.pod.name': '\uD800' },
+      },
       { ...base, body: new Uint8Array(MIB / 4), attributes: { nan: Number.NaN, inf: Infinity, neg: -0, big: 2 ** 64 } },
     ].map((r) => toRecord(r as never));
     await exportChecked(records);

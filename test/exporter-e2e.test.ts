@@ -25,7 +25,12 @@ interface QueriedEntry {
 }
 
 async function queryLoki(url: string, selector: string, expected: number): Promise<QueriedEntry[]> {
-  const params = new URLSearchParams({ query: selector, limit: '1000', direction: 'forward', start: String(BigInt(Date.now() - 3_600_000) * 1_000_000n) });
+  const params = new URLSearchParams({
+    query: selector,
+    limit: '1000',
+    direction: 'forward',
+    start: String(BigInt(Date.now() - 3_600_000) * 1_000_000n),
+  });
   let found: QueriedEntry[] = [];
   for (let attempt = 0; attempt < QUERY_ATTEMPTS && found.length < expected; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, QUERY_INTERVAL_MILLIS));
@@ -33,10 +38,20 @@ async function queryLoki(url: string, selector: string, expected: number): Promi
       headers: { 'X-Scope-OrgID': TENANT, 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
     });
     const body = (await res.json()) as {
-      data: { result: Array<{ stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string> }?]> }> };
+      data: {
+        result: Array<{
+          stream: Record<string, string>;
+          values: Array<[string, string, { structuredMetadata?: Record<string, string> }?]>;
+        }>;
+      };
     };
     found = body.data.result.flatMap((r) =>
-      r.values.map(([ts, line, extra]) => ({ labels: r.stream, line, metadata: extra?.structuredMetadata ?? {}, timestampNanos: BigInt(ts) }))
+      r.values.map(([ts, line, extra]) => ({
+        labels: r.stream,
+        line,
+        metadata: extra?.structuredMetadata ?? {},
+        timestampNanos: BigInt(ts),
+      }))
     );
   }
   return found;
@@ -57,7 +72,9 @@ describe('exporter end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` : '
 
   async function entries(selector: string, expected: number): Promise<QueriedEntry[]> {
     if (server === undefined) return queryLoki(url, selector, expected);
-    return server.entries({ selector }).map((e) => ({ labels: e.labels, line: e.line, metadata: e.metadata, timestampNanos: e.timestampNanos }));
+    return server
+      .entries({ selector })
+      .map((e) => ({ labels: e.labels, line: e.line, metadata: e.metadata, timestampNanos: e.timestampNanos }));
   }
 
   it('records come back as one stream with Loki OTLP labels, metadata, lines, distinct same-ms entries', async () => {
@@ -71,7 +88,13 @@ describe('exporter end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` : '
     const timestamp = new Date(Date.now() - 1000);
 
     for (let i = 0; i < 3; i++) {
-      logger.emit({ body: 'same line, same millisecond', severityNumber: SEVERITY_ERROR, severityText: 'ERROR', attributes: { 'http.status': 500 }, timestamp });
+      logger.emit({
+        body: 'same line, same millisecond',
+        severityNumber: SEVERITY_ERROR,
+        severityText: 'ERROR',
+        attributes: { 'http.status': 500 },
+        timestamp,
+      });
     }
     logger.emit({ body: { event: 'checkout', items: 2 }, timestamp });
     await provider.shutdown();
@@ -86,7 +109,14 @@ describe('exporter end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` : '
       '{"event":"checkout","items":2}',
     ]);
     const error = found.find((e) => e.line.startsWith('same'));
-    expect(error?.metadata).to.include({ severity_text: 'ERROR', severity_number: '17', http_status: '500', host_name: 'h1', scope_name: 'e2e-scope', scope_version: '1.0.0' });
+    expect(error?.metadata).to.include({
+      severity_text: 'ERROR',
+      severity_number: '17',
+      http_status: '500',
+      host_name: 'h1',
+      scope_name: 'e2e-scope',
+      scope_version: '1.0.0',
+    });
     expect(new Set(found.map((e) => e.timestampNanos)).size).to.equal(4);
     expect(exporter.stats.exportsSucceeded).to.equal(1);
   });

@@ -29,7 +29,7 @@ describe('exporter end to end through NodeSDK (LokiTestServer)', () => {
     await server.close();
   });
 
-  it('delivers logs emitted through the logs API, with the active span\'s trace context', async () => {
+  it("delivers logs emitted through the logs API, with the active span's trace context", async () => {
     const service = `nodesdk-${randomUUID().slice(0, 8)}`;
     const exporter = new LokiLogRecordExporter({ url: server.url });
     const sdk = new NodeSDK({
@@ -59,7 +59,13 @@ describe('exporter end to end through NodeSDK (LokiTestServer)', () => {
       expect(found[0].labels).to.include({ service_name: service, deployment_environment_name: 'test' });
       const inside = found.find((e) => e.line === 'inside a span')!;
       expect(traceId).to.match(/^[0-9a-f]{32}$/);
-      expect(inside.metadata).to.include({ trace_id: traceId, span_id: spanId, scope_name: 'checkout', scope_version: '2.0.0', severity_text: 'INFO' });
+      expect(inside.metadata).to.include({
+        trace_id: traceId,
+        span_id: spanId,
+        scope_name: 'checkout',
+        scope_version: '2.0.0',
+        severity_text: 'INFO',
+      });
       expect(found.find((e) => e.line === 'outside a span')!.metadata).to.include({ order_id: '42' });
     } finally {
       await sdk.shutdown().catch(() => undefined);

@@ -15,10 +15,15 @@ const SCRIPT = join(__dirname, 'fixtures', 'exit-script.ts');
 const RECORDS = 1_500;
 
 /** Runs the script; resolves with its exit code, output, and wall time. */
-function runScript(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; millis: number }> {
+function runScript(
+  env: Record<string, string>
+): Promise<{ code: number | null; stdout: string; stderr: string; millis: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,7 +44,9 @@ describe('fault: the process exits right after logging', function () {
     const run = await runScript({ LOKI_URL: server.url, RECORDS: String(RECORDS), SERVICE: 'exit' });
 
     const { lost, duplicated } = lostAndDuplicated(storedIds(server, 'exit'), RECORDS);
-    report(`${RECORDS} records emitted then shutdown(): exit code ${run.code}, lost ${lost.length}, shutdown ${JSON.parse(run.stdout).shutdownMillis} ms`);
+    report(
+      `${RECORDS} records emitted then shutdown(): exit code ${run.code}, lost ${lost.length}, shutdown ${JSON.parse(run.stdout).shutdownMillis} ms`
+    );
     expect(run.code, run.stderr).to.equal(0);
     expect(lost).to.have.length(0);
     expect(duplicated).to.have.length(0);
@@ -60,8 +67,13 @@ describe('fault: the process exits right after logging', function () {
       SHUTDOWN_TIMEOUT_MILLIS: String(SHUTDOWN_TIMEOUT_MILLIS),
     });
 
-    const output = JSON.parse(run.stdout) as { shutdownMillis: number; stats: { droppedAtShutdown: number; retryBufferEntries: number } };
-    report(`hung Loki: shutdown took ${output.shutdownMillis} ms (timeoutMillis ${TIMEOUT_MILLIS} + shutdownTimeoutMillis ${SHUTDOWN_TIMEOUT_MILLIS}), ${output.stats.droppedAtShutdown} records counted as dropped at shutdown`);
+    const output = JSON.parse(run.stdout) as {
+      shutdownMillis: number;
+      stats: { droppedAtShutdown: number; retryBufferEntries: number };
+    };
+    report(
+      `hung Loki: shutdown took ${output.shutdownMillis} ms (timeoutMillis ${TIMEOUT_MILLIS} + shutdownTimeoutMillis ${SHUTDOWN_TIMEOUT_MILLIS}), ${output.stats.droppedAtShutdown} records counted as dropped at shutdown`
+    );
     expect(run.code, run.stderr).to.equal(0);
     expect(output.shutdownMillis).to.be.below(HAND_OFF_MILLIS + TIMEOUT_MILLIS + SHUTDOWN_TIMEOUT_MILLIS + 1_000);
     expect(output.stats.droppedAtShutdown).to.equal(RECORDS);

@@ -60,7 +60,12 @@ describe('fault: flaky Loki', function () {
       server.failWhen((request) => request.kind === 'push' && draw(request) >= low && draw(request) < high, spec);
     }
     const service = 'flaky';
-    const exporter = new LokiLogRecordExporter({ url: server.url, timeoutMillis: REQUEST_TIMEOUT_MILLIS, shutdownTimeoutMillis: 50_000, maxRequestBytes: MAX_REQUEST_BYTES });
+    const exporter = new LokiLogRecordExporter({
+      url: server.url,
+      timeoutMillis: REQUEST_TIMEOUT_MILLIS,
+      shutdownTimeoutMillis: 50_000,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+    });
     // A queue as large as the run, so that the processor itself drops nothing.
     const { provider, logger } = pipeline(exporter, service, { maxQueueSize: RECORDS });
 
@@ -75,11 +80,19 @@ describe('fault: flaky Loki', function () {
     const pushes = server.requests.filter((r) => r.kind === 'push');
     const injected = server.counters.injected;
     const failed = injected.status + injected.reset + injected.delay;
-    report(`${RECORDS} records, ${pushes.length} push requests, ${failed} failed (${((failed / pushes.length) * 100).toFixed(0)}%: ${injected.status} status, ${injected.reset} resets, ${injected.delay} slow); lost ${lost.length}, stored twice ${duplicated.length}, duplicates skipped by Loki ${server.counters.entriesDeduplicated}; exporter retries ${exporter.stats.pushRetries}`);
+    report(
+      `${RECORDS} records, ${pushes.length} push requests, ${failed} failed (${((failed / pushes.length) * 100).toFixed(0)}%: ${injected.status} status, ${injected.reset} resets, ${injected.delay} slow); lost ${lost.length}, stored twice ${duplicated.length}, duplicates skipped by Loki ${server.counters.entriesDeduplicated}; exporter retries ${exporter.stats.pushRetries}`
+    );
     expect(lost, 'lost ids').to.have.length(0);
     expect(duplicated, 'ids stored twice').to.have.length(0);
     expect(counts.size).to.equal(RECORDS);
     expect(failed / pushes.length).to.be.within(0.15, 0.45);
-    expect(exporter.stats).to.include({ entries: RECORDS, droppedBufferFull: 0, droppedAtShutdown: 0, entriesRefused: 0, exportsFailed: 0 });
+    expect(exporter.stats).to.include({
+      entries: RECORDS,
+      droppedBufferFull: 0,
+      droppedAtShutdown: 0,
+      entriesRefused: 0,
+      exportsFailed: 0,
+    });
   });
 });

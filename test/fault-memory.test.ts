@@ -47,7 +47,9 @@ describe('fault: memory during an outage', function () {
     const after = heapAfterGc();
     await provider.shutdown();
 
-    report(`${held} records held during the outage: heap +${((during - baseline) / MIB).toFixed(1)} MiB; after recovery +${((after - baseline) / MIB).toFixed(1)} MiB; lost ${lost.length}`);
+    report(
+      `${held} records held during the outage: heap +${((during - baseline) / MIB).toFixed(1)} MiB; after recovery +${((after - baseline) / MIB).toFixed(1)} MiB; lost ${lost.length}`
+    );
     expect(held).to.be.greaterThan(RECORDS * 0.9);
     expect(during - baseline).to.be.below(64 * MIB);
     // Returns: what the buffer held is released (within a quarter of the growth, or 4 MiB of noise).

@@ -16,7 +16,16 @@ import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { TcpProxy } from './helpers/tcp-proxy';
-import { emitPaced, emitRecord, heapAfterGc, lostAndDuplicated, LONG_TESTS, pipeline, report, storedIds } from './helpers/pipeline';
+import {
+  emitPaced,
+  emitRecord,
+  heapAfterGc,
+  lostAndDuplicated,
+  LONG_TESTS,
+  pipeline,
+  report,
+  storedIds,
+} from './helpers/pipeline';
 
 const MIB = 1024 * 1024;
 /** The scenario: 60 s at 1 000 records/s. */
@@ -40,7 +49,10 @@ describe('fault: Loki down (connection refused), then back', function () {
     await server.close();
   });
 
-  const scenarios = [{ name: 'time compressed 10×', speedup: 10 }, ...(LONG_TESTS ? [{ name: 'real time', speedup: 1 }] : [])];
+  const scenarios = [
+    { name: 'time compressed 10×', speedup: 10 },
+    ...(LONG_TESTS ? [{ name: 'real time', speedup: 1 }] : []),
+  ];
   for (const { name, speedup } of scenarios) {
     it(`60 s outage at 1 000 records/s (${name}): nothing lost, nothing blocked, memory bounded`, async () => {
       const rate = SCENARIO_RATE * speedup;
@@ -48,7 +60,10 @@ describe('fault: Loki down (connection refused), then back', function () {
       const edgeMillis = 1_000 / speedup;
       const service = `outage-${speedup}`;
       const exporter = new LokiLogRecordExporter({ url: proxy.url });
-      const { provider, logger } = pipeline(exporter, service, { maxQueueSize: SDK_QUEUE * speedup, maxExportBatchSize: SDK_BATCH });
+      const { provider, logger } = pipeline(exporter, service, {
+        maxQueueSize: SDK_QUEUE * speedup,
+        maxExportBatchSize: SDK_BATCH,
+      });
       const before = heapAfterGc();
       const lag = monitorEventLoopDelay({ resolution: 10 });
 
@@ -68,12 +83,25 @@ describe('fault: Loki down (connection refused), then back', function () {
 
       const { lost, duplicated } = lostAndDuplicated(storedIds(server, service), total);
       const stats = exporter.stats;
-      report(`${total} records, ${outage - healthy} during a ${outageMillis / 1000} s outage: lost ${lost.length}, duplicated ${duplicated.length}, dropped ${stats.droppedBufferFull + stats.droppedAtShutdown}`);
-      report(`held at the end of the outage: ${held.retryBufferEntries} entries, ${(held.retryBufferBytes / MIB).toFixed(1)} MiB (bound 32 MiB); heap +${((heapAtPeak - before) / MIB).toFixed(0)} MiB; push retries ${stats.pushRetries}`);
-      report(`event loop delay during the outage: max ${(lag.max / 1e6).toFixed(0)} ms; longest emit tick ${longestTick.toFixed(0)} ms`);
+      report(
+        `${total} records, ${outage - healthy} during a ${outageMillis / 1000} s outage: lost ${lost.length}, duplicated ${duplicated.length}, dropped ${stats.droppedBufferFull + stats.droppedAtShutdown}`
+      );
+      report(
+        `held at the end of the outage: ${held.retryBufferEntries} entries, ${(held.retryBufferBytes / MIB).toFixed(1)} MiB (bound 32 MiB); heap +${((heapAtPeak - before) / MIB).toFixed(0)} MiB; push retries ${stats.pushRetries}`
+      );
+      report(
+        `event loop delay during the outage: max ${(lag.max / 1e6).toFixed(0)} ms; longest emit tick ${longestTick.toFixed(0)} ms`
+      );
       expect(lost, 'lost ids').to.have.length(0);
       expect(duplicated, 'ids stored twice').to.have.length(0);
-      expect(stats).to.include({ records: total, entries: total, droppedBufferFull: 0, droppedAtShutdown: 0, entriesRefused: 0, exportsFailed: 0 });
+      expect(stats).to.include({
+        records: total,
+        entries: total,
+        droppedBufferFull: 0,
+        droppedAtShutdown: 0,
+        entriesRefused: 0,
+        exportsFailed: 0,
+      });
       expect(held.retryBufferBytes).to.be.below(32 * MIB);
       expect(stats.pushRetries).to.be.greaterThan(0);
       // The app never waits for Loki: no second-long stall of the event loop (a generous bound).
@@ -90,7 +118,13 @@ describe('fault: Loki down (connection refused), then back', function () {
     const records: ReadableLogRecord[] = [];
     const capture = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'capacity' }),
-      processors: [{ onEmit: (r) => records.push(r as unknown as ReadableLogRecord), forceFlush: async () => undefined, shutdown: async () => undefined }],
+      processors: [
+        {
+          onEmit: (r) => records.push(r as unknown as ReadableLogRecord),
+          forceFlush: async () => undefined,
+          shutdown: async () => undefined,
+        },
+      ],
     });
     const captureLogger = capture.getLogger('fault-test', '1.0.0');
     const MAX_RECORDS = 400_000;
@@ -107,7 +141,9 @@ describe('fault: Loki down (connection refused), then back', function () {
     const stats = exporter.stats;
     const heapPerEntry = heapAfterGc() / Math.max(1, stats.retryBufferEntries);
     const survivedSeconds = heldBeforeDrop / SCENARIO_RATE;
-    report(`default retry buffer (32 MiB) holds ${heldBeforeDrop} records of ${(stats.retryBufferBytes / stats.retryBufferEntries).toFixed(0)} bytes: an outage of ${survivedSeconds.toFixed(0)} s at 1 000 records/s; then oldest dropped (${stats.droppedBufferFull} counted); heap ≤ ${heapPerEntry.toFixed(0)} bytes per held entry`);
+    report(
+      `default retry buffer (32 MiB) holds ${heldBeforeDrop} records of ${(stats.retryBufferBytes / stats.retryBufferEntries).toFixed(0)} bytes: an outage of ${survivedSeconds.toFixed(0)} s at 1 000 records/s; then oldest dropped (${stats.droppedBufferFull} counted); heap ≤ ${heapPerEntry.toFixed(0)} bytes per held entry`
+    );
     expect(stats.droppedBufferFull).to.be.greaterThan(0);
     expect(survivedSeconds).to.be.greaterThan(SCENARIO_OUTAGE_MILLIS / 1000);
     // The bound, plus the one push in flight (at most maxRequestBytes, 1 MiB).

@@ -48,21 +48,26 @@ describe('fault: records Loki would refuse', function () {
     logger.emit({ body: 'eight days old', timestamp: Date.now() - 8 * DAY_MILLIS, attributes: { id: 'old' } });
     logger.emit({ body: 'an hour ahead', timestamp: Date.now() + 3600_000, attributes: { id: 'future' } });
     logger.emit({ body: 'x'.repeat(300 * 1024), attributes: { id: 'long' } });
-    logger.emit({ body: 'many metadata', attributes: { id: 'wide', ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])) } });
+    logger.emit({
+      body: 'many metadata',
+      attributes: { id: 'wide', ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])) },
+    });
     logger.emit({ body: 'big metadata', attributes: { id: 'heavy', blob: 'm'.repeat(70 * 1024) } });
     await provider.shutdown();
 
     const stored = new Set(server.entries({ selector: '{service_name="partial"}' }).map((e) => e.metadata.id));
     const statuses = server.requests.filter((r) => r.kind === 'push').map((r) => r.status);
     const stats = exporter.stats;
-    report(`${GOOD + 5} records, 5 of them refusable as sent: stored ${stored.size}; statuses ${[...new Set(statuses)].join(',')}; replaced ${stats.timestampsReplaced}, truncated ${stats.linesTruncated}, metadata trimmed ${stats.metadataTrimmed}`);
+    report(
+      `${GOOD + 5} records, 5 of them refusable as sent: stored ${stored.size}; statuses ${[...new Set(statuses)].join(',')}; replaced ${stats.timestampsReplaced}, truncated ${stats.linesTruncated}, metadata trimmed ${stats.metadataTrimmed}`
+    );
     expect(statuses.every((s) => s === 204)).to.equal(true);
     expect(stored.size).to.equal(GOOD + 5);
     expect(stats).to.include({ timestampsReplaced: 2, linesTruncated: 1, entriesRefused: 0 });
     expect(stats.metadataTrimmed).to.be.greaterThan(0);
   });
 
-  it('a 400 that still comes back is not retried, reported once with Loki\'s reason; the rest is stored', async () => {
+  it("a 400 that still comes back is not retried, reported once with Loki's reason; the rest is stored", async () => {
     // A Loki with a stricter max_line_size than the exporter was told about.
     server = await LokiTestServer.start({ port: 0, limits: { maxLineSize: 1_000 } });
     const exporter = new LokiLogRecordExporter({ url: server.url });
@@ -77,7 +82,9 @@ describe('fault: records Loki would refuse', function () {
     const stored = server.entries({ selector: '{service_name="strict"}' });
     const reason = /Max entry size '1000' bytes exceeded/;
     const reports = diagLines.errors.filter((line) => reason.test(line));
-    report(`1 push, answered ${pushes.map((p) => p.status).join(',')}; stored ${stored.length} of ${GOOD + 1}; reported: ${reports[0]?.slice(0, 120)}…`);
+    report(
+      `1 push, answered ${pushes.map((p) => p.status).join(',')}; stored ${stored.length} of ${GOOD + 1}; reported: ${reports[0]?.slice(0, 120)}…`
+    );
     expect(pushes.map((p) => p.status)).to.deep.equal([400]);
     expect(stored).to.have.length(GOOD);
     expect(reports).to.have.length(1);

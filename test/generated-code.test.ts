@@ -13,7 +13,9 @@ describe('generated protobuf code', () => {
     try {
       execFileSync(process.execPath, [join(PUSH, 'scripts', 'generate-proto.js'), out]);
       for (const file of ['push.js', 'push.d.ts']) {
-        expect(readFileSync(join(out, file), 'utf8'), file).to.equal(readFileSync(join(PUSH, 'src', 'generated', file), 'utf8'));
+        expect(readFileSync(join(out, file), 'utf8'), file).to.equal(
+          readFileSync(join(PUSH, 'src', 'generated', file), 'utf8')
+        );
       }
     } finally {
       rmSync(out, { recursive: true, force: true });

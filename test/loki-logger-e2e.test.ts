@@ -24,8 +24,15 @@ interface Queried {
   metadata: Record<string, string>;
 }
 
-async function getJson(url: string, path: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<any> {
-  const response = await fetch(`${url}${path}?${new URLSearchParams(params)}`, { headers: { 'X-Scope-OrgID': TENANT, ...headers } });
+async function getJson(
+  url: string,
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {}
+): Promise<any> {
+  const response = await fetch(`${url}${path}?${new URLSearchParams(params)}`, {
+    headers: { 'X-Scope-OrgID': TENANT, ...headers },
+  });
   expect(response.status, `${path} answered ${response.status}`).to.equal(200);
   return response.json();
 }
@@ -42,11 +49,22 @@ async function query(url: string, selector: string, expected: number): Promise<Q
   let found: Queried[] = [];
   for (let attempt = 0; attempt < QUERY_ATTEMPTS && found.length < expected; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, QUERY_INTERVAL_MILLIS));
-    const body = await getJson(url, '/loki/api/v1/query_range', params, { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' });
+    const body = await getJson(url, '/loki/api/v1/query_range', params, {
+      'X-Loki-Response-Encoding-Flags': 'categorize-labels',
+    });
     expect(body.status).to.equal('success');
     expect(body.data.resultType).to.equal('streams');
-    found = body.data.result.flatMap((stream: { stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string> }]> }) =>
-      stream.values.map(([ts, line, extra]) => ({ labels: stream.stream, timestampNanos: BigInt(ts), line, metadata: extra?.structuredMetadata ?? {} }))
+    found = body.data.result.flatMap(
+      (stream: {
+        stream: Record<string, string>;
+        values: Array<[string, string, { structuredMetadata?: Record<string, string> }]>;
+      }) =>
+        stream.values.map(([ts, line, extra]) => ({
+          labels: stream.stream,
+          timestampNanos: BigInt(ts),
+          line,
+          metadata: extra?.structuredMetadata ?? {},
+        }))
     );
   }
   return found.sort((a, b) => (a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0));
@@ -124,7 +142,11 @@ describe('LokiLogger end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` :
   });
 
   it('the same timestamp and line sent twice is stored once (Loki deduplication)', async () => {
-    const entry = { message: 'retried', labels: { service_name: 'e2e-dedup', run }, timestamp: BigInt(Date.now()) * NANOS_PER_MILLI };
+    const entry = {
+      message: 'retried',
+      labels: { service_name: 'e2e-dedup', run },
+      timestamp: BigInt(Date.now()) * NANOS_PER_MILLI,
+    };
     await logger().sendLog(entry);
     await logger().sendLog(entry);
     // Both pushes were answered before this query: the ingester has already dropped the duplicate.
@@ -133,7 +155,11 @@ describe('LokiLogger end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` :
   });
 
   it('JSON format: structured metadata with a quote is stored with its JSON escape (Loki keeps JSON metadata raw)', async () => {
-    await logger({ format: 'json' }).sendLog({ message: 'json line "quoted"', labels: { service_name: 'e2e-json', run }, metadata: { plain: 'ok', quoted: 'a"b' } });
+    await logger({ format: 'json' }).sendLog({
+      message: 'json line "quoted"',
+      labels: { service_name: 'e2e-json', run },
+      metadata: { plain: 'ok', quoted: 'a"b' },
+    });
     const [entry] = await query(url, `{run="${run}"}`, 1);
     expect(entry.line).to.equal('json line "quoted"');
     expect(entry.metadata).to.include({ plain: 'ok', quoted: 'a\\"b' });
@@ -146,7 +172,9 @@ describe('LokiLogger end to end' + (REAL_LOKI ? ` (real Loki at ${REAL_LOKI})` :
     ]);
     const errors = await query(url, `{run="${run}"} |= "500"`, 1);
     expect(errors.map((e) => e.line)).to.deep.equal(['GET /cart 500']);
-    const values = await getJson(url, '/loki/api/v1/label/run/values', { start: String(BigInt(Date.now() - 600_000) * NANOS_PER_MILLI) });
+    const values = await getJson(url, '/loki/api/v1/label/run/values', {
+      start: String(BigInt(Date.now() - 600_000) * NANOS_PER_MILLI),
+    });
     expect(values.data).to.include(run);
   });
 });

@@ -43,7 +43,9 @@ function record(): ReadableLogRecord {
   let captured: ReadableLogRecord | undefined;
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'security' }),
-    processors: [{ onEmit: (r) => (captured = r as never), forceFlush: async () => undefined, shutdown: async () => undefined }],
+    processors: [
+      { onEmit: (r) => (captured = r as never), forceFlush: async () => undefined, shutdown: async () => undefined },
+    ],
   });
   provider.getLogger('s').emit({ body: 'hello' });
   return captured!;
@@ -84,7 +86,11 @@ describe('security: credentials never leak from the exporter', () => {
       server.failWhen(() => true, { status: 401, body: 'no org id' });
       const exporter = new LokiLogRecordExporter({ ...options, retryBufferBytes: 0 });
       await exportThrough(exporter);
-      const printed = [inspect(exporter, { depth: 10, showHidden: true }), JSON.stringify(exporter.stats), ...captured.lines].join('\n');
+      const printed = [
+        inspect(exporter, { depth: 10, showHidden: true }),
+        JSON.stringify(exporter.stats),
+        ...captured.lines,
+      ].join('\n');
       expectNoSecret(printed, what);
       server.clearFailures();
     }
@@ -97,11 +103,17 @@ describe('security: credentials never leak from the exporter', () => {
     await closed.close();
     for (const [what, options] of configurations(url)) {
       const exporter = new LokiLogRecordExporter({ ...options, retryBufferBytes: 0, retryDeadlineMillis: 300 });
-      const failure = await new Promise<Error | undefined>((resolve) => exporter.export([record()], (result) => resolve(result.error)));
+      const failure = await new Promise<Error | undefined>((resolve) =>
+        exporter.export([record()], (result) => resolve(result.error))
+      );
       await exporter.shutdown();
       expect(failure, what).to.be.instanceOf(Error);
       expect(failure!.message, what).to.match(/Could not reach Loki/);
-      const printed = [inspect(failure, { depth: 10, showHidden: true }), inspect(exporter, { depth: 10 }), ...captured.lines];
+      const printed = [
+        inspect(failure, { depth: 10, showHidden: true }),
+        inspect(exporter, { depth: 10 }),
+        ...captured.lines,
+      ];
       expectNoSecret(printed.join('\n'), what);
     }
   });
@@ -116,7 +128,10 @@ describe('security: credentials never leak from the exporter', () => {
       expect(request.headers.authorization).to.equal(`Bearer ${SECRETS[3]}`);
       expect(request.headers).not.to.have.property('x-evil');
       expect(request.headers).not.to.have.property('injected');
-      expectNoSecret([inspect(exporter, { depth: 10 }), JSON.stringify(exporter.stats), ...captured.lines].join('\n'), 'env headers');
+      expectNoSecret(
+        [inspect(exporter, { depth: 10 }), JSON.stringify(exporter.stats), ...captured.lines].join('\n'),
+        'env headers'
+      );
       expect(captured.lines.join('\n')).to.match(/OTEL_EXPORTER_LOKI_HEADERS: ignored 1 entry/);
     } finally {
       if (saved === undefined) delete process.env.OTEL_EXPORTER_LOKI_HEADERS;

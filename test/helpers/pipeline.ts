@@ -16,7 +16,11 @@ export const BODY_FILLER = 'GET /api/v1/orders?page=2 200 12ms user=4711 '.repea
 const SEVERITY_INFO = 9;
 
 /** A provider with one batch processor around `exporter`. */
-export function pipeline(exporter: LokiLogRecordExporter, service: string, batch: BufferConfig = {}): { provider: LoggerProvider; logger: Logger } {
+export function pipeline(
+  exporter: LokiLogRecordExporter,
+  service: string,
+  batch: BufferConfig = {}
+): { provider: LoggerProvider; logger: Logger } {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     processors: [new BatchLogRecordProcessor({ exporter, ...batch })],
@@ -26,7 +30,12 @@ export function pipeline(exporter: LokiLogRecordExporter, service: string, batch
 
 /** Emits record number `i`, carrying the unique id attribute `id`. */
 export function emitRecord(logger: Logger, i: number): void {
-  logger.emit({ body: `${i} ${BODY_FILLER}`, severityNumber: SEVERITY_INFO, severityText: 'INFO', attributes: { id: `r${i}` } });
+  logger.emit({
+    body: `${i} ${BODY_FILLER}`,
+    severityNumber: SEVERITY_INFO,
+    severityText: 'INFO',
+    attributes: { id: `r${i}` },
+  });
 }
 
 /**
@@ -60,7 +69,10 @@ export function storedIds(server: LokiTestServer, service: string): Map<string, 
 }
 
 /** Ids `0 .. count - 1` that are missing, and those stored more than once. */
-export function lostAndDuplicated(counts: Map<string, number>, count: number): { lost: string[]; duplicated: string[] } {
+export function lostAndDuplicated(
+  counts: Map<string, number>,
+  count: number
+): { lost: string[]; duplicated: string[] } {
   const lost: string[] = [];
   for (let i = 0; i < count; i++) if (!counts.has(`r${i}`)) lost.push(`r${i}`);
   const duplicated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);

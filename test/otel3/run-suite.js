@@ -40,7 +40,9 @@ function requireBuilt(dir) {
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 15)) {
-  console.error(`the 3.x line needs Node >= 22.15, this is ${process.version}; run through \`npm test --prefix test/otel3\``);
+  console.error(
+    `the 3.x line needs Node >= 22.15, this is ${process.version}; run through \`npm test --prefix test/otel3\``
+  );
   process.exit(2);
 }
 requireBuilt(exporterDir);
@@ -49,7 +51,12 @@ requireBuilt(pushDir);
 fs.rmSync(runDir, { recursive: true, force: true });
 copyDir(path.join(exporterDir, 'build', 'src'), path.join(runDir, 'src'), (f) => f.endsWith('.js'));
 // Renamed to *.suite.ts so that the root suite's 'test/**/*.test.ts' never picks up the copies.
-copyDir(path.join(exporterDir, 'test'), path.join(runDir, 'test'), (f) => f.endsWith('.ts'), (n) => n.replace(/\.test\.ts$/, '.suite.ts'));
+copyDir(
+  path.join(exporterDir, 'test'),
+  path.join(runDir, 'test'),
+  (f) => f.endsWith('.ts'),
+  (n) => n.replace(/\.test\.ts$/, '.suite.ts')
+);
 const vendoredPush = path.join(runDir, 'node_modules', '@otel-loki', 'push');
 copyDir(path.join(pushDir, 'build', 'src'), path.join(vendoredPush, 'build', 'src'), (f) => f.endsWith('.js'));
 fs.copyFileSync(path.join(pushDir, 'package.json'), path.join(vendoredPush, 'package.json'));
@@ -62,7 +69,17 @@ console.log(`exporter suite on Node ${process.version} with ${versions.join(', '
 const mocha = path.join(here, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const result = spawnSync(
   process.execPath,
-  [mocha, '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '20000', '--recursive', path.join(runDir, 'test', '**', '*.suite.ts')],
+  [
+    mocha,
+    '--require',
+    'tsx/cjs',
+    '--extension',
+    'ts',
+    '--timeout',
+    '20000',
+    '--recursive',
+    path.join(runDir, 'test', '**', '*.suite.ts'),
+  ],
   { cwd: here, stdio: 'inherit' }
 );
 process.exit(result.status ?? 1);

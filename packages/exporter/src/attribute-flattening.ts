@@ -44,7 +44,11 @@ function flatten(key: string, value: unknown, prefix: string | undefined, out: N
     for (const child of Object.keys(value)) dropped += flatten(child, value[child], name, out, depth + 1);
     return dropped;
   }
-  out.push(name === raw ? { name, value: anyValueToString(value) } : { name, value: anyValueToString(value), rank: RANK_REWRITTEN });
+  out.push(
+    name === raw
+      ? { name, value: anyValueToString(value) }
+      : { name, value: anyValueToString(value), rank: RANK_REWRITTEN }
+  );
   return 0;
 }
 

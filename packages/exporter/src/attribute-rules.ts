@@ -142,7 +142,8 @@ function compileRule(rule: AttributeRule, field: string): CompiledRule {
   if (!ACTIONS.includes(rule.action)) {
     throw new TypeError(`${field}.action: expected 'label', 'metadata' or 'drop', got ${JSON.stringify(rule.action)}`);
   }
-  const sourceList = rule.source === undefined ? SOURCES : typeof rule.source === 'string' ? [rule.source] : rule.source;
+  const sourceList =
+    rule.source === undefined ? SOURCES : typeof rule.source === 'string' ? [rule.source] : rule.source;
   for (const source of sourceList) {
     if (!SOURCES.includes(source)) {
       throw new TypeError(`${field}.source: expected 'resource', 'log' or 'scope', got ${JSON.stringify(source)}`);

@@ -223,7 +223,8 @@ export class BufferedSender {
       this._recovering = true;
       this._options.diagnostics.count('pushRetries');
       logger.debug(`push to tenant ${tenant ?? '(none)'} failed, ${failed} entries kept for a retry: ${error.message}`);
-      if (failed > 0) this._drop(this._buffer.requeue(makeChunk(tenant, [...error.failedStreams])), 'droppedBufferFull');
+      if (failed > 0)
+        this._drop(this._buffer.requeue(makeChunk(tenant, [...error.failedStreams])), 'droppedBufferFull');
       this._pauseFor(error.retryAfterMillis);
       return { kind: 'retained' };
     }
@@ -246,7 +247,10 @@ export class BufferedSender {
 
   private _pauseFor(retryAfterMillis: number | undefined): void {
     this._clearPause();
-    const exponential = Math.min(MAX_RETRY_DELAY_MILLIS, INITIAL_RETRY_DELAY_MILLIS * 2 ** Math.min(this._failures - 1, 30));
+    const exponential = Math.min(
+      MAX_RETRY_DELAY_MILLIS,
+      INITIAL_RETRY_DELAY_MILLIS * 2 ** Math.min(this._failures - 1, 30)
+    );
     const random = this._options.random ?? Math.random;
     const backoff = exponential * (1 - JITTER_RATIO) + exponential * JITTER_RATIO * random();
     const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);

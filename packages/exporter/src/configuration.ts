@@ -4,11 +4,7 @@
  */
 import type { HeadersOption, LokiClientOptions } from '@otel-loki/push';
 import { DEFAULT_LIMITS as PUSH_DEFAULT_LIMITS, tenantIdProblem } from '@otel-loki/push';
-import {
-  compileAttributeRules,
-  LOKI_DEFAULT_LABEL_ATTRIBUTES,
-  LOKI_DISCOVER_SERVICE_NAME,
-} from './attribute-rules';
+import { compileAttributeRules, LOKI_DEFAULT_LABEL_ATTRIBUTES, LOKI_DISCOVER_SERVICE_NAME } from './attribute-rules';
 import { logger } from './diagnostics';
 import type { EntryLimitsConfig } from './entry-limits';
 import type { ResolvedLimits } from './internal-types';
@@ -69,7 +65,10 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
   checkUrl(url, options.url !== undefined ? 'url' : 'OTEL_EXPORTER_LOKI_ENDPOINT');
   const tenantId = options.tenantId ?? envTenant(env);
   if (options.tenantId !== undefined) checkTenant(options.tenantId, 'tenantId');
-  const timeoutMillis = positive(options.timeoutMillis, 'timeoutMillis') ?? envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT') ?? DEFAULT_TIMEOUT_MILLIS;
+  const timeoutMillis =
+    positive(options.timeoutMillis, 'timeoutMillis') ??
+    envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT') ??
+    DEFAULT_TIMEOUT_MILLIS;
   const exportTimeoutMillis =
     positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ??
     envMillis(env, 'OTEL_BLRP_EXPORT_TIMEOUT') ??
@@ -89,9 +88,13 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
   const classifier = compileAttributeRules({
     rules: list(options.attributeRules, 'attributeRules'),
     demoteToMetadata: list(options.demoteToMetadata, 'demoteToMetadata'),
-    defaultLabelAttributes: list(options.defaultLabelAttributes, 'defaultLabelAttributes') ?? LOKI_DEFAULT_LABEL_ATTRIBUTES,
+    defaultLabelAttributes:
+      list(options.defaultLabelAttributes, 'defaultLabelAttributes') ?? LOKI_DEFAULT_LABEL_ATTRIBUTES,
   });
-  const discover = options.discoverServiceName === false ? [] : list(options.discoverServiceName, 'discoverServiceName') ?? LOKI_DISCOVER_SERVICE_NAME;
+  const discover =
+    options.discoverServiceName === false
+      ? []
+      : (list(options.discoverServiceName, 'discoverServiceName') ?? LOKI_DISCOVER_SERVICE_NAME);
   const lineFormat = oneOf(options.lineFormat, 'lineFormat', ['raw', 'json', 'logfmt'] as const) ?? 'raw';
   const client: LokiClientOptions = {
     url,
@@ -130,9 +133,11 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     retryDeadlineMillis,
     maxStreams: positive(options.maxStreams, 'maxStreams', true) ?? DEFAULT_MAX_STREAMS,
     uniqueTimestamps: bool(options.uniqueTimestamps, 'uniqueTimestamps') ?? true,
-    maxConcurrentExports: positive(options.maxConcurrentExports, 'maxConcurrentExports') ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
+    maxConcurrentExports:
+      positive(options.maxConcurrentExports, 'maxConcurrentExports') ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
     maxQueuedExports: nonNegative(options.maxQueuedExports, 'maxQueuedExports') ?? DEFAULT_MAX_QUEUED_EXPORTS,
-    shutdownTimeoutMillis: positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    shutdownTimeoutMillis:
+      positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
     retryBufferBytes: nonNegative(options.retryBufferBytes, 'retryBufferBytes') ?? DEFAULT_RETRY_BUFFER_BYTES,
     maxRequestBytes: client.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     timeoutMillis,
@@ -159,7 +164,9 @@ function checkUrl(url: unknown, field: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`${field}: expected an http(s) URL such as 'http://localhost:3100', got ${JSON.stringify(url)}`);
+    throw new TypeError(
+      `${field}: expected an http(s) URL such as 'http://localhost:3100', got ${JSON.stringify(url)}`
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`${field}: expected an http or https URL, got ${JSON.stringify(parsed.protocol)}`);
@@ -169,14 +176,18 @@ function checkUrl(url: unknown, field: string): void {
 function checkTenant(tenant: unknown, field: string): void {
   if (typeof tenant !== 'string') throw new TypeError(`${field}: expected a string, got ${typeof tenant}`);
   const problem = tenantIdProblem(tenant);
-  if (problem !== undefined) throw new TypeError(`${field}: invalid Loki tenant ID ${JSON.stringify(tenant)}: ${problem}`);
+  if (problem !== undefined)
+    throw new TypeError(`${field}: invalid Loki tenant ID ${JSON.stringify(tenant)}: ${problem}`);
 }
 
 function positive(value: unknown, field: string, allowInfinity = false): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${field}: expected a number, got ${typeof value === 'number' ? 'NaN' : typeof value}`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`${field}: expected a number, got ${typeof value === 'number' ? 'NaN' : typeof value}`);
   if (value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw new RangeError(`${field}: expected a positive ${allowInfinity ? 'number or Infinity' : 'finite number'}, got ${value}`);
+    throw new RangeError(
+      `${field}: expected a positive ${allowInfinity ? 'number or Infinity' : 'finite number'}, got ${value}`
+    );
   }
   return value;
 }
@@ -193,14 +204,17 @@ function bool(value: unknown, field: string): boolean | undefined {
 
 function nonEmpty(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value === '')
+    throw new TypeError(`${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) {
-    throw new TypeError(`${field}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new TypeError(
+      `${field}: expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`
+    );
   }
   return value as T;
 }
@@ -208,7 +222,8 @@ function oneOf<T extends string>(value: unknown, field: string, allowed: readonl
 function list<T>(value: readonly T[] | undefined, field: string): readonly T[];
 function list<T>(value: readonly T[] | undefined | false, field: string): readonly T[] | undefined;
 function list<T>(value: readonly T[] | undefined | false, field: string): readonly T[] | undefined {
-  if (value === undefined || value === false) return field === 'attributeRules' || field === 'demoteToMetadata' ? [] : undefined;
+  if (value === undefined || value === false)
+    return field === 'attributeRules' || field === 'demoteToMetadata' ? [] : undefined;
   if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array, got ${typeof value}`);
   return value;
 }
@@ -244,7 +259,9 @@ function envMillis(env: Env, name: string): number | undefined {
   if (value === undefined) return undefined;
   const millis = Number(value);
   if (/^\d+$/.test(value) && millis > 0 && Number.isSafeInteger(millis)) return millis;
-  logger.warn(`${name}: expected a positive whole number of milliseconds, got ${JSON.stringify(value)}; using the default`);
+  logger.warn(
+    `${name}: expected a positive whole number of milliseconds, got ${JSON.stringify(value)}; using the default`
+  );
   return undefined;
 }
 

@@ -19,20 +19,24 @@ export type FlowKind = 'records' | 'entries' | 'exportsSucceeded' | 'exportsFail
 export type GaugeKind = 'retryBufferEntries' | 'retryBufferBytes';
 
 const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
-  timestampsNudged: 'timestamps of entries sharing a stream and a timestamp were moved by 1 ns so that Loki keeps them all',
+  timestampsNudged:
+    'timestamps of entries sharing a stream and a timestamp were moved by 1 ns so that Loki keeps them all',
   timestampsReplaced:
     "timestamps outside Loki's accepted window were replaced by the observed time (or now); the original is in metadata original_timestamp",
   timestampsDropped: "records with timestamps outside Loki's accepted window were dropped (invalidTimestamp: 'drop')",
   linesTruncated: 'lines longer than maxLineSize were truncated',
   linesDropped: "lines longer than maxLineSize were dropped (oversizedLine: 'drop')",
-  labelsDemoted: 'label candidates beyond maxLabelNamesPerSeries or the stream cap were stored as structured metadata instead',
+  labelsDemoted:
+    'label candidates beyond maxLabelNamesPerSeries or the stream cap were stored as structured metadata instead',
   labelValuesTruncated: 'label values longer than maxLabelValueLength were truncated',
   invalidUnicodeReplaced: 'U+FFFD or lone surrogates in label or metadata values were replaced',
   metadataTrimmed: 'structured metadata over Loki’s count or size limit was trimmed',
-  nameCollisions: 'attributes whose sanitized names collide were dropped (exact names win over rewritten ones, then the first)',
+  nameCollisions:
+    'attributes whose sanitized names collide were dropped (exact names win over rewritten ones, then the first)',
   invalidNamesDropped: 'attributes whose names cannot become Loki names (nothing but underscores) were dropped',
   invalidTenants: 'records whose tenant attribute is not a valid tenant ID were sent to the default tenant',
-  droppedBufferFull: 'Loki has been unavailable for longer than the retry buffer holds (retryBufferBytes): the oldest buffered entries were dropped',
+  droppedBufferFull:
+    'Loki has been unavailable for longer than the retry buffer holds (retryBufferBytes): the oldest buffered entries were dropped',
   droppedTooOld: 'buffered entries that had become older than Loki accepts (rejectOldSamplesMaxAgeMillis) were dropped',
   droppedAtShutdown: 'entries not delivered within shutdownTimeoutMillis were dropped at shutdown',
 };

@@ -73,14 +73,23 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
-    const registry = new StreamRegistry(this._config.maxStreams, this._config.mapping.limits, this._diagnostics, this._nowMillis);
+    const registry = new StreamRegistry(
+      this._config.maxStreams,
+      this._config.mapping.limits,
+      this._diagnostics,
+      this._nowMillis
+    );
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
     this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
-    this._client = new ExporterMetrics(() => this.stats).instrument((internals.createClient ?? createPushClient)(this._config.client));
+    this._client = new ExporterMetrics(() => this.stats).instrument(
+      (internals.createClient ?? createPushClient)(this._config.client)
+    );
     if (this._config.client.insecureSkipVerify === true) {
-      logger.warn('insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead');
+      logger.warn(
+        'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'
+      );
     }
     if (this._config.retryBufferBytes > 0) {
       const limits = this._config.mapping.limits;
@@ -161,7 +170,9 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       this._diagnostics.count('exportsFailed');
       done({
         code: ExportResultCode.FAILED,
-        error: new Error(`LokiLogRecordExporter: more than ${this._config.maxConcurrentExports + this._config.maxQueuedExports} exports in flight; Loki is too slow or down`),
+        error: new Error(
+          `LokiLogRecordExporter: more than ${this._config.maxConcurrentExports + this._config.maxQueuedExports} exports in flight; Loki is too slow or down`
+        ),
       });
     }
   }
@@ -225,7 +236,10 @@ export class LokiLogRecordExporter implements LogRecordExporter {
         return;
       }
       this._diagnostics.count('exportsFailed');
-      const error = refused?.kind === 'refused' ? refused.error : new Error('LokiLogRecordExporter: the data was dropped (shut down)');
+      const error =
+        refused?.kind === 'refused'
+          ? refused.error
+          : new Error('LokiLogRecordExporter: the data was dropped (shut down)');
       done({ code: ExportResultCode.FAILED, error });
     });
   }
@@ -247,7 +261,9 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const retryDeadlineMillis = this._config.retryDeadlineMillis;
     const results = await withTracingSuppressed(() =>
       Promise.allSettled(
-        batches.map((batch) => this._client.push(batch.streams, { tenantId: batch.tenant, signal, retryDeadlineMillis }))
+        batches.map((batch) =>
+          this._client.push(batch.streams, { tenantId: batch.tenant, signal, retryDeadlineMillis })
+        )
       )
     );
     let error: Error | undefined;

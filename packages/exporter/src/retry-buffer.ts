@@ -35,7 +35,11 @@ export interface BufferedChunk {
 }
 
 /** Builds a chunk, measuring its size. */
-export function makeChunk(tenant: string | undefined, streams: PushStream[], settle?: (outcome: ChunkOutcome) => void): BufferedChunk {
+export function makeChunk(
+  tenant: string | undefined,
+  streams: PushStream[],
+  settle?: (outcome: ChunkOutcome) => void
+): BufferedChunk {
   let entries = 0;
   let bytes = 0;
   let oldestNanos: bigint | undefined;
@@ -44,7 +48,8 @@ export function makeChunk(tenant: string | undefined, streams: PushStream[], set
     for (const entry of stream.entries) {
       entries++;
       bytes += entry.line.length + ENTRY_OVERHEAD_BYTES;
-      if (entry.metadata !== undefined) for (const pair of entry.metadata) bytes += pair.name.length + pair.value.length;
+      if (entry.metadata !== undefined)
+        for (const pair of entry.metadata) bytes += pair.name.length + pair.value.length;
       if (oldestNanos === undefined || entry.timestampNanos < oldestNanos) oldestNanos = entry.timestampNanos;
     }
   }
@@ -66,7 +71,8 @@ export function expireEntries(chunk: BufferedChunk, oldestNanos: bigint): number
   for (const stream of chunk.streams) {
     const entries = stream.entries.filter((e) => e.timestampNanos >= oldestNanos);
     removed += stream.entries.length - entries.length;
-    if (entries.length > 0) kept.push(entries.length === stream.entries.length ? stream : { labels: stream.labels, entries });
+    if (entries.length > 0)
+      kept.push(entries.length === stream.entries.length ? stream : { labels: stream.labels, entries });
   }
   if (removed > 0) {
     const remeasured = makeChunk(chunk.tenant, kept);

@@ -79,7 +79,8 @@ export class StreamGrouper {
     for (const key of keys) {
       const group = streams.get(key) as StreamGroup;
       sortEntries(group.entries);
-      if (this._deduplicator !== undefined) nudged += this._deduplicator.nudge(`${tenantKey}\u0000${key}`, group.entries);
+      if (this._deduplicator !== undefined)
+        nudged += this._deduplicator.nudge(`${tenantKey}\u0000${key}`, group.entries);
       out.push({ labels: key, entries: group.entries });
       entries += group.entries.length;
     }

@@ -43,7 +43,8 @@ export class StreamRegistry {
     const state = this._state(tenant);
     const now = this._nowMillis();
     let current = stream;
-    if (state.capped.size > 0 && current.pairs.some((p) => state.capped.has(p.name))) current = this._rewrite(state, stream);
+    if (state.capped.size > 0 && current.pairs.some((p) => state.capped.has(p.name)))
+      current = this._rewrite(state, stream);
     if (state.streams.has(current.labelString)) {
       state.streams.set(current.labelString, now);
       return current;

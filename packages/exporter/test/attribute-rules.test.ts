@@ -8,7 +8,10 @@ import { HIGH_CARDINALITY_LABEL_ATTRIBUTES } from '../src/attribute-rules';
 
 const NOW = { nowMillis: () => NOW_MILLIS };
 
-async function one(options: LokiExporterOptions, record: RecordFields): Promise<{ labels: string; line: string; metadata: string[][] }> {
+async function one(
+  options: LokiExporterOptions,
+  record: RecordFields
+): Promise<{ labels: string; line: string; metadata: string[][] }> {
   const { exporter, client } = exporterWithFake(options, NOW);
   const result = await exportAndWait(exporter, [logRecord(record)]);
   expect(result.code).to.equal(0, String(result.error));
@@ -17,7 +20,12 @@ async function one(options: LokiExporterOptions, record: RecordFields): Promise<
   return { labels: stream.labels, line: entry.line, metadata: (entry.metadata ?? []).map((p) => [p.name, p.value]) };
 }
 
-const K8S = { 'service.name': 'api', 'k8s.pod.name': 'pod-1', 'service.instance.id': 'i-1', 'k8s.namespace.name': 'ns' };
+const K8S = {
+  'service.name': 'api',
+  'k8s.pod.name': 'pod-1',
+  'service.instance.id': 'i-1',
+  'k8s.namespace.name': 'ns',
+};
 
 describe('attribute rules', () => {
   it('first match wins, in order, before the defaults: demote a default label, drop, promote', async () => {
@@ -33,14 +41,21 @@ describe('attribute rules', () => {
       { resource: { ...K8S, team: 'core', 'secret.token': 'x' }, attributes: { 'secret.password': 'y', keep: 'z' } }
     );
 
-    expect(out.labels).to.equal('{k8s_namespace_name="ns", service_instance_id="i-1", service_name="api", team="core"}');
+    expect(out.labels).to.equal(
+      '{k8s_namespace_name="ns", service_instance_id="i-1", service_name="api", team="core"}'
+    );
     expect(out.metadata.map((m) => m[0])).to.deep.equal(['keep', 'observed_timestamp', 'k8s_pod_name', 'scope_name']);
   });
 
   it('a RegExp must match the whole attribute name', async () => {
-    const out = await one({ attributeRules: [{ match: /user/, action: 'drop' }] }, { attributes: { user: 'a', 'user.id': 'b' } });
+    const out = await one(
+      { attributeRules: [{ match: /user/, action: 'drop' }] },
+      { attributes: { user: 'a', 'user.id': 'b' } }
+    );
 
-    expect(out.metadata.map((m) => m[0])).to.include('user_id').and.not.include('user');
+    expect(out.metadata.map((m) => m[0]))
+      .to.include('user_id')
+      .and.not.include('user');
   });
 
   it('log attributes promoted to labels join the resource labels; a record label replaces a resource label', async () => {
@@ -49,7 +64,9 @@ describe('attribute rules', () => {
       { resource: K8S, attributes: { level: 'warn', 'k8s.namespace.name': 'override', other: 'o' } }
     );
 
-    expect(out.labels).to.equal('{k8s_namespace_name="override", k8s_pod_name="pod-1", level="warn", service_instance_id="i-1", service_name="api"}');
+    expect(out.labels).to.equal(
+      '{k8s_namespace_name="override", k8s_pod_name="pod-1", level="warn", service_instance_id="i-1", service_name="api"}'
+    );
     expect(out.metadata[0]).to.deep.equal(['other', 'o']);
   });
 
@@ -127,8 +144,13 @@ describe('line formats of the Collector lokiexporter', () => {
   });
 
   it('legacyLabels: job (namespace/name) and instance', async () => {
-    const out = await one({ legacyLabels: true }, { resource: { 'service.name': 'api', 'service.namespace': 'shop', 'service.instance.id': 'i-1' } });
+    const out = await one(
+      { legacyLabels: true },
+      { resource: { 'service.name': 'api', 'service.namespace': 'shop', 'service.instance.id': 'i-1' } }
+    );
 
-    expect(out.labels).to.equal('{instance="i-1", job="shop/api", service_instance_id="i-1", service_name="api", service_namespace="shop"}');
+    expect(out.labels).to.equal(
+      '{instance="i-1", job="shop/api", service_instance_id="i-1", service_name="api", service_namespace="shop"}'
+    );
   });
 });

@@ -46,7 +46,16 @@ class ScriptedClient implements PushClient {
 
 function ok(streams: readonly PushStream[]): PushResult {
   const entries = streams.reduce((n, s) => n + s.entries.length, 0);
-  return { status: 204, requests: 1, attempts: 1, entries, streams: streams.length, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+  return {
+    status: 204,
+    requests: 1,
+    attempts: 1,
+    entries,
+    streams: streams.length,
+    bytes: 0,
+    wireBytes: 0,
+    labelValuesReplaced: 0,
+  };
 }
 
 /** Fails a push as the real client does with maxRetries: 0 (everything undelivered). */
@@ -74,7 +83,10 @@ const refused: Handler = async (streams) => {
 
 const hang: Handler = () => new Promise<PushResult>(() => undefined);
 
-function exporterWith(options: LokiExporterOptions = {}, nowMillis: () => number = () => NOW_MILLIS): { exporter: LokiLogRecordExporter; client: ScriptedClient } {
+function exporterWith(
+  options: LokiExporterOptions = {},
+  nowMillis: () => number = () => NOW_MILLIS
+): { exporter: LokiLogRecordExporter; client: ScriptedClient } {
   const client = new ScriptedClient();
   const exporter = new LokiLogRecordExporter({
     ...options,
@@ -84,7 +96,10 @@ function exporterWith(options: LokiExporterOptions = {}, nowMillis: () => number
 }
 
 /** Exports and returns the result once called back (pending until then). */
-function exportOne(exporter: LokiLogRecordExporter, body: string): { result: Promise<ExportResult>; called: () => boolean } {
+function exportOne(
+  exporter: LokiLogRecordExporter,
+  body: string
+): { result: Promise<ExportResult>; called: () => boolean } {
   let called = false;
   const result = new Promise<ExportResult>((resolve) =>
     exporter.export([logRecord({ body })], (r) => {
@@ -173,7 +188,14 @@ describe('retry buffer (exporter)', () => {
     const time = fakeTimers();
     const { exporter, client } = exporterWith();
     client.script.push(async (streams) => {
-      throw new LokiPushError('Loki rejected the push (500)', { reason: 'http', status: 500, retryable: true, attempts: 1, entriesSent: 1, failedStreams: [{ labels: streams[0].labels, entries: streams[0].entries.slice(1) }] });
+      throw new LokiPushError('Loki rejected the push (500)', {
+        reason: 'http',
+        status: 500,
+        retryable: true,
+        attempts: 1,
+        entriesSent: 1,
+        failedStreams: [{ labels: streams[0].labels, entries: streams[0].entries.slice(1) }],
+      });
     });
 
     exporter.export([logRecord({ body: 'sent' }), logRecord({ body: 'left' })], () => undefined);
@@ -192,7 +214,10 @@ describe('retry buffer (exporter)', () => {
     for (let i = 0; i < 20; i++) exporter.export([logRecord({ body: `${i}:${'x'.repeat(190)}` })], () => undefined);
     await time.tickAsync(MAX_RETRY_DELAY_MILLIS * 30);
 
-    const kept = client.pushes.filter((p) => p.lines.length > 0).at(-1)?.lines.map((l) => l.split(':')[0]);
+    const kept = client.pushes
+      .filter((p) => p.lines.length > 0)
+      .at(-1)
+      ?.lines.map((l) => l.split(':')[0]);
     const stats = exporter.stats;
     expect(stats.droppedBufferFull).to.be.greaterThan(0);
     expect(stats.droppedBufferFull + stats.entries).to.equal(20);
@@ -200,9 +225,9 @@ describe('retry buffer (exporter)', () => {
     expect(spies.warnings().filter((w) => /retry buffer/.test(w))).to.have.length(1);
   });
 
-  it('a refusal (400) is not retried: FAILED with Loki\'s reason when the export still waits', async () => {
+  it("a refusal (400) is not retried: FAILED with Loki's reason when the export still waits", async () => {
     const { exporter, client } = exporterWith();
-    client.script.push(fail(400, false, { body: "entry for stream '{a=\"b\"}' has timestamp too old" }));
+    client.script.push(fail(400, false, { body: 'entry for stream \'{a="b"}\' has timestamp too old' }));
 
     const result = await exportOne(exporter, 'bad').result;
 

@@ -10,7 +10,11 @@ describe('configuration', () => {
   it('with no options and no environment: http://localhost:3100, 10 s timeout, 25 s deadline', () => {
     const config = resolveConfig({}, {});
 
-    expect(config.client).to.include({ url: 'http://localhost:3100', timeoutMillis: 10_000, retryDeadlineMillis: 25_000 });
+    expect(config.client).to.include({
+      url: 'http://localhost:3100',
+      timeoutMillis: 10_000,
+      retryDeadlineMillis: 25_000,
+    });
     expect(config.client.tenantId).to.equal(undefined);
   });
 
@@ -36,10 +40,20 @@ describe('configuration', () => {
   it('code options win over the environment', () => {
     const config = resolveConfig(
       { url: 'http://code:3100', tenantId: 'code', timeoutMillis: 1000, headers: { a: 'b' } },
-      { OTEL_EXPORTER_LOKI_ENDPOINT: 'http://env:3100', OTEL_EXPORTER_LOKI_TENANT_ID: 'env', OTEL_EXPORTER_LOKI_TIMEOUT: '5', OTEL_EXPORTER_LOKI_HEADERS: 'c=d' }
+      {
+        OTEL_EXPORTER_LOKI_ENDPOINT: 'http://env:3100',
+        OTEL_EXPORTER_LOKI_TENANT_ID: 'env',
+        OTEL_EXPORTER_LOKI_TIMEOUT: '5',
+        OTEL_EXPORTER_LOKI_HEADERS: 'c=d',
+      }
     );
 
-    expect(config.client).to.deep.include({ url: 'http://code:3100', tenantId: 'code', timeoutMillis: 1000, headers: { a: 'b' } });
+    expect(config.client).to.deep.include({
+      url: 'http://code:3100',
+      tenantId: 'code',
+      timeoutMillis: 1000,
+      headers: { a: 'b' },
+    });
   });
 
   it('invalid environment values: a warning and the default', () => {
@@ -47,7 +61,12 @@ describe('configuration', () => {
 
     const config = resolveConfig(
       {},
-      { OTEL_EXPORTER_LOKI_ENDPOINT: 'not a url', OTEL_EXPORTER_LOKI_TENANT_ID: 'a|b', OTEL_EXPORTER_LOKI_TIMEOUT: '-3', OTEL_EXPORTER_LOKI_HEADERS: 'novalue' }
+      {
+        OTEL_EXPORTER_LOKI_ENDPOINT: 'not a url',
+        OTEL_EXPORTER_LOKI_TENANT_ID: 'a|b',
+        OTEL_EXPORTER_LOKI_TIMEOUT: '-3',
+        OTEL_EXPORTER_LOKI_HEADERS: 'novalue',
+      }
     );
 
     expect(config.client.url).to.equal('http://localhost:3100');
@@ -65,9 +84,18 @@ describe('configuration', () => {
     expect(() => resolveConfig({ url: 'ftp://x' }, {})).to.throw(TypeError, /^url: /);
     expect(() => resolveConfig({ tenantId: 'a b' }, {})).to.throw(TypeError, /^tenantId: .*unsupported character/);
     expect(() => resolveConfig({ timeoutMillis: 0 }, {})).to.throw(RangeError, /^timeoutMillis: /);
-    expect(() => resolveConfig({ lineFormat: 'xml' as 'raw' }, {})).to.throw(TypeError, /^lineFormat: expected one of 'raw', 'json', 'logfmt'/);
-    expect(() => resolveConfig({ attributeRules: [{ match: 'a', action: 'index' as 'label' }] }, {})).to.throw(TypeError, /^attributeRules\[0\]\.action/);
-    expect(() => resolveConfig({ limits: { maxLineSze: 1 } as never }, {})).to.throw(TypeError, /^limits\.maxLineSze: unknown/);
+    expect(() => resolveConfig({ lineFormat: 'xml' as 'raw' }, {})).to.throw(
+      TypeError,
+      /^lineFormat: expected one of 'raw', 'json', 'logfmt'/
+    );
+    expect(() => resolveConfig({ attributeRules: [{ match: 'a', action: 'index' as 'label' }] }, {})).to.throw(
+      TypeError,
+      /^attributeRules\[0\]\.action/
+    );
+    expect(() => resolveConfig({ limits: { maxLineSze: 1 } as never }, {})).to.throw(
+      TypeError,
+      /^limits\.maxLineSze: unknown/
+    );
     expect(() => resolveConfig({ maxStreams: -1 }, {})).to.throw(RangeError, /^maxStreams/);
   });
 
@@ -77,7 +105,9 @@ describe('configuration', () => {
     const config = resolveConfig({ retryDeadlineMillis: 40_000 }, {});
 
     expect(config.retryDeadlineMillis).to.equal(29_000);
-    expect(spies.warnings().join('\n')).to.match(/retryDeadlineMillis \(40000\) does not fit.*exportTimeoutMillis \(30000\)/);
+    expect(spies.warnings().join('\n')).to.match(
+      /retryDeadlineMillis \(40000\) does not fit.*exportTimeoutMillis \(30000\)/
+    );
   });
 
   it('OTEL_BLRP_EXPORT_TIMEOUT lowers the default deadline to fit, without a warning', () => {
@@ -90,12 +120,23 @@ describe('configuration', () => {
   });
 
   it('parses k=v,k2=v2 headers, percent-decoding values and reporting bad entries', () => {
-    expect(parseHeaders(' a = 1 ,b=x%3Dy,,bad,=v')).to.deep.equal({ headers: { a: '1', b: 'x=y' }, invalid: ['bad', '=v'] });
+    expect(parseHeaders(' a = 1 ,b=x%3Dy,,bad,=v')).to.deep.equal({
+      headers: { a: '1', b: 'x=y' },
+      invalid: ['bad', '=v'],
+    });
   });
 
   it('the exporter hands the resolved options to the push client', () => {
-    const { client } = exporterWithFake({ format: 'json', maxRequestBytes: 1000 }, { env: { OTEL_EXPORTER_LOKI_TENANT_ID: 't1' } });
+    const { client } = exporterWithFake(
+      { format: 'json', maxRequestBytes: 1000 },
+      { env: { OTEL_EXPORTER_LOKI_TENANT_ID: 't1' } }
+    );
 
-    expect(client.options).to.deep.include({ format: 'json', maxRequestBytes: 1000, tenantId: 't1', url: 'http://localhost:3100' });
+    expect(client.options).to.deep.include({
+      format: 'json',
+      maxRequestBytes: 1000,
+      tenantId: 't1',
+      url: 'http://localhost:3100',
+    });
   });
 });

@@ -85,7 +85,10 @@ describe('client-side limits', () => {
 
   describe('labels', () => {
     it('beyond 15 labels (service_name not counted) the extra candidates become metadata', async () => {
-      const { exporter, client } = exporterWithFake({ attributeRules: [{ source: 'resource', match: /l\d+/, action: 'label' }] }, NOW);
+      const { exporter, client } = exporterWithFake(
+        { attributeRules: [{ source: 'resource', match: /l\d+/, action: 'label' }] },
+        NOW
+      );
       const resource: Record<string, string> = { 'service.name': 'api' };
       for (let i = 1; i <= 17; i++) resource[`l${i}`] = `v${i}`;
 
@@ -112,7 +115,9 @@ describe('client-side limits', () => {
         { maxStreams: 3, attributeRules: [{ source: 'log', match: ['request.id', 'route'], action: 'label' }] },
         NOW
       );
-      const records = [1, 2, 3, 4, 5].map((i) => logRecord({ body: `r${i}`, attributes: { 'request.id': `id-${i}`, route: '/a' } }));
+      const records = [1, 2, 3, 4, 5].map((i) =>
+        logRecord({ body: `r${i}`, attributes: { 'request.id': `id-${i}`, route: '/a' } })
+      );
 
       await exportAndWait(exporter, records);
 
@@ -177,7 +182,10 @@ describe('client-side limits', () => {
       const { exporter, client } = exporterWithFake({}, NOW);
 
       await exportAndWait(exporter, [
-        logRecord({ resource: { 'service.name': 'api', 'host.name': 'resource' }, attributes: { 'p.q': 'first', 'p-q': 'second', 'host.name': 'record' } }),
+        logRecord({
+          resource: { 'service.name': 'api', 'host.name': 'resource' },
+          attributes: { 'p.q': 'first', 'p-q': 'second', 'host.name': 'record' },
+        }),
       ]);
 
       const metadata = metadataOf(client.streams[0].entries[0]);

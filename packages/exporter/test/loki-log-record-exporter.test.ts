@@ -22,7 +22,16 @@ function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => v
   const gate = new Promise<void>((r) => (resolve = r));
   const answer = async (): Promise<PushResult> => {
     await gate;
-    return { status: 204, requests: 1, attempts: 1, entries: 1, streams: 1, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+    return {
+      status: 204,
+      requests: 1,
+      attempts: 1,
+      entries: 1,
+      streams: 1,
+      bytes: 0,
+      wireBytes: 0,
+      labelValuesReplaced: 0,
+    };
   };
   return { answer, resolve };
 }
@@ -48,7 +57,12 @@ describe('LokiLogRecordExporter', () => {
 
   it('calls back FAILED with the LokiPushError when the push fails after retries', async () => {
     const { exporter, client } = exporterWithFake({}, NOW);
-    const error = new LokiPushError('Loki rejected the push (400): bad', { reason: 'http', status: 400, retryable: false, attempts: 1 });
+    const error = new LokiPushError('Loki rejected the push (400): bad', {
+      reason: 'http',
+      status: 400,
+      retryable: false,
+      attempts: 1,
+    });
     client.answers.push(error);
 
     const result = await exportAndWait(exporter, [logRecord()]);
@@ -61,7 +75,11 @@ describe('LokiLogRecordExporter', () => {
   it('never throws: a record whose fields throw fails the export through the callback', async () => {
     const { exporter } = exporterWithFake({}, NOW);
     const broken = logRecord();
-    Object.defineProperty(broken, 'attributes', { get: () => { throw new Error('boom'); } });
+    Object.defineProperty(broken, 'attributes', {
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     captureDiag();
     const callback = sinon.spy();
 
@@ -110,7 +128,10 @@ describe('LokiLogRecordExporter', () => {
   });
 
   it('without a retry buffer, bounds exports in flight: beyond running + queued, export answers FAILED at once', async () => {
-    const { exporter, client } = exporterWithFake({ maxConcurrentExports: 1, maxQueuedExports: 1, retryBufferBytes: 0 }, NOW);
+    const { exporter, client } = exporterWithFake(
+      { maxConcurrentExports: 1, maxQueuedExports: 1, retryBufferBytes: 0 },
+      NOW
+    );
     const first = deferredAnswer();
     client.answers.push(first.answer);
     const results: ExportResult[] = [];
@@ -187,7 +208,16 @@ describe('LokiLogRecordExporter', () => {
       let suppressed: boolean | undefined;
       client.answers.push(async () => {
         suppressed = isTracingSuppressed(context.active());
-        return { status: 204, requests: 1, attempts: 1, entries: 1, streams: 1, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+        return {
+          status: 204,
+          requests: 1,
+          attempts: 1,
+          entries: 1,
+          streams: 1,
+          bytes: 0,
+          wireBytes: 0,
+          labelValuesReplaced: 0,
+        };
       });
 
       await exportAndWait(exporter, [logRecord()]);

@@ -37,7 +37,11 @@ const ROWS: Row[] = [
   { name: 'NaN body', record: { body: NaN }, line: 'NaN' },
   { name: 'Infinity body', record: { body: -Infinity }, line: '-Infinity' },
   { name: 'boolean body', record: { body: true }, line: 'true' },
-  { name: 'bigint body, digits kept', record: { body: 12345678901234567890n as unknown as string }, line: '12345678901234567890' },
+  {
+    name: 'bigint body, digits kept',
+    record: { body: 12345678901234567890n as unknown as string },
+    line: '12345678901234567890',
+  },
   { name: 'bytes body as base64', record: { body: new Uint8Array([0, 1, 2, 255]) }, line: 'AAEC/w==' },
   {
     name: 'map body as JSON with sorted keys, no HTML escaping',
@@ -50,16 +54,40 @@ const ROWS: Row[] = [
     record: { body: { 'k"\\': 'tab\there\u2028\u0001' } },
     line: '{"k\\"\\\\":"tab\\there\\u2028\\u0001"}',
   },
-  { name: 'map keys sorted by code point (UTF-8 order)', record: { body: { '\uffff': 1, '\u{1f600}': 2, z: 3 } }, line: '{"z":3,"\uffff":1,"\u{1f600}":2}' },
-  { name: 'bytes inside a map as a base64 string', record: { body: { b: new Uint8Array([104, 105]) } }, line: '{"b":"aGk="}' },
-  { name: 'NaN inside a map becomes null (Loki stores an empty line)', record: { body: { n: NaN } }, line: '{"n":null}' },
+  {
+    name: 'map keys sorted by code point (UTF-8 order)',
+    record: { body: { '\uffff': 1, '\u{1f600}': 2, z: 3 } },
+    line: '{"z":3,"\uffff":1,"\u{1f600}":2}',
+  },
+  {
+    name: 'bytes inside a map as a base64 string',
+    record: { body: { b: new Uint8Array([104, 105]) } },
+    line: '{"b":"aGk="}',
+  },
+  {
+    name: 'NaN inside a map becomes null (Loki stores an empty line)',
+    record: { body: { n: NaN } },
+    line: '{"n":null}',
+  },
   { name: 'lone surrogate in the line replaced', record: { body: 'a\ud800b' }, line: 'a\ufffdb' },
 
   // Record attributes: structured metadata, names sanitized, maps flattened, values AsString.
   {
     name: 'attribute names sanitized',
-    record: { body: 'x', attributes: { 'http.method': 'GET', 'http-status': 200, '1st': 'x', 'a..b': 1, 'ünï': 'u', __x__: 'r' } },
-    metadata: [['http_method', 'GET'], ['http_status', '200'], ['key_1st', 'x'], ['a_b', '1'], ['_n_', 'u'], ['__x__', 'r'], OBSERVED, SCOPE],
+    record: {
+      body: 'x',
+      attributes: { 'http.method': 'GET', 'http-status': 200, '1st': 'x', 'a..b': 1, ünï: 'u', __x__: 'r' },
+    },
+    metadata: [
+      ['http_method', 'GET'],
+      ['http_status', '200'],
+      ['key_1st', 'x'],
+      ['a_b', '1'],
+      ['_n_', 'u'],
+      ['__x__', 'r'],
+      OBSERVED,
+      SCOPE,
+    ],
   },
   {
     name: 'map attributes flattened parent_child, arrays as JSON',
@@ -118,8 +146,16 @@ const ROWS: Row[] = [
   // Scope.
   {
     name: 'scope attributes, name, version, dropped count',
-    record: { instrumentationScope: { name: 's', version: '1.0', attributes: { 'scope.attr': 'v' }, droppedAttributesCount: 2 } },
-    metadata: [OBSERVED, ['scope_attr', 'v'], ['scope_name', 's'], ['scope_version', '1.0'], ['scope_dropped_attributes_count', '2']],
+    record: {
+      instrumentationScope: { name: 's', version: '1.0', attributes: { 'scope.attr': 'v' }, droppedAttributesCount: 2 },
+    },
+    metadata: [
+      OBSERVED,
+      ['scope_attr', 'v'],
+      ['scope_name', 's'],
+      ['scope_version', '1.0'],
+      ['scope_dropped_attributes_count', '2'],
+    ],
   },
   { name: 'empty scope name not written', record: { instrumentationScope: { name: '' } }, metadata: [OBSERVED] },
 
@@ -173,7 +209,7 @@ const ROWS: Row[] = [
   },
 ];
 
-describe('record mapping (default: as Loki\'s OTLP endpoint)', () => {
+describe("record mapping (default: as Loki's OTLP endpoint)", () => {
   for (const row of ROWS) {
     it(row.name, async () => {
       const { exporter, client } = exporterWithFake(row.options, { nowMillis: () => NOW_MILLIS });

@@ -78,14 +78,22 @@ describe('retry buffer', () => {
 
   it('removes entries that became too old for Loki, and re-measures the chunk', () => {
     const chunk = makeChunk('a', [
-      { labels: '{a="1"}', entries: [{ timestampNanos: T0, line: 'old' }, { timestampNanos: T0 + 10n, line: 'fresh' }] },
+      {
+        labels: '{a="1"}',
+        entries: [
+          { timestampNanos: T0, line: 'old' },
+          { timestampNanos: T0 + 10n, line: 'fresh' },
+        ],
+      },
       { labels: '{a="2"}', entries: [{ timestampNanos: T0 + 1n, line: 'old too' }] },
     ]);
 
     const removed = expireEntries(chunk, T0 + 5n);
 
     expect(removed).to.equal(2);
-    expect(chunk.streams).to.deep.equal([{ labels: '{a="1"}', entries: [{ timestampNanos: T0 + 10n, line: 'fresh' }] }]);
+    expect(chunk.streams).to.deep.equal([
+      { labels: '{a="1"}', entries: [{ timestampNanos: T0 + 10n, line: 'fresh' }] },
+    ]);
     expect(chunk).to.include({ entries: 1, oldestNanos: T0 + 10n });
     expect(expireEntries(chunk, T0 + 5n)).to.equal(0);
   });

@@ -14,7 +14,11 @@ import { exporterWithFake } from './helpers/fake-client';
 import { LokiLogRecordExporter } from '../src/loki-log-record-exporter';
 
 const SEVERITY_WARN = 13;
-const RESOURCE = resourceFromAttributes({ 'service.name': 'checkout', 'k8s.namespace.name': 'shop', 'host.name': 'h1' });
+const RESOURCE = resourceFromAttributes({
+  'service.name': 'checkout',
+  'k8s.namespace.name': 'shop',
+  'host.name': 'h1',
+});
 /** A minute ago, with a millisecond part: inside Loki's window whenever the test runs. */
 const TIMESTAMP = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000 + 678);
 
@@ -29,10 +33,19 @@ function globalLogs(): { getLogger(name: string): { emit(record: Record<string, 
 describe('with the OpenTelemetry SDK', () => {
   it('LoggerProvider + BatchLogRecordProcessor: records land as one stream, exact timestamps', async () => {
     const { exporter, client } = exporterWithFake();
-    const provider = new LoggerProvider({ resource: RESOURCE, processors: [new BatchLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({
+      resource: RESOURCE,
+      processors: [new BatchLogRecordProcessor({ exporter })],
+    });
     const logger = provider.getLogger('orders', '2.0.0');
 
-    logger.emit({ body: 'order placed', severityNumber: SEVERITY_WARN, severityText: 'WARN', attributes: { 'order.id': 42 }, timestamp: TIMESTAMP });
+    logger.emit({
+      body: 'order placed',
+      severityNumber: SEVERITY_WARN,
+      severityText: 'WARN',
+      attributes: { 'order.id': 42 },
+      timestamp: TIMESTAMP,
+    });
     logger.emit({ body: 'order placed', timestamp: TIMESTAMP });
     await provider.forceFlush();
 
@@ -57,7 +70,10 @@ describe('with the OpenTelemetry SDK', () => {
 
   it('LoggerProvider + SimpleLogRecordProcessor: one push per record', async () => {
     const { exporter, client } = exporterWithFake();
-    const provider = new LoggerProvider({ resource: RESOURCE, processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({
+      resource: RESOURCE,
+      processors: [new SimpleLogRecordProcessor({ exporter })],
+    });
     const logger = provider.getLogger('simple');
 
     logger.emit({ body: 'one' });
@@ -103,7 +119,10 @@ describe('with the OpenTelemetry SDK', () => {
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           const body = snappyUncompress(new Uint8Array(Buffer.concat(chunks)));
-          received.push({ tenant: req.headers['x-scope-orgid'] as string | undefined, streams: decodePushRequest(body) });
+          received.push({
+            tenant: req.headers['x-scope-orgid'] as string | undefined,
+            streams: decodePushRequest(body),
+          });
           res.writeHead(204).end();
         });
       });
@@ -114,7 +133,10 @@ describe('with the OpenTelemetry SDK', () => {
 
     it('pushes snappy protobuf to /loki/api/v1/push with the tenant header', async () => {
       const exporter = new LokiLogRecordExporter({ url, tenantId: 'team-a' });
-      const provider = new LoggerProvider({ resource: RESOURCE, processors: [new BatchLogRecordProcessor({ exporter })] });
+      const provider = new LoggerProvider({
+        resource: RESOURCE,
+        processors: [new BatchLogRecordProcessor({ exporter })],
+      });
 
       provider.getLogger('real').emit({ body: { msg: 'hi', n: 1 }, timestamp: TIMESTAMP });
       await provider.shutdown();

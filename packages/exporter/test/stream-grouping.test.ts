@@ -75,7 +75,10 @@ describe('stream grouping', () => {
   it('different streams keep equal timestamps', async () => {
     const { exporter, client } = exporterWithFake({}, NOW);
 
-    await exportAndWait(exporter, [logRecord({ resource: { 'service.name': 'a' } }), logRecord({ resource: { 'service.name': 'b' } })]);
+    await exportAndWait(exporter, [
+      logRecord({ resource: { 'service.name': 'a' } }),
+      logRecord({ resource: { 'service.name': 'b' } }),
+    ]);
 
     expect(client.streams.map((s) => s.entries[0].timestampNanos)).to.deep.equal([T0_NANOS, T0_NANOS]);
     expect(exporter.stats.timestampsNudged).to.equal(0);
@@ -96,7 +99,11 @@ describe('stream grouping', () => {
       await exportAndWait(exporter, [
         logRecord({ body: '1', attributes: { tenant: 'team-a' } }),
         logRecord({ body: '2', resource: { 'service.name': 'api', tenant: 'team-b' } }),
-        logRecord({ body: '3', resource: { 'service.name': 'api', tenant: 'team-b' }, attributes: { tenant: 'team-a' } }),
+        logRecord({
+          body: '3',
+          resource: { 'service.name': 'api', tenant: 'team-b' },
+          attributes: { tenant: 'team-a' },
+        }),
         logRecord({ body: '4' }),
       ]);
 
@@ -110,7 +117,10 @@ describe('stream grouping', () => {
       const { exporter, client } = exporterWithFake({ tenantId: 'default', tenantAttribute: 'tenant' }, NOW);
       const spies = captureDiag();
 
-      await exportAndWait(exporter, [logRecord({ attributes: { tenant: 'a b' } }), logRecord({ attributes: { tenant: 'c|d' } })]);
+      await exportAndWait(exporter, [
+        logRecord({ attributes: { tenant: 'a b' } }),
+        logRecord({ attributes: { tenant: 'c|d' } }),
+      ]);
 
       expect(client.pushes.map((p) => p.options?.tenantId)).to.deep.equal(['default']);
       expect(exporter.stats.invalidTenants).to.equal(2);
@@ -120,10 +130,18 @@ describe('stream grouping', () => {
     it('a failed tenant fails the export with its error; the other tenant is delivered once', async () => {
       // Without the retry buffer, which would keep the failed tenant's data and answer SUCCESS.
       const { exporter, client } = exporterWithFake({ tenantAttribute: 'tenant', retryBufferBytes: 0 }, NOW);
-      const error = new LokiPushError('Loki rejected the push (429)', { reason: 'http', status: 429, retryable: true, attempts: 3 });
+      const error = new LokiPushError('Loki rejected the push (429)', {
+        reason: 'http',
+        status: 429,
+        retryable: true,
+        attempts: 3,
+      });
       client.answers.push(error);
 
-      const result = await exportAndWait(exporter, [logRecord({ attributes: { tenant: 'a' } }), logRecord({ attributes: { tenant: 'b' } })]);
+      const result = await exportAndWait(exporter, [
+        logRecord({ attributes: { tenant: 'a' } }),
+        logRecord({ attributes: { tenant: 'b' } }),
+      ]);
 
       expect(result).to.deep.equal({ code: 1, error });
       expect(client.pushes.map((p) => p.options?.tenantId)).to.deep.equal(['a', 'b']);

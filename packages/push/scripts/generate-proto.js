@@ -19,9 +19,22 @@ fs.mkdirSync(OUT_DIR, { recursive: true });
 const jsFile = path.join(OUT_DIR, 'push.js');
 const dtsFile = path.join(OUT_DIR, 'push.d.ts');
 execFileSync(process.execPath, [
-  bin('pbjs'), '-t', 'static-module', '-w', 'commonjs', '--no-beautify', '--no-verify',
-  '--no-convert', '--no-delimited', '--no-service', '--force-number',
-  '-p', PROTO_DIR, '-o', jsFile, path.join(PROTO_DIR, 'push.proto'),
+  bin('pbjs'),
+  '-t',
+  'static-module',
+  '-w',
+  'commonjs',
+  '--no-beautify',
+  '--no-verify',
+  '--no-convert',
+  '--no-delimited',
+  '--no-service',
+  '--force-number',
+  '-p',
+  PROTO_DIR,
+  '-o',
+  jsFile,
+  path.join(PROTO_DIR, 'push.proto'),
 ]);
 execFileSync(process.execPath, [bin('pbts'), '--no-comments', '-o', dtsFile, jsFile]);
 for (const file of [jsFile, dtsFile]) {

@@ -169,11 +169,21 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     throw new TypeError(`agent: expected an http.Agent or https.Agent, got ${describe(options.agent)}`);
   }
   const timeoutMillis = positiveNumber(options.timeoutMillis, 'timeoutMillis', DEFAULT_TIMEOUT_MILLIS);
-  const retryDeadlineMillis = positiveNumber(options.retryDeadlineMillis, 'retryDeadlineMillis', DEFAULT_RETRY_DEADLINE_MILLIS);
-  const initialBackoffMillis = positiveNumber(options.initialBackoffMillis, 'initialBackoffMillis', DEFAULT_INITIAL_BACKOFF_MILLIS);
+  const retryDeadlineMillis = positiveNumber(
+    options.retryDeadlineMillis,
+    'retryDeadlineMillis',
+    DEFAULT_RETRY_DEADLINE_MILLIS
+  );
+  const initialBackoffMillis = positiveNumber(
+    options.initialBackoffMillis,
+    'initialBackoffMillis',
+    DEFAULT_INITIAL_BACKOFF_MILLIS
+  );
   const maxBackoffMillis = positiveNumber(options.maxBackoffMillis, 'maxBackoffMillis', DEFAULT_MAX_BACKOFF_MILLIS);
   if (maxBackoffMillis < initialBackoffMillis) {
-    throw new RangeError(`maxBackoffMillis: must be at least initialBackoffMillis (${initialBackoffMillis}), got ${maxBackoffMillis}`);
+    throw new RangeError(
+      `maxBackoffMillis: must be at least initialBackoffMillis (${initialBackoffMillis}), got ${maxBackoffMillis}`
+    );
   }
   const maxRequestBytes = positiveNumber(options.maxRequestBytes, 'maxRequestBytes', DEFAULT_MAX_REQUEST_BYTES);
   const insecureSkipVerify = options.insecureSkipVerify ?? false;
@@ -189,7 +199,12 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     staticHeaders: new Secret(staticHeaders),
     dynamicHeaders,
     agent: options.agent,
-    tls: new Secret({ ca: options.ca, cert: options.cert, key: options.key, ...(insecureSkipVerify ? { rejectUnauthorized: false } : {}) }),
+    tls: new Secret({
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      ...(insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+    }),
     insecureSkipVerify,
     timeoutMillis,
     retryDeadlineMillis,

@@ -50,7 +50,8 @@ function isoOf(nanos: bigint): string {
  * @throws {TypeError|RangeError} naming `field` and what is wrong.
  */
 export function validateEntry(raw: LogEntry, field: string, ctx: ValidationContext): ValidatedEntry {
-  if (!isPlainObject(raw)) throw new TypeError(`${field}: expected an object { message, labels }, got ${typeName(raw)}`);
+  if (!isPlainObject(raw))
+    throw new TypeError(`${field}: expected an object { message, labels }, got ${typeName(raw)}`);
   const { limits } = ctx;
   if (typeof raw.message !== 'string') {
     throw new TypeError(`${field}.message: expected a string, got ${typeName(raw.message)}`);
@@ -63,7 +64,9 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
   }
 
   if (!isPlainObject(raw.labels)) {
-    throw new TypeError(`${field}.labels: expected an object of label names to string values, got ${typeName(raw.labels)}`);
+    throw new TypeError(
+      `${field}.labels: expected an object of label names to string values, got ${typeName(raw.labels)}`
+    );
   }
   let counted = 0;
   let replacedValues = 0;
@@ -89,7 +92,9 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
     if (name !== SERVICE_NAME_LABEL) counted++;
   }
   if (counted === 0 && !(SERVICE_NAME_LABEL in raw.labels && raw.labels[SERVICE_NAME_LABEL] !== '')) {
-    throw new TypeError(`${field}.labels: at least one label with a non-empty value is required, e.g. { job: 'my_app' }`);
+    throw new TypeError(
+      `${field}.labels: at least one label with a non-empty value is required, e.g. { job: 'my_app' }`
+    );
   }
   if (counted > limits.maxLabelNamesPerSeries) {
     throw new RangeError(
@@ -100,7 +105,9 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
   let metadata: MetadataPair[] | undefined;
   if (raw.metadata !== undefined && raw.metadata !== null) {
     if (!isPlainObject(raw.metadata)) {
-      throw new TypeError(`${field}.metadata: expected an object of names to string values, got ${typeName(raw.metadata)}`);
+      throw new TypeError(
+        `${field}.metadata: expected an object of names to string values, got ${typeName(raw.metadata)}`
+      );
     }
     metadata = [];
     let size = 0;
@@ -123,7 +130,8 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
     }
   }
 
-  const timestampNanos = raw.timestamp === undefined ? nowNanos() : toNanos(raw.timestamp, ctx.timezone, `${field}.timestamp`);
+  const timestampNanos =
+    raw.timestamp === undefined ? nowNanos() : toNanos(raw.timestamp, ctx.timezone, `${field}.timestamp`);
   const nowNanosValue = BigInt(ctx.nowMillis) * NANOS_PER_MILLI;
   if (Number.isFinite(limits.rejectOldSamplesMaxAgeMillis)) {
     const oldest = nowNanosValue - BigInt(Math.floor(limits.rejectOldSamplesMaxAgeMillis)) * NANOS_PER_MILLI;
@@ -142,9 +150,10 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
     }
   }
 
-  const entry: PushEntry = metadata && metadata.length > 0
-    ? { timestampNanos, line: raw.message, metadata }
-    : { timestampNanos, line: raw.message };
+  const entry: PushEntry =
+    metadata && metadata.length > 0
+      ? { timestampNanos, line: raw.message, metadata }
+      : { timestampNanos, line: raw.message };
   return { labels: formatLabels(raw.labels), entry, replacedValues };
 }
 

@@ -42,7 +42,12 @@ export interface PushTransport {
 export interface HttpTransportOptions {
   agent?: http.Agent;
   /** TLS options of the own https agent; `rejectUnauthorized: false` only for `insecureSkipVerify`. */
-  tls?: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean };
+  tls?: {
+    ca?: string | Buffer | Array<string | Buffer>;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    rejectUnauthorized?: boolean;
+  };
 }
 
 /** The node:http(s) transport with a keep-alive agent of its own unless one is given. */
@@ -69,7 +74,8 @@ export class HttpTransport implements PushTransport {
         request.signal?.removeEventListener('abort', onAbort);
         resolve(response);
       };
-      const fail = (error: Error): void => finish({ kind: 'network', error, code: (error as NodeJS.ErrnoException).code });
+      const fail = (error: Error): void =>
+        finish({ kind: 'network', error, code: (error as NodeJS.ErrnoException).code });
 
       const req = (isHttps ? https : http).request(request.url, {
         method: 'POST',

@@ -1,4 +1,12 @@
-export { formatLabels, parseLabels, sanitizeLabelName, sanitizeLabelValue, isValidLabelName, LabelSyntaxError, LABEL_VALUE_REPLACEMENT } from './label-set';
+export {
+  formatLabels,
+  parseLabels,
+  sanitizeLabelName,
+  sanitizeLabelValue,
+  isValidLabelName,
+  LabelSyntaxError,
+  LABEL_VALUE_REPLACEMENT,
+} from './label-set';
 export type { ParsedLabel } from './label-set';
 export { goQuote, unquote, hasInvalidUnicode } from './go-quote';
 export { encodePushRequest, decodePushRequest, encodeJsonPushRequest, toProtoTimestamp } from './push-request-codec';

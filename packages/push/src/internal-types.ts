@@ -27,7 +27,12 @@ export interface ResolvedClientConfig {
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
   agent?: HttpAgent;
   /** TLS material; redacted when printed (it holds a private key). */
-  tls: Secret<{ ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean }>;
+  tls: Secret<{
+    ca?: string | Buffer | Array<string | Buffer>;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    rejectUnauthorized?: boolean;
+  }>;
   /** Certificate verification is off (`insecureSkipVerify: true`). */
   insecureSkipVerify: boolean;
   timeoutMillis: number;

@@ -42,7 +42,9 @@ export class LokiLogger {
    */
   async sendBatch(entries: readonly LogEntry[], options: SendBatchOptions & PushOptions = {}): Promise<PushResult> {
     if (!Array.isArray(entries)) {
-      throw new TypeError(`entries: expected an array of { message, labels, metadata?, timestamp? }, got ${typeof entries}`);
+      throw new TypeError(
+        `entries: expected an array of { message, labels, metadata?, timestamp? }, got ${typeof entries}`
+      );
     }
     const groupByLabels = options.groupByLabels ?? true;
     if (typeof groupByLabels !== 'boolean') {
@@ -66,7 +68,16 @@ export class LokiLogger {
     let replaced = 0;
     for (const v of validated) replaced += v.replacedValues;
     if (validated.length === 0) {
-      return { status: 204, requests: 0, attempts: 0, entries: 0, streams: 0, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+      return {
+        status: 204,
+        requests: 0,
+        attempts: 0,
+        entries: 0,
+        streams: 0,
+        bytes: 0,
+        wireBytes: 0,
+        labelValuesReplaced: 0,
+      };
     }
     const result = await this._client.push(groupIntoStreams(validated, groupByLabels), options);
     return { ...result, labelValuesReplaced: replaced };

@@ -83,7 +83,8 @@ export class LokiPushClient {
    */
   async push(streams: readonly PushStream[], options: PushOptions = {}): Promise<PushResult> {
     if (this._closed) throw new Error('LokiPushClient: push() after close()');
-    const tenantId = options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
+    const tenantId =
+      options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
     const deadlineMillis = options.retryDeadlineMillis ?? this._config.retryDeadlineMillis;
     const maxRetries = options.maxRetries ?? Infinity;
     if (typeof maxRetries !== 'number' || !(maxRetries >= 0)) {
@@ -171,7 +172,8 @@ export class LokiPushClient {
     // Bounded by the deadline: every pass makes one attempt and waits a positive backoff.
     for (;;) {
       const remaining = state.deadline - Date.now();
-      if (signal?.aborted) return this._fail(streams, state, 'aborted', undefined, 'the push was aborted by the caller');
+      if (signal?.aborted)
+        return this._fail(streams, state, 'aborted', undefined, 'the push was aborted by the caller');
       if (remaining <= 0) {
         // Report what Loki (or the network) last said; 'deadline' only when nothing was tried.
         if (last !== undefined) {
@@ -215,7 +217,9 @@ export class LokiPushClient {
       if (retry > state.maxRetries) {
         return this._failResponse(streams, state, response, kind, true, undefined, decision.retryAfterMillis);
       }
-      const wait = decision.retryAfterMillis ?? backoffMillis(retry, this._config.initialBackoffMillis, this._config.maxBackoffMillis);
+      const wait =
+        decision.retryAfterMillis ??
+        backoffMillis(retry, this._config.initialBackoffMillis, this._config.maxBackoffMillis);
       if (Date.now() + wait >= state.deadline) {
         return this._failResponse(streams, state, response, kind, true, wait, decision.retryAfterMillis);
       }
@@ -311,7 +315,7 @@ function hintFor(status: number): string {
     case 401:
       return ' (authentication: set tenantId, basicAuth or bearerToken as your Loki expects)';
     case 404:
-      return ' (check the URL: it should be Loki\'s base URL or its /loki/api/v1/push endpoint)';
+      return " (check the URL: it should be Loki's base URL or its /loki/api/v1/push endpoint)";
     case 413:
       return ' (the request is too large for Loki or a proxy: lower maxRequestBytes)';
     default:

@@ -87,7 +87,9 @@ export function validateTimezone(timeZone: unknown, field = 'timezone'): string 
   try {
     formatterFor(timeZone);
   } catch {
-    throw new RangeError(`${field}: unknown time zone ${JSON.stringify(timeZone)}; expected an IANA name such as 'Europe/Paris'`);
+    throw new RangeError(
+      `${field}: unknown time zone ${JSON.stringify(timeZone)}; expected an IANA name such as 'Europe/Paris'`
+    );
   }
   return timeZone;
 }

@@ -35,7 +35,13 @@ describe('http-transport', () => {
 
     const start = async (requestCert: boolean): Promise<number> => {
       server = https.createServer(
-        { key: fixture('server.key'), cert: fixture('server.crt'), ca: fixture('ca.crt'), requestCert, rejectUnauthorized: requestCert },
+        {
+          key: fixture('server.key'),
+          cert: fixture('server.crt'),
+          ca: fixture('ca.crt'),
+          requestCert,
+          rejectUnauthorized: requestCert,
+        },
         (req, res) => {
           const socket = req.socket as TLSSocket;
           const cn = socket.getPeerCertificate()?.subject?.CN;
@@ -74,7 +80,9 @@ describe('http-transport', () => {
       const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
       await client.close();
       expect(error).to.deep.include({ reason: 'network', retryable: false, attempts: 1 });
-      expect(error.message).to.match(/Could not reach Loki at https:.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER)/);
+      expect(error.message).to.match(
+        /Could not reach Loki at https:.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER)/
+      );
       expect(seen).to.have.length(0);
     });
 
@@ -86,7 +94,10 @@ describe('http-transport', () => {
       expect(result.status).to.equal(204);
       expect(client.config.insecureSkipVerify).to.equal(true);
       expect(new LokiPushClient({ url: `https://127.0.0.1:${port}` }).config.insecureSkipVerify).to.equal(false);
-      expect(() => new LokiPushClient({ url: 'https://x', insecureSkipVerify: 'yes' as unknown as boolean })).to.throw(TypeError, /insecureSkipVerify/);
+      expect(() => new LokiPushClient({ url: 'https://x', insecureSkipVerify: 'yes' as unknown as boolean })).to.throw(
+        TypeError,
+        /insecureSkipVerify/
+      );
     });
   });
 
@@ -138,27 +149,42 @@ describe('http-transport', () => {
     // whole exchange (headers and body), not the idle time between bytes.
     const TRICKLE_TIMEOUT_MILLIS = 300;
     for (const [name, respond] of [
-      ['an endless response body', (res: http.ServerResponse) => {
-        res.writeHead(200);
-        const pump = (): void => {
-          // Bounded by the test: the server is closed in afterEach, which ends the loop.
-          if (!res.destroyed && res.write('x'.repeat(16 * 1024))) setImmediate(pump);
-          else if (!res.destroyed) res.once('drain', pump);
-        };
-        pump();
-      }],
-      ['a response trickling one byte every 50 ms', (res: http.ServerResponse) => {
-        res.writeHead(200);
-        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
-        res.on('close', () => clearInterval(timer));
-      }],
-      ['status line trickled byte by byte', (res: http.ServerResponse) => {
-        const socket = res.socket;
-        const bytes = Buffer.from('HTTP/1.1 204 No Content\r\n\r\n');
-        let i = 0;
-        const timer = setInterval(() => (i < bytes.length && socket && !socket.destroyed ? socket.write(bytes.subarray(i, ++i)) : clearInterval(timer)), 50);
-        socket?.on('close', () => clearInterval(timer));
-      }],
+      [
+        'an endless response body',
+        (res: http.ServerResponse) => {
+          res.writeHead(200);
+          const pump = (): void => {
+            // Bounded by the test: the server is closed in afterEach, which ends the loop.
+            if (!res.destroyed && res.write('x'.repeat(16 * 1024))) setImmediate(pump);
+            else if (!res.destroyed) res.once('drain', pump);
+          };
+          pump();
+        },
+      ],
+      [
+        'a response trickling one byte every 50 ms',
+        (res: http.ServerResponse) => {
+          res.writeHead(200);
+          const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
+          res.on('close', () => clearInterval(timer));
+        },
+      ],
+      [
+        'status line trickled byte by byte',
+        (res: http.ServerResponse) => {
+          const socket = res.socket;
+          const bytes = Buffer.from('HTTP/1.1 204 No Content\r\n\r\n');
+          let i = 0;
+          const timer = setInterval(
+            () =>
+              i < bytes.length && socket && !socket.destroyed
+                ? socket.write(bytes.subarray(i, ++i))
+                : clearInterval(timer),
+            50
+          );
+          socket?.on('close', () => clearInterval(timer));
+        },
+      ],
     ] as const) {
       it(`gives up on ${name} after timeoutMillis in total`, async () => {
         server = http.createServer((req, res) => {

@@ -13,9 +13,7 @@ import {
 describe('label-set', () => {
   describe('formatLabels', () => {
     it('sorts names, joins with ", " and drops empty values', () => {
-      expect(formatLabels({ zeta: '1', alpha: '2', empty: '', mid: '3' })).to.equal(
-        '{alpha="2", mid="3", zeta="1"}'
-      );
+      expect(formatLabels({ zeta: '1', alpha: '2', empty: '', mid: '3' })).to.equal('{alpha="2", mid="3", zeta="1"}');
     });
 
     it('gives the same string whatever the order of the labels', () => {

@@ -65,7 +65,11 @@ describe('LokiLogger (the seed API)', () => {
       const paris = new LokiLogger({ url: server.url, timezone: 'Europe/Paris' });
       const now = new Date();
       // The current wall-clock time in Paris, without offset.
-      const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' })
+      const local = new Intl.DateTimeFormat('sv-SE', {
+        timeZone: 'Europe/Paris',
+        dateStyle: 'short',
+        timeStyle: 'medium',
+      })
         .format(now)
         .replace(' ', 'T');
       await paris.sendLog({ message: 'x', labels: { job: 'tz' }, timestamp: `${local}.250` });
@@ -90,9 +94,17 @@ describe('LokiLogger (the seed API)', () => {
 
   describe('sendBatch', () => {
     const mixed: LogEntry[] = [
-      { message: 'API request received', labels: { job: 'api_service', level: 'info' }, metadata: { request_id: 'req123' } },
+      {
+        message: 'API request received',
+        labels: { job: 'api_service', level: 'info' },
+        metadata: { request_id: 'req123' },
+      },
       { message: 'Cache miss', labels: { service: 'cache', level: 'warn' }, metadata: { key: 'user:12345' } },
-      { message: 'Database query executed', labels: { level: 'info', job: 'api_service' }, metadata: { query_time_ms: '150' } },
+      {
+        message: 'Database query executed',
+        labels: { level: 'info', job: 'api_service' },
+        metadata: { query_time_ms: '150' },
+      },
     ];
 
     it('groups entries with equal labels (any order) into one stream by default', async () => {
@@ -118,7 +130,11 @@ describe('LokiLogger (the seed API)', () => {
     it('with groupByLabels false sends one stream per entry, in order', async () => {
       const result = await logger.sendBatch(mixed, { groupByLabels: false });
       expect(result.streams).to.equal(3);
-      expect(sent().map((s) => s.entries[0].line)).to.deep.equal(['API request received', 'Cache miss', 'Database query executed']);
+      expect(sent().map((s) => s.entries[0].line)).to.deep.equal([
+        'API request received',
+        'Cache miss',
+        'Database query executed',
+      ]);
     });
 
     it('sends nothing for an empty batch', async () => {
@@ -129,7 +145,10 @@ describe('LokiLogger (the seed API)', () => {
 
     it('splits a large batch under maxRequestBytes', async () => {
       const big = new LokiLogger({ url: server.url, maxRequestBytes: 64 * 1024 });
-      const entries = Array.from({ length: 2000 }, (_, i) => ({ message: `entry ${i} `.padEnd(200, '-'), labels: { job: 'bulk' } }));
+      const entries = Array.from({ length: 2000 }, (_, i) => ({
+        message: `entry ${i} `.padEnd(200, '-'),
+        labels: { job: 'bulk' },
+      }));
       const result = await big.sendBatch(entries);
       await big.close();
       expect(result.requests).to.be.greaterThan(5);
@@ -140,26 +159,112 @@ describe('LokiLogger (the seed API)', () => {
 
   describe('bad input fails fast, before any I/O, naming the entry and field', () => {
     const cases: Array<[string, unknown, RegExp, ErrorConstructor]> = [
-      ['a non-string message', { message: 42, labels: { job: 'a' } }, /entries\[1\]\.message: expected a string, got number/, TypeError],
-      ['no labels', { message: 'x', labels: {} }, /entries\[1\]\.labels: at least one label with a non-empty value is required/, TypeError],
-      ['only empty label values', { message: 'x', labels: { job: '' } }, /entries\[1\]\.labels: at least one label/, TypeError],
-      ['a non-string label value', { message: 'x', labels: { job: 1 } }, /entries\[1\]\.labels\["job"\]: expected a string, got number/, TypeError],
-      ['an invalid label name', { message: 'x', labels: { 'service.name': 'a' } }, /entries\[1\]\.labels\["service.name"\]: invalid label name.*"service_name"/, TypeError],
-      ['a non-string metadata value', { message: 'x', labels: { job: 'a' }, metadata: { n: 1 } }, /entries\[1\]\.metadata\["n"\]: expected a string, got number/, TypeError],
-      ['an unparseable timestamp', { message: 'x', labels: { job: 'a' }, timestamp: 'noon' }, /entries\[1\]\.timestamp: cannot read timestamp "noon"/, RangeError],
-      ['a numeric timestamp', { message: 'x', labels: { job: 'a' }, timestamp: 1 }, /entries\[1\]\.timestamp: a number cannot hold/, TypeError],
-      ['a timestamp older than 7 days', { message: 'x', labels: { job: 'a' }, timestamp: '1645123456000000000' }, /entries\[1\]\.timestamp: 2022-02-17T18:44:16.000Z is older than Loki's reject_old_samples_max_age/, RangeError],
-      ['a timestamp an hour ahead', { message: 'x', labels: { job: 'a' }, timestamp: new Date(Date.now() + 3600_000) }, /entries\[1\]\.timestamp: .* creation_grace_period/, RangeError],
-      ['a line over 256 KiB', { message: 'x'.repeat(262_145), labels: { job: 'a' } }, /entries\[1\]\.message: 262145 bytes is over Loki's max_line_size of 262144/, RangeError],
-      ['16 labels', { message: 'x', labels: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`l${i}`, 'v'])) }, /16 labels is over Loki's max_label_names_per_series of 15/, RangeError],
-      ['a 3000-byte label value', { message: 'x', labels: { job: 'v'.repeat(3000) } }, /entries\[1\]\.labels\["job"\]: 3000 bytes is over Loki's max_label_value_length of 2048/, RangeError],
-      ['129 metadata entries', { message: 'x', labels: { job: 'a' }, metadata: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`m${i}`, 'v'])) }, /129 entries is over Loki's max_structured_metadata_entries_count of 128/, RangeError],
-      ['70 KB of metadata', { message: 'x', labels: { job: 'a' }, metadata: { big: 'v'.repeat(70_000) } }, /70003 bytes is over Loki's max_structured_metadata_size/, RangeError],
-      ['a non-object entry', 'just a string', /entries\[1\]: expected an object \{ message, labels \}, got string/, TypeError],
+      [
+        'a non-string message',
+        { message: 42, labels: { job: 'a' } },
+        /entries\[1\]\.message: expected a string, got number/,
+        TypeError,
+      ],
+      [
+        'no labels',
+        { message: 'x', labels: {} },
+        /entries\[1\]\.labels: at least one label with a non-empty value is required/,
+        TypeError,
+      ],
+      [
+        'only empty label values',
+        { message: 'x', labels: { job: '' } },
+        /entries\[1\]\.labels: at least one label/,
+        TypeError,
+      ],
+      [
+        'a non-string label value',
+        { message: 'x', labels: { job: 1 } },
+        /entries\[1\]\.labels\["job"\]: expected a string, got number/,
+        TypeError,
+      ],
+      [
+        'an invalid label name',
+        { message: 'x', labels: { 'service.name': 'a' } },
+        /entries\[1\]\.labels\["service.name"\]: invalid label name.*"service_name"/,
+        TypeError,
+      ],
+      [
+        'a non-string metadata value',
+        { message: 'x', labels: { job: 'a' }, metadata: { n: 1 } },
+        /entries\[1\]\.metadata\["n"\]: expected a string, got number/,
+        TypeError,
+      ],
+      [
+        'an unparseable timestamp',
+        { message: 'x', labels: { job: 'a' }, timestamp: 'noon' },
+        /entries\[1\]\.timestamp: cannot read timestamp "noon"/,
+        RangeError,
+      ],
+      [
+        'a numeric timestamp',
+        { message: 'x', labels: { job: 'a' }, timestamp: 1 },
+        /entries\[1\]\.timestamp: a number cannot hold/,
+        TypeError,
+      ],
+      [
+        'a timestamp older than 7 days',
+        { message: 'x', labels: { job: 'a' }, timestamp: '1645123456000000000' },
+        /entries\[1\]\.timestamp: 2022-02-17T18:44:16.000Z is older than Loki's reject_old_samples_max_age/,
+        RangeError,
+      ],
+      [
+        'a timestamp an hour ahead',
+        { message: 'x', labels: { job: 'a' }, timestamp: new Date(Date.now() + 3600_000) },
+        /entries\[1\]\.timestamp: .* creation_grace_period/,
+        RangeError,
+      ],
+      [
+        'a line over 256 KiB',
+        { message: 'x'.repeat(262_145), labels: { job: 'a' } },
+        /entries\[1\]\.message: 262145 bytes is over Loki's max_line_size of 262144/,
+        RangeError,
+      ],
+      [
+        '16 labels',
+        { message: 'x', labels: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`l${i}`, 'v'])) },
+        /16 labels is over Loki's max_label_names_per_series of 15/,
+        RangeError,
+      ],
+      [
+        'a 3000-byte label value',
+        { message: 'x', labels: { job: 'v'.repeat(3000) } },
+        /entries\[1\]\.labels\["job"\]: 3000 bytes is over Loki's max_label_value_length of 2048/,
+        RangeError,
+      ],
+      [
+        '129 metadata entries',
+        {
+          message: 'x',
+          labels: { job: 'a' },
+          metadata: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`m${i}`, 'v'])),
+        },
+        /129 entries is over Loki's max_structured_metadata_entries_count of 128/,
+        RangeError,
+      ],
+      [
+        '70 KB of metadata',
+        { message: 'x', labels: { job: 'a' }, metadata: { big: 'v'.repeat(70_000) } },
+        /70003 bytes is over Loki's max_structured_metadata_size/,
+        RangeError,
+      ],
+      [
+        'a non-object entry',
+        'just a string',
+        /entries\[1\]: expected an object \{ message, labels \}, got string/,
+        TypeError,
+      ],
     ];
     for (const [what, bad, message, type] of cases) {
       it(`refuses ${what}`, async () => {
-        const error = await logger.sendBatch([{ message: 'ok', labels: { job: 'a' } }, bad as LogEntry]).catch((e: unknown) => e);
+        const error = await logger
+          .sendBatch([{ message: 'ok', labels: { job: 'a' } }, bad as LogEntry])
+          .catch((e: unknown) => e);
         expect(error).to.be.instanceOf(type);
         expect((error as Error).message).to.match(message);
         expect(server.requests).to.have.length(0);
@@ -186,7 +291,9 @@ describe('LokiLogger (the seed API)', () => {
 
     it('refuses a non-array batch and a non-boolean groupByLabels', async () => {
       expect(await logger.sendBatch('x' as never).catch((e: unknown) => e)).to.be.instanceOf(TypeError);
-      expect(await logger.sendBatch([], { groupByLabels: 'yes' as never }).catch((e: unknown) => e)).to.be.instanceOf(TypeError);
+      expect(await logger.sendBatch([], { groupByLabels: 'yes' as never }).catch((e: unknown) => e)).to.be.instanceOf(
+        TypeError
+      );
     });
   });
 
@@ -203,11 +310,15 @@ describe('LokiLogger (the seed API)', () => {
       expect(server.requests).to.have.length(3);
     });
 
-    it('rejects with LokiPushError carrying Loki\'s reason on a 400', async () => {
-      server.answer({ status: 400, body: "entry for stream '{job=\"a\"}' has timestamp too new" });
-      const error = (await logger.sendLog({ message: 'x', labels: { job: 'a' } }).catch((e: unknown) => e)) as LokiPushError;
+    it("rejects with LokiPushError carrying Loki's reason on a 400", async () => {
+      server.answer({ status: 400, body: 'entry for stream \'{job="a"}\' has timestamp too new' });
+      const error = (await logger
+        .sendLog({ message: 'x', labels: { job: 'a' } })
+        .catch((e: unknown) => e)) as LokiPushError;
       expect(error).to.be.instanceOf(LokiPushError);
-      expect(error.message).to.equal("Loki rejected the push (400): entry for stream '{job=\"a\"}' has timestamp too new");
+      expect(error.message).to.equal(
+        'Loki rejected the push (400): entry for stream \'{job="a"}\' has timestamp too new'
+      );
       expect(error.retryable).to.equal(false);
     });
   });

@@ -44,11 +44,18 @@ describe('protobuf-writer', () => {
     const streams: PushStream[] = [
       {
         labels: '{job="é"}',
-        entries: [{ timestampNanos: 1_700_000_000_000_000_001n, line: 'ünïcode 😀', metadata: [{ name: 'k', value: 'v' }] }],
+        entries: [
+          { timestampNanos: 1_700_000_000_000_000_001n, line: 'ünïcode 😀', metadata: [{ name: 'k', value: 'v' }] },
+        ],
       },
     ];
     const [stream] = readPushRequest(writePushRequest(streams));
     expect(stream.labels).to.equal('{job="é"}');
-    expect(stream.entries[0]).to.deep.include({ seconds: 1_700_000_000n, nanos: 1n, line: 'ünïcode 😀', metadata: [['k', 'v']] });
+    expect(stream.entries[0]).to.deep.include({
+      seconds: 1_700_000_000n,
+      nanos: 1n,
+      line: 'ünïcode 😀',
+      metadata: [['k', 'v']],
+    });
   });
 });

@@ -12,9 +12,16 @@ import { snappyBlockDecompress } from './helpers/snappy-reader';
 
 const T0 = 1_700_000_000_000_000_000n;
 const STREAMS: PushStream[] = [
-  { labels: '{job="api"}', entries: [{ timestampNanos: T0, line: 'one' }, { timestampNanos: T0 + 1n, line: 'two' }] },
+  {
+    labels: '{job="api"}',
+    entries: [
+      { timestampNanos: T0, line: 'one' },
+      { timestampNanos: T0 + 1n, line: 'two' },
+    ],
+  },
 ];
-const TOO_LARGE_BODY = 'rpc error: code = ResourceExhausted desc = grpc: received message larger than max (4916259 vs. 4194304)';
+const TOO_LARGE_BODY =
+  'rpc error: code = ResourceExhausted desc = grpc: received message larger than max (4916259 vs. 4194304)';
 
 describe('LokiPushClient (loopback server)', () => {
   let server: ScriptedServer;
@@ -78,7 +85,9 @@ describe('LokiPushClient (loopback server)', () => {
 
     it('sends JSON when format is json', async () => {
       client = new LokiPushClient({ url: server.url, format: 'json' });
-      await client.push([{ labels: '{job="api"}', entries: [{ timestampNanos: T0, line: 'l', metadata: [{ name: 'm', value: 'v' }] }] }]);
+      await client.push([
+        { labels: '{job="api"}', entries: [{ timestampNanos: T0, line: 'l', metadata: [{ name: 'm', value: 'v' }] }] },
+      ]);
       const [req] = server.requests;
       expect(req.headers['content-type']).to.equal('application/json');
       expect(JSON.parse(req.body.toString())).to.deep.equal({
@@ -91,7 +100,9 @@ describe('LokiPushClient (loopback server)', () => {
       client = new LokiPushClient({ url: `http://user:pa%40ss@${url.host}/gw/` });
       await client.push(STREAMS);
       expect(server.requests[0].url).to.equal('/gw/loki/api/v1/push');
-      expect(server.requests[0].headers.authorization).to.equal('Basic ' + Buffer.from('user:pa@ss').toString('base64'));
+      expect(server.requests[0].headers.authorization).to.equal(
+        'Basic ' + Buffer.from('user:pa@ss').toString('base64')
+      );
     });
 
     it('calls a headers function before every request (rotating tokens)', async () => {
@@ -119,12 +130,17 @@ describe('LokiPushClient (loopback server)', () => {
     });
 
     it('splits a large send into requests under maxRequestBytes, all delivered in order', async () => {
-      const entries = Array.from({ length: 400 }, (_, i) => ({ timestampNanos: T0 + BigInt(i), line: `line ${i} `.padEnd(100, '.') }));
+      const entries = Array.from({ length: 400 }, (_, i) => ({
+        timestampNanos: T0 + BigInt(i),
+        line: `line ${i} `.padEnd(100, '.'),
+      }));
       client = new LokiPushClient({ url: server.url, maxRequestBytes: 8 * 1024 });
       const result = await client.push([{ labels: '{job="big"}', entries }]);
       expect(result.requests).to.be.greaterThan(4);
       expect(server.requests).to.have.length(result.requests);
-      const lines = server.requests.flatMap((r) => decodePushRequest(snappyUncompress(r.body)).flatMap((s) => s.entries.map((e) => e.line)));
+      const lines = server.requests.flatMap((r) =>
+        decodePushRequest(snappyUncompress(r.body)).flatMap((s) => s.entries.map((e) => e.line))
+      );
       expect(lines).to.deep.equal(entries.map((e) => e.line));
       for (const r of server.requests) expect(snappyUncompress(r.body).length).to.be.at.most(8 * 1024);
     });
@@ -140,7 +156,10 @@ describe('LokiPushClient (loopback server)', () => {
     it('treats 260 as a final failure: the data was dropped', async () => {
       server.answer({ status: 260, body: 'ingestion blocked' });
       client = new LokiPushClient({ url: server.url });
-      const error = await client.push(STREAMS).then(() => undefined, (e: unknown) => e);
+      const error = await client.push(STREAMS).then(
+        () => undefined,
+        (e: unknown) => e
+      );
       expect(error).to.be.instanceOf(LokiPushError);
       expect(error).to.deep.include({ reason: 'ingestion-blocked', status: 260, retryable: false, attempts: 1 });
       expect((error as LokiPushError).message).to.match(/ingestion is blocked.*dropped/);
@@ -153,7 +172,13 @@ describe('LokiPushClient (loopback server)', () => {
         client = new LokiPushClient({ url: server.url });
         const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
         expect(error).to.be.instanceOf(LokiPushError);
-        expect(error).to.deep.include({ status, retryable: false, attempts: 1, body: `reason for ${status}`, reason: 'http' });
+        expect(error).to.deep.include({
+          status,
+          retryable: false,
+          attempts: 1,
+          body: `reason for ${status}`,
+          reason: 'http',
+        });
         expect(error.message).to.match(new RegExp(`^Loki rejected the push \\(${status}\\): reason for ${status}`));
         expect(error.entriesFailed).to.equal(2);
         expect(error.failedStreams).to.deep.equal(STREAMS);
@@ -247,7 +272,11 @@ describe('LokiPushClient (loopback server)', () => {
       const closed = await ScriptedServer.start();
       const url = new URL(closed.url);
       await closed.close();
-      client = new LokiPushClient({ url: `http://u:secret@${url.host}`, retryDeadlineMillis: 1500, initialBackoffMillis: 100 });
+      client = new LokiPushClient({
+        url: `http://u:secret@${url.host}`,
+        retryDeadlineMillis: 1500,
+        initialBackoffMillis: 100,
+      });
       const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
       expect(error).to.deep.include({ reason: 'network', retryable: true, status: undefined });
       expect(error.attempts).to.be.at.least(2);
@@ -255,7 +284,7 @@ describe('LokiPushClient (loopback server)', () => {
       expect(error.message).not.to.include('secret');
     });
 
-    it("halves a push Loki finds over its 4 MiB message limit instead of retrying it", async () => {
+    it('halves a push Loki finds over its 4 MiB message limit instead of retrying it', async () => {
       server.answer({ status: 500, body: TOO_LARGE_BODY }, { status: 204 }, { status: 500, body: TOO_LARGE_BODY });
       const entries = Array.from({ length: 8 }, (_, i) => ({ timestampNanos: T0 + BigInt(i), line: `e${i}` }));
       client = new LokiPushClient({ url: server.url });
@@ -269,7 +298,9 @@ describe('LokiPushClient (loopback server)', () => {
     it('fails (without retrying) a single entry that is still too large', async () => {
       server.answer({ status: 500, body: TOO_LARGE_BODY });
       client = new LokiPushClient({ url: server.url });
-      const error = (await client.push([{ labels: '{a="b"}', entries: [{ timestampNanos: T0, line: 'x' }] }]).catch((e: unknown) => e)) as LokiPushError;
+      const error = (await client
+        .push([{ labels: '{a="b"}', entries: [{ timestampNanos: T0, line: 'x' }] }])
+        .catch((e: unknown) => e)) as LokiPushError;
       expect(error).to.deep.include({ status: 500, retryable: false, attempts: 1 });
     });
 
@@ -330,11 +361,19 @@ describe('LokiPushClient security', () => {
     const secrets = ['hunter2', 'sekret-token', 'PRIVATE KEY BODY', 'x-api-secret-value'];
     const clients = [
       new LokiPushClient({ url: `http://admin:${secrets[0]}@127.0.0.1:1` }),
-      new LokiPushClient({ url: 'http://127.0.0.1:1', bearerToken: secrets[1], key: `-----BEGIN PRIVATE KEY-----\n${secrets[2]}` }),
+      new LokiPushClient({
+        url: 'http://127.0.0.1:1',
+        bearerToken: secrets[1],
+        key: `-----BEGIN PRIVATE KEY-----\n${secrets[2]}`,
+      }),
       new LokiPushClient({ url: 'http://127.0.0.1:1', headers: { 'x-api-key': secrets[3] } }),
     ];
     for (const client of clients) {
-      const printed = [inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client.config), String(client.config.staticHeaders)].join('\n');
+      const printed = [
+        inspect(client, { depth: 10, showHidden: true }),
+        JSON.stringify(client.config),
+        String(client.config.staticHeaders),
+      ].join('\n');
       for (const secret of secrets) expect(printed).not.to.include(secret);
       expect(printed).to.include('[redacted]');
       await client.close();
@@ -342,7 +381,12 @@ describe('LokiPushClient security', () => {
   });
 
   it('keeps credentials out of network errors and their cause', async () => {
-    const client = new LokiPushClient({ url: 'http://admin:hunter2@127.0.0.1:1', bearerToken: undefined, retryDeadlineMillis: 300, initialBackoffMillis: 50 });
+    const client = new LokiPushClient({
+      url: 'http://admin:hunter2@127.0.0.1:1',
+      bearerToken: undefined,
+      retryDeadlineMillis: 300,
+      initialBackoffMillis: 50,
+    });
     const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
     await client.close();
     const { inspect } = await import('node:util');

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fc from 'fast-check';
-import { decodePushRequest, encodeJsonPushRequest, encodePushRequest, toProtoTimestamp } from '../src/push-request-codec';
+import {
+  decodePushRequest,
+  encodeJsonPushRequest,
+  encodePushRequest,
+  toProtoTimestamp,
+} from '../src/push-request-codec';
 import { snappyCompress, snappyUncompress } from '../src/snappy';
 import type { PushStream } from '../src/types';
 import { readPushRequest } from './helpers/proto-reader';
@@ -11,7 +16,11 @@ const SAMPLE: PushStream[] = [
   {
     labels: '{job="api", level="info"}',
     entries: [
-      { timestampNanos: 1_700_000_000_123_456_789n, line: 'GET /users 200', metadata: [{ name: 'trace_id', value: 'abc' }] },
+      {
+        timestampNanos: 1_700_000_000_123_456_789n,
+        line: 'GET /users 200',
+        metadata: [{ name: 'trace_id', value: 'abc' }],
+      },
       { timestampNanos: 1_700_000_001_000_000_000n, line: 'é 😀 "quoted"' },
     ],
   },
@@ -48,12 +57,20 @@ describe('push-request-codec', () => {
     it('keeps every nanosecond and order (property)', () => {
       fc.assert(
         fc.property(
-          fc.array(fc.record({ ts: fc.bigInt({ min: 0n, max: 4_000_000_000_000_000_000n }), line: fc.string({ maxLength: 40 }) }), {
-            minLength: 1,
-            maxLength: 20,
-          }),
+          fc.array(
+            fc.record({
+              ts: fc.bigInt({ min: 0n, max: 4_000_000_000_000_000_000n }),
+              line: fc.string({ maxLength: 40 }),
+            }),
+            {
+              minLength: 1,
+              maxLength: 20,
+            }
+          ),
           (items) => {
-            const streams: PushStream[] = [{ labels: '{a="b"}', entries: items.map((i) => ({ timestampNanos: i.ts, line: i.line })) }];
+            const streams: PushStream[] = [
+              { labels: '{a="b"}', entries: items.map((i) => ({ timestampNanos: i.ts, line: i.line })) },
+            ];
             const read = readPushRequest(encodePushRequest(streams))[0].entries;
             expect(read.map((e) => e.seconds * 1_000_000_000n + e.nanos)).to.deep.equal(items.map((i) => i.ts));
             expect(read.map((e) => e.line)).to.deep.equal(items.map((i) => i.line));
@@ -82,21 +99,31 @@ describe('push-request-codec', () => {
     it('is decompressed by python3-snappy (Debian), the same block format Loki reads', function () {
       requireTool(this, '/usr/bin/python3', ['-c', 'import snappy']);
       const raw = Buffer.from('x'.repeat(1000) + 'loki push body ' + 'y'.repeat(500));
-      const out = execFileSync('/usr/bin/python3', ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.uncompress(sys.stdin.buffer.read()))'], {
-        input: snappyCompress(raw),
-      });
+      const out = execFileSync(
+        '/usr/bin/python3',
+        ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.uncompress(sys.stdin.buffer.read()))'],
+        {
+          input: snappyCompress(raw),
+        }
+      );
       expect(out.equals(raw)).to.equal(true);
     });
 
     it('reads what python3-snappy compresses', function () {
       requireTool(this, '/usr/bin/python3', ['-c', 'import snappy']);
       const raw = encodePushRequest(SAMPLE);
-      const compressed = execFileSync('/usr/bin/python3', ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.compress(sys.stdin.buffer.read()))'], { input: raw });
+      const compressed = execFileSync(
+        '/usr/bin/python3',
+        ['-c', 'import sys, snappy; sys.stdout.buffer.write(snappy.compress(sys.stdin.buffer.read()))'],
+        { input: raw }
+      );
       expect(decodePushRequest(snappyUncompress(compressed))).to.deep.equal(SAMPLE);
     });
 
-    it('refuses corrupt input and oversized declarations with Loki\'s wording', () => {
-      expect(() => snappyUncompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]))).to.throw('snappy: corrupt input');
+    it("refuses corrupt input and oversized declarations with Loki's wording", () => {
+      expect(() => snappyUncompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]))).to.throw(
+        'snappy: corrupt input'
+      );
       expect(() => snappyUncompress(snappyCompress(Buffer.alloc(1000)), 100)).to.throw('snappy: corrupt input');
     });
   });
@@ -119,7 +146,7 @@ describe('push-request-codec', () => {
   });
 
   describe('JSON', () => {
-    it('writes Loki\'s JSON push format with metadata as the third element', () => {
+    it("writes Loki's JSON push format with metadata as the third element", () => {
       expect(JSON.parse(encodeJsonPushRequest(SAMPLE))).to.deep.equal({
         streams: [
           {

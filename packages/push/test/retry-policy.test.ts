@@ -18,13 +18,15 @@ describe('retry-policy', () => {
       expect(decide(response(260))).to.deep.equal({ action: 'fail', reason: 'ingestion-blocked' });
     });
     for (const status of [201, 202, 301, 400, 401, 403, 404, 413, 422]) {
-      it(`${status} is final`, () => expect(decide(response(status))).to.deep.equal({ action: 'fail', reason: 'http' }));
+      it(`${status} is final`, () =>
+        expect(decide(response(status))).to.deep.equal({ action: 'fail', reason: 'http' }));
     }
     for (const status of [408, 429, 500, 502, 503, 504]) {
       it(`${status} is retried`, () => expect(decide(response(status)).action).to.equal('retry'));
     }
     it("a 500 over Loki's 4 MiB gRPC limit is split, not retried as is", () => {
-      const body = 'rpc error: code = ResourceExhausted desc = grpc: received message larger than max (4916259 vs. 4194304)';
+      const body =
+        'rpc error: code = ResourceExhausted desc = grpc: received message larger than max (4916259 vs. 4194304)';
       expect(decide(response(500, body))).to.deep.equal({ action: 'split' });
     });
     for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', undefined]) {
@@ -33,10 +35,16 @@ describe('retry-policy', () => {
       });
     }
     it('certificate errors are final', () => {
-      expect(decide({ kind: 'network', error: new Error('x'), code: 'CERT_HAS_EXPIRED' })).to.deep.equal({ action: 'fail', reason: 'network' });
+      expect(decide({ kind: 'network', error: new Error('x'), code: 'CERT_HAS_EXPIRED' })).to.deep.equal({
+        action: 'fail',
+        reason: 'network',
+      });
     });
     it('honours Retry-After on a retryable answer', () => {
-      expect(decide(response(429, '', { 'retry-after': '3' }))).to.deep.equal({ action: 'retry', retryAfterMillis: 3000 });
+      expect(decide(response(429, '', { 'retry-after': '3' }))).to.deep.equal({
+        action: 'retry',
+        retryAfterMillis: 3000,
+      });
     });
   });
 

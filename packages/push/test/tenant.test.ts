@@ -3,7 +3,8 @@ import { tenantIdProblem, validateTenantId } from '../src/tenant';
 
 describe('tenant', () => {
   it("accepts Loki's tenant characters", () => {
-    for (const id of ['tenant1', 'a', "A-z_0.9!*'()", 'x'.repeat(150)]) expect(tenantIdProblem(id), id).to.equal(undefined);
+    for (const id of ['tenant1', 'a', "A-z_0.9!*'()", 'x'.repeat(150)])
+      expect(tenantIdProblem(id), id).to.equal(undefined);
   });
 
   for (const [id, message] of [

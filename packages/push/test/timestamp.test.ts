@@ -27,16 +27,22 @@ describe('timestamp', () => {
       // 12:00 in Kolkata (UTC+05:30) is 06:30Z.
       expect(toNanos('2024-06-01T12:00:00', 'Asia/Kolkata', 'ts')).to.equal(BigInt(Date.UTC(2024, 5, 1, 6, 30)) * NS);
       // Summer time in Paris (UTC+2), winter (UTC+1).
-      expect(toNanos('2024-07-01 12:00:00.000000001', 'Europe/Paris', 'ts')).to.equal(BigInt(Date.UTC(2024, 6, 1, 10)) * NS + 1n);
+      expect(toNanos('2024-07-01 12:00:00.000000001', 'Europe/Paris', 'ts')).to.equal(
+        BigInt(Date.UTC(2024, 6, 1, 10)) * NS + 1n
+      );
       expect(toNanos('2024-01-01T12:00', 'Europe/Paris', 'ts')).to.equal(BigInt(Date.UTC(2024, 0, 1, 11)) * NS);
       expect(toNanos('2024-01-01T12:00', 'UTC', 'ts')).to.equal(BigInt(Date.UTC(2024, 0, 1, 12)) * NS);
     });
 
     it('resolves clock changes like Temporal "compatible": earlier of a repeated time, forward across a gap', () => {
       // New York 2024-11-03 01:30 happens twice (EDT then EST): the earlier is 05:30Z.
-      expect(zonedWallTimeToUtcMillis('America/New_York', Date.UTC(2024, 10, 3, 1, 30))).to.equal(Date.UTC(2024, 10, 3, 5, 30));
+      expect(zonedWallTimeToUtcMillis('America/New_York', Date.UTC(2024, 10, 3, 1, 30))).to.equal(
+        Date.UTC(2024, 10, 3, 5, 30)
+      );
       // New York 2024-03-10 02:30 does not exist: moved forward to 03:30 EDT = 07:30Z.
-      expect(zonedWallTimeToUtcMillis('America/New_York', Date.UTC(2024, 2, 10, 2, 30))).to.equal(Date.UTC(2024, 2, 10, 7, 30));
+      expect(zonedWallTimeToUtcMillis('America/New_York', Date.UTC(2024, 2, 10, 2, 30))).to.equal(
+        Date.UTC(2024, 2, 10, 7, 30)
+      );
     });
 
     for (const [input, fragment] of [
@@ -48,17 +54,25 @@ describe('timestamp', () => {
       ['1.5e18', 'cannot read timestamp'],
     ] as const) {
       it(`refuses ${JSON.stringify(input)} naming the field`, () => {
-        expect(() => toNanos(input, 'UTC', 'entries[2].timestamp')).to.throw(RangeError, `entries[2].timestamp: `).and.match(new RegExp(fragment));
+        expect(() => toNanos(input, 'UTC', 'entries[2].timestamp'))
+          .to.throw(RangeError, `entries[2].timestamp: `)
+          .and.match(new RegExp(fragment));
       });
     }
 
     it('refuses numbers, which cannot hold nanoseconds exactly', () => {
-      expect(() => toNanos(1645123456000000000 as unknown as string, 'UTC', 'ts')).to.throw(TypeError, /ts: a number cannot hold/);
+      expect(() => toNanos(1645123456000000000 as unknown as string, 'UTC', 'ts')).to.throw(
+        TypeError,
+        /ts: a number cannot hold/
+      );
     });
 
     it('refuses an invalid Date and other types', () => {
       expect(() => toNanos(new Date(NaN), 'UTC', 'ts')).to.throw(RangeError, 'ts: invalid Date');
-      expect(() => toNanos({} as unknown as string, 'UTC', 'ts')).to.throw(TypeError, 'ts: expected a string, bigint or Date');
+      expect(() => toNanos({} as unknown as string, 'UTC', 'ts')).to.throw(
+        TypeError,
+        'ts: expected a string, bigint or Date'
+      );
     });
   });
 

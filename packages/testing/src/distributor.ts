@@ -116,7 +116,8 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
     const canonical = labelsToString(parsed.labels);
     const entries: IngestedEntry[] = [];
     for (const raw of stream.entries) {
-      const line = limits.maxLineSizeTruncate && limits.maxLineSize > 0 ? truncateLine(raw.line, limits.maxLineSize) : raw.line;
+      const line =
+        limits.maxLineSizeTruncate && limits.maxLineSize > 0 ? truncateLine(raw.line, limits.maxLineSize) : raw.line;
       const entryError = validateEntry({ ...raw, line }, canonical, limits, ctx.nowMillis);
       if (entryError !== undefined) {
         errors.push(entryError);
@@ -133,7 +134,8 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
     }
     if (entries.length > 0) accepted.push({ labels: canonical, entries });
   }
-  const validationAnswer: HttpAnswer | undefined = errors.length > 0 ? { status: 400, body: groupErrors(errors) } : undefined;
+  const validationAnswer: HttpAnswer | undefined =
+    errors.length > 0 ? { status: 400, body: groupErrors(errors) } : undefined;
   if (accepted.length === 0) return { ...outcome, ...(validationAnswer ?? {}) };
 
   if (ctx.nowMillis < limits.blockIngestionUntilMillis) {
@@ -142,7 +144,11 @@ export function distribute(streams: readonly PushStream[], ctx: DistributorConte
     // Loki answers success for 200 (the data is dropped all the same).
     if (code === 200) return outcome;
     const until = formatRfc3339(millisToNanos(limits.blockIngestionUntilMillis));
-    return { ...outcome, status: code, body: `ingestion blocked for user ${ctx.tenant} until '${until}' with status code '${code}'` };
+    return {
+      ...outcome,
+      status: code,
+      body: `ingestion blocked for user ${ctx.tenant} until '${until}' with status code '${code}'`,
+    };
   }
   if (!ctx.rateLimiter.allow(ctx.nowMillis, validatedBytes)) {
     outcome.refused += validatedLines;

@@ -17,7 +17,8 @@ interface Rule {
  * @throws {TypeError|RangeError} naming the field that is wrong.
  */
 export function validateFailureSpec(spec: FailureSpec, where: string): FailureSpec {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`${where}: expected an object, got ${String(spec)}`);
+  if (spec === null || typeof spec !== 'object')
+    throw new TypeError(`${where}: expected an object, got ${String(spec)}`);
   const actions = [spec.status !== undefined, spec.reset === true, spec.hang === true].filter(Boolean).length;
   if (actions > 1) throw new TypeError(`${where}: give at most one of status, reset and hang`);
   if (actions === 0 && spec.delayMillis === undefined) {

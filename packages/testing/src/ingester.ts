@@ -100,7 +100,11 @@ export class Ingester {
   }
 
   /** Pushes validated streams (canonical label strings) of one tenant. */
-  push(tenant: string, streams: ReadonlyArray<{ labels: string; entries: IngestedEntry[] }>, nowMillis = Date.now()): IngestResult {
+  push(
+    tenant: string,
+    streams: ReadonlyArray<{ labels: string; entries: IngestedEntry[] }>,
+    nowMillis = Date.now()
+  ): IngestResult {
     const result: IngestResult = { stored: 0, refused: 0, deduplicated: 0 };
     let tenantStreams = this._tenants.get(tenant);
     if (!tenantStreams) {
@@ -152,7 +156,9 @@ export class Ingester {
         result.deduplicated++;
         continue;
       }
-      const entryBytes = Buffer.byteLength(entry.line) + entry.metadata.reduce((n, l) => n + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0);
+      const entryBytes =
+        Buffer.byteLength(entry.line) +
+        entry.metadata.reduce((n, l) => n + Buffer.byteLength(l.name) + Buffer.byteLength(l.value), 0);
       if (!stream.rateLimiter.allow(nowMillis, entryBytes)) {
         failed.push({
           entry,
@@ -177,7 +183,8 @@ export class Ingester {
         }
       }
       stream.lastLine = entry;
-      if (stream.highestTs === undefined || entry.timestampNanos > stream.highestTs) stream.highestTs = entry.timestampNanos;
+      if (stream.highestTs === undefined || entry.timestampNanos > stream.highestTs)
+        stream.highestTs = entry.timestampNanos;
       // The head block drops an entry equal to one already stored at the same timestamp.
       const end = upperBound(stream.entries, entry.timestampNanos);
       let duplicate = false;

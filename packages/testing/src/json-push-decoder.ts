@@ -61,7 +61,8 @@ export function decodeJsonPush(text: string): PushStream[] {
   if (root.kind === 'null') return [];
   if (root.kind !== 'object') {
     throw new PushDecodeError(
-      'loghttp.PushRequest.' + jsoniterError(text, root.start + 1, 'readObjectStart', `expect { or n, but found ${text[root.start]}`)
+      'loghttp.PushRequest.' +
+        jsoniterError(text, root.start + 1, 'readObjectStart', `expect { or n, but found ${text[root.start]}`)
     );
   }
   // jsoniter matches struct fields case-insensitively.
@@ -69,7 +70,8 @@ export function decodeJsonPush(text: string): PushStream[] {
   if (streams === undefined || streams.kind === 'null') return [];
   if (streams.kind !== 'array') {
     throw new PushDecodeError(
-      STREAMS_PREFIX + jsoniterError(text, streams.start + 1, 'decode slice', `expect [ or n, but found ${text[streams.start]}`)
+      STREAMS_PREFIX +
+        jsoniterError(text, streams.start + 1, 'decode slice', `expect [ or n, but found ${text[streams.start]}`)
     );
   }
   return streams.items.map((item) => {
@@ -106,7 +108,10 @@ function labelSetString(node: JsonNode, text: string): string {
   if (node.kind !== 'object') throw new StreamError(JSONPARSER_ERRORS.malformedObject);
   const labels = new Map<string, string>();
   for (const field of node.fields) {
-    const value = field.value.kind === 'string' ? field.value.value : parseStringOfRaw(text.slice(field.value.start, field.value.end));
+    const value =
+      field.value.kind === 'string'
+        ? field.value.value
+        : parseStringOfRaw(text.slice(field.value.start, field.value.end));
     labels.set(field.key, value);
   }
   // Go's sort.Strings: byte order.
@@ -161,7 +166,9 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
 function parseRfc3339Nanos(value: string): bigint {
   const m = RFC3339.exec(value);
   if (!m) {
-    throw new PushDecodeError(`parsing time ${JSON.stringify(JSON.stringify(value))} as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse`);
+    throw new PushDecodeError(
+      `parsing time ${JSON.stringify(JSON.stringify(value))} as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse`
+    );
   }
   const seconds = BigInt(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000);
   const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
@@ -186,7 +193,8 @@ export function decodeLegacyJsonPush(text: string): PushStream[] {
       entries: (entries?.kind === 'array' ? entries.items : []).map((entry): PushEntry => {
         const ts = fieldsOf(entry, 'ts', true);
         const line = fieldsOf(entry, 'line', true);
-        if (ts === undefined || ts.kind !== 'string') throw new PushDecodeError('logproto.Entry.Timestamp: expected an RFC 3339 string');
+        if (ts === undefined || ts.kind !== 'string')
+          throw new PushDecodeError('logproto.Entry.Timestamp: expected an RFC 3339 string');
         if (line !== undefined && line.kind !== 'string' && line.kind !== 'null') {
           throw new PushDecodeError('logproto.Entry.Line: ReadString: expects " or n');
         }

@@ -13,7 +13,19 @@ export const DETECTED_LEVEL = 'detected_level';
 /** Which Loki's detection to reproduce (see `LokiTestServerOptions.lokiVersion`). */
 export type LevelDetectionStyle = '3.4' | 'latest';
 
-const LEVEL_FIELDS_3_4 = ['level', 'LEVEL', 'Level', 'log.level', 'severity', 'SEVERITY', 'Severity', 'SeverityText', 'lvl', 'LVL', 'Lvl'];
+const LEVEL_FIELDS_3_4 = [
+  'level',
+  'LEVEL',
+  'Level',
+  'log.level',
+  'severity',
+  'SEVERITY',
+  'Severity',
+  'SeverityText',
+  'lvl',
+  'LVL',
+  'Lvl',
+];
 const LEVEL_FIELDS_LATEST = [...LEVEL_FIELDS_3_4, 'severity_text', 'Severity_Text', 'SEVERITY_TEXT'];
 /** `log_level_from_json_max_depth` default. */
 const JSON_MAX_DEPTH = 2;
@@ -69,7 +81,8 @@ function fromJson(line: string, fields: ReadonlySet<string>): string | undefined
     return undefined;
   }
   const visit = (value: unknown, depth: number): string | undefined => {
-    if (depth >= JSON_MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (depth >= JSON_MAX_DEPTH || value === null || typeof value !== 'object' || Array.isArray(value))
+      return undefined;
     for (const [key, child] of Object.entries(value)) {
       if (typeof child === 'string' && fields.has(key)) return child;
       const nested = visit(child, depth + 1);
@@ -113,7 +126,8 @@ const WORDS: ReadonlyArray<[string, readonly string[]]> = [
 ];
 
 function fromWords(line: string, style: LevelDetectionStyle): string {
-  for (const [level, words] of style === '3.4' ? WORDS_3_4 : WORDS) if (words.some((word) => line.includes(word))) return level;
+  for (const [level, words] of style === '3.4' ? WORDS_3_4 : WORDS)
+    if (words.some((word) => line.includes(word))) return level;
   return 'unknown';
 }
 

@@ -74,7 +74,9 @@ export function parseLogSelector(query: string): LogSelector {
     while (i < query.length && /\s/.test(query[i])) i++;
   };
   const syntaxError = (found: string, expecting: string): never => {
-    throw new LogqlError(`parse error at line 1, col ${column()}: syntax error: unexpected ${found}${expecting ? `, expecting ${expecting}` : ''}`);
+    throw new LogqlError(
+      `parse error at line 1, col ${column()}: syntax error: unexpected ${found}${expecting ? `, expecting ${expecting}` : ''}`
+    );
   };
   const readString = (): string => {
     const quote = query[i];

@@ -34,7 +34,14 @@ const PUSH_PATHS = new Set(['/loki/api/v1/push', '/api/prom/push']);
 export const FAKE_TENANT = 'fake';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 /** Loki endpoints answered with 501 rather than a 404 that would read as "no such Loki API". */
-const NOT_EMULATED_PATHS = ['/otlp/v1/logs', '/loki/api/v1/tail', '/loki/api/v1/index/', '/loki/api/v1/delete', '/loki/api/v1/patterns', '/loki/api/v1/detected_'];
+const NOT_EMULATED_PATHS = [
+  '/otlp/v1/logs',
+  '/loki/api/v1/tail',
+  '/loki/api/v1/index/',
+  '/loki/api/v1/delete',
+  '/loki/api/v1/patterns',
+  '/loki/api/v1/detected_',
+];
 /**
  * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive
  * connections under clients that reuse them, producing resets a real Loki never causes.
@@ -162,7 +169,9 @@ export class LokiTestServer {
         });
       }
     }
-    return result.sort((a, b) => (a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0));
+    return result.sort((a, b) =>
+      a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0
+    );
   }
 
   /** Makes the next push requests fail, one specification each, in order. */
@@ -222,7 +231,13 @@ export class LokiTestServer {
     });
     req.on('end', () => {
       record.bodyBytes = size;
-      const failure = this._failures.take({ method: record.method, path: record.path, kind, headers, tenant: headers['x-scope-orgid'] });
+      const failure = this._failures.take({
+        method: record.method,
+        path: record.path,
+        kind,
+        headers,
+        tenant: headers['x-scope-orgid'],
+      });
       const handle = (): void => this._answer(res, record, this._handle(record, url, Buffer.concat(chunks), tooLarge));
       if (failure) this._inject(failure, req, res, record, handle);
       else handle();
@@ -236,7 +251,13 @@ export class LokiTestServer {
     if (this._requests.length > this._options.maxRecordedRequests) this._requests.shift();
   }
 
-  private _inject(failure: FailureSpec, req: http.IncomingMessage, res: http.ServerResponse, record: ReceivedRequest, handle: () => void): void {
+  private _inject(
+    failure: FailureSpec,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    record: ReceivedRequest,
+    handle: () => void
+  ): void {
     record.injected = failure;
     const act = (): void => {
       if (failure.hang) {
@@ -254,7 +275,11 @@ export class LokiTestServer {
         this._counters.injected.status++;
         const headers: Record<string, string> = { ...(failure.headers ?? {}) };
         if (failure.retryAfterSeconds !== undefined) headers['retry-after'] = String(failure.retryAfterSeconds);
-        this._answer(res, record, { status: failure.status, body: failure.body ?? `injected failure (${failure.status})`, headers });
+        this._answer(res, record, {
+          status: failure.status,
+          body: failure.body ?? `injected failure (${failure.status})`,
+          headers,
+        });
         return;
       }
       handle();
@@ -291,14 +316,18 @@ export class LokiTestServer {
     record.tenant = tenant.tenant;
     if (record.kind === 'query') {
       const params = new URLSearchParams(url.searchParams);
-      if (record.method === 'POST') for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+      if (record.method === 'POST')
+        for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
       return handleQuery(
         { path: record.path, params, headers: record.headers, tenant: tenant.tenant, nowMillis: this._options.now() },
         this._ingester
       );
     }
     if (tooLarge) {
-      return { status: 413, body: `request body too large: ${record.bodyBytes} bytes, limit: ${this._options.maxRecvMsgSizeBytes} bytes` };
+      return {
+        status: 413,
+        body: `request body too large: ${record.bodyBytes} bytes, limit: ${this._options.maxRecvMsgSizeBytes} bytes`,
+      };
     }
     return this._push(record, tenant.tenant, body);
   }
@@ -315,7 +344,10 @@ export class LokiTestServer {
     record.streams = decoded.streams;
     let limiter = this._rateLimiters.get(tenant);
     if (!limiter) {
-      limiter = new TokenBucket(this._options.limits.ingestionRateBytesPerSecond, this._options.limits.ingestionBurstSizeBytes);
+      limiter = new TokenBucket(
+        this._options.limits.ingestionRateBytesPerSecond,
+        this._options.limits.ingestionBurstSizeBytes
+      );
       this._rateLimiters.set(tenant, limiter);
     }
     const outcome = distribute(decoded.streams, {

@@ -51,7 +51,9 @@ function inflateError(err: unknown, gzip: boolean): PushDecodeError {
     return new PushDecodeError('gzip: invalid header');
   }
   if (code === 'ERR_BUFFER_TOO_LARGE') return new PushDecodeError('request body too large');
-  return new PushDecodeError(gzip && /check/.test((err as Error).message) ? 'gzip: invalid checksum' : 'flate: corrupt input before offset 0');
+  return new PushDecodeError(
+    gzip && /check/.test((err as Error).message) ? 'gzip: invalid checksum' : 'flate: corrupt input before offset 0'
+  );
 }
 
 function undoContentEncoding(body: Buffer, encoding: string): Buffer {
@@ -118,4 +120,3 @@ export function decodePushBody(
   }
   return { format: 'protobuf', streams: decodeProtobuf(decoded), decodedBytes: decoded.length };
 }
-

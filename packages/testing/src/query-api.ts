@@ -67,7 +67,10 @@ function bounds(req: QueryRequest, defaultSinceMillis: number): { start: bigint;
   const sinceParam = req.params.get('since');
   if (sinceParam) {
     const m = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(sinceParam);
-    if (!m) throw new BadRequest(`could not parse 'since' parameter: not a valid duration string: ${JSON.stringify(sinceParam)}`);
+    if (!m)
+      throw new BadRequest(
+        `could not parse 'since' parameter: not a valid duration string: ${JSON.stringify(sinceParam)}`
+      );
     const unitMillis: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
     since = BigInt(Number(m[1]) * unitMillis[m[2]]) * NANOS_PER_MILLI;
   }
@@ -85,7 +88,9 @@ function parseLimit(params: URLSearchParams): number {
   if (limit <= 0) throw new BadRequest('limit must be a positive value');
   if (limit > MAX_ENTRIES_LIMIT_PER_QUERY) {
     // Loki 3.4's querier text (pkg/querier/http.go); later versions name max_entries_limit_per_query.
-    throw new BadRequest(`max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT_PER_QUERY})`);
+    throw new BadRequest(
+      `max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT_PER_QUERY})`
+    );
   }
   return limit;
 }
@@ -103,7 +108,13 @@ interface Hit {
   entry: IngestedEntry;
 }
 
-function select(ingester: Ingester, tenant: string, selector: LogSelector | undefined, start: bigint, end: bigint): Hit[] {
+function select(
+  ingester: Ingester,
+  tenant: string,
+  selector: LogSelector | undefined,
+  start: bigint,
+  end: bigint
+): Hit[] {
   const hits: Hit[] = [];
   for (const { stream } of ingester.streams(tenant)) {
     if (selector && !matchesLabels(selector, stream.labels)) continue;
@@ -144,7 +155,10 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
     const order = diff < 0n ? -1 : diff > 0n ? 1 : 0;
     return direction === 'forward' ? order : -order;
   });
-  const categorize = (req.headers[ENCODING_FLAGS_HEADER] ?? '').split(',').map((f) => f.trim()).includes(CATEGORIZE_LABELS);
+  const categorize = (req.headers[ENCODING_FLAGS_HEADER] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .includes(CATEGORIZE_LABELS);
   const groups = new Map<string, { labels: Label[]; values: unknown[] }>();
   for (const { stream, entry } of hits.slice(0, limit)) {
     const labels = categorize ? stream.labels : mergedLabels(stream, entry);
@@ -176,7 +190,13 @@ function optionalSelector(params: URLSearchParams): LogSelector | undefined {
 function streamsInRange(req: QueryRequest, ingester: Ingester, selector: LogSelector | undefined): StoredStream[] {
   const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
   const seen = new Set<StoredStream>();
-  for (const { stream } of select(ingester, req.tenant, selector ? { ...selector, lineFilters: [] } : undefined, start, end)) {
+  for (const { stream } of select(
+    ingester,
+    req.tenant,
+    selector ? { ...selector, lineFilters: [] } : undefined,
+    start,
+    end
+  )) {
     seen.add(stream);
   }
   return [...seen];
@@ -205,7 +225,8 @@ function series(req: QueryRequest, ingester: Ingester): HttpAnswer {
   if (matches.length === 0) throw new BadRequest('at least one match[] argument required');
   const found = new Map<string, Record<string, string>>();
   for (const match of matches) {
-    for (const stream of streamsInRange(req, ingester, parseLogSelector(match))) found.set(stream.key, toObject(stream.labels));
+    for (const stream of streamsInRange(req, ingester, parseLogSelector(match)))
+      found.set(stream.key, toObject(stream.labels));
   }
   return ok({ status: 'success', data: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
 }
@@ -231,7 +252,9 @@ export function handleQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
     if (req.path === '/loki/api/v1/query') {
       parseLogSelector(req.params.get('query') ?? '');
       // Loki 3 refuses log queries here (logqlmodel.ErrUnsupportedSyntaxForInstantQuery).
-      throw new BadRequest('log queries are not supported as an instant query type, please change your query to a range query type');
+      throw new BadRequest(
+        'log queries are not supported as an instant query type, please change your query to a range query type'
+      );
     }
     if (req.path === '/loki/api/v1/labels' || req.path === '/loki/api/v1/label') return labelNames(req, ingester);
     if (req.path === '/loki/api/v1/series') return series(req, ingester);

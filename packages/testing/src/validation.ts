@@ -19,7 +19,11 @@ const INTERNAL_LABELS = ['__aggregated_metric__', '__pattern__'];
 const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** `ValidateLabels`: returns Loki's message, or `undefined` when the labels are valid. */
-export function validateLabels(labels: readonly Label[], streamLabels: string, limits: ResolvedLimits): string | undefined {
+export function validateLabels(
+  labels: readonly Label[],
+  streamLabels: string,
+  limits: ResolvedLimits
+): string | undefined {
   if (labels.length === 0) return 'error at least one label pair is required per stream';
   if (labels.some((l) => INTERNAL_LABELS.includes(l.name))) return undefined;
   const count = labels.length - (labels.some((l) => l.name === SERVICE_NAME) ? 1 : 0);

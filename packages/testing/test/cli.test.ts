@@ -10,7 +10,9 @@ const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
 describe('otel-loki-test-server (CLI)', () => {
   it('parses its options', () => {
     expect(parseArgs([])).to.deep.equal({ port: 3100, limits: {} });
-    expect(parseArgs(['--port', '0', '--host', '0.0.0.0', '--auth', '--max-line-size', '1024', '--loki-3.4'])).to.deep.equal({
+    expect(
+      parseArgs(['--port', '0', '--host', '0.0.0.0', '--auth', '--max-line-size', '1024', '--loki-3.4'])
+    ).to.deep.equal({
       port: 0,
       host: '0.0.0.0',
       authEnabled: true,
@@ -24,7 +26,9 @@ describe('otel-loki-test-server (CLI)', () => {
   });
 
   it('prints its URL, serves until SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, '--port', '0', '--auth'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, '--port', '0', '--auth'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -43,7 +47,9 @@ describe('otel-loki-test-server (CLI)', () => {
   });
 
   it('exits 2 with usage on a bad argument', async () => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, '--bogus'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, '--bogus'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = await once(child, 'exit');

@@ -39,7 +39,9 @@ describe('decodeJsonPush (Loki 3.x loghttp.PushRequest)', () => {
   });
 
   it('takes a non-string label value as its raw JSON text', () => {
-    const [stream] = decodeJsonPush('{"streams":[{"stream":{"n":4.20,"b":true,"z":null,"o":{ "k": [1, 2] }},"values":[]}]}');
+    const [stream] = decodeJsonPush(
+      '{"streams":[{"stream":{"n":4.20,"b":true,"z":null,"o":{ "k": [1, 2] }},"values":[]}]}'
+    );
     expect(stream.labels).to.equal('{b="true", n="4.20", o="{ \\"k\\": [1, 2] }", z="null"}');
   });
 
@@ -49,7 +51,9 @@ describe('decodeJsonPush (Loki 3.x loghttp.PushRequest)', () => {
   });
 
   it('lets a later duplicate label win, and skips null entries and null values', () => {
-    const [stream] = decodeJsonPush('{"streams":[{"stream":{"a":"1","a":"2"},"values":[null,["5","x"]]},{"stream":{"b":"1"},"values":null}]}');
+    const [stream] = decodeJsonPush(
+      '{"streams":[{"stream":{"a":"1","a":"2"},"values":[null,["5","x"]]},{"stream":{"b":"1"},"values":null}]}'
+    );
     expect(stream.labels).to.equal('{a="2"}');
     expect(stream.entries).to.have.length(1);
   });
@@ -65,16 +69,34 @@ describe('decodeJsonPush (Loki 3.x loghttp.PushRequest)', () => {
   });
 
   it('reads negative and "-" timestamps as jsonparser.ParseInt does', () => {
-    expect(decodeJsonPush('{"streams":[{"stream":{},"values":[["-5","x"]]}]}')[0].entries[0].timestampNanos).to.equal(-5n);
+    expect(decodeJsonPush('{"streams":[{"stream":{},"values":[["-5","x"]]}]}')[0].entries[0].timestampNanos).to.equal(
+      -5n
+    );
   });
 
   const failures: Array<[string, string, string]> = [
     ['a numeric timestamp', '{"streams":[{"stream":{"a":"b"},"values":[[1,"x"]]}]}', JSONPARSER_ERRORS.malformedString],
     ['a numeric line', '{"streams":[{"stream":{"a":"b"},"values":[["1",2]]}]}', JSONPARSER_ERRORS.malformedString],
-    ['a non-numeric timestamp', '{"streams":[{"stream":{"a":"b"},"values":[["1.5","x"]]}]}', JSONPARSER_ERRORS.malformedValue],
-    ['an int64 overflow', '{"streams":[{"stream":{"a":"b"},"values":[["99999999999999999999","x"]]}]}', JSONPARSER_ERRORS.overflowInteger],
-    ['a non-object metadata', '{"streams":[{"stream":{"a":"b"},"values":[["1","x","m"]]}]}', JSONPARSER_ERRORS.malformedObject],
-    ['a non-string metadata value', '{"streams":[{"stream":{"a":"b"},"values":[["1","x",{"m":1}]]}]}', JSONPARSER_ERRORS.malformedString],
+    [
+      'a non-numeric timestamp',
+      '{"streams":[{"stream":{"a":"b"},"values":[["1.5","x"]]}]}',
+      JSONPARSER_ERRORS.malformedValue,
+    ],
+    [
+      'an int64 overflow',
+      '{"streams":[{"stream":{"a":"b"},"values":[["99999999999999999999","x"]]}]}',
+      JSONPARSER_ERRORS.overflowInteger,
+    ],
+    [
+      'a non-object metadata',
+      '{"streams":[{"stream":{"a":"b"},"values":[["1","x","m"]]}]}',
+      JSONPARSER_ERRORS.malformedObject,
+    ],
+    [
+      'a non-string metadata value',
+      '{"streams":[{"stream":{"a":"b"},"values":[["1","x",{"m":1}]]}]}',
+      JSONPARSER_ERRORS.malformedString,
+    ],
     ['a non-array values', '{"streams":[{"stream":{"a":"b"},"values":{}}]}', JSONPARSER_ERRORS.malformedArray],
     ['a non-object stream', '{"streams":[{"stream":"x","values":[]}]}', JSONPARSER_ERRORS.malformedObject],
   ];
@@ -91,8 +113,12 @@ describe('decodeJsonPush (Loki 3.x loghttp.PushRequest)', () => {
   });
 
   it('refuses a top-level array and a non-array streams with jsoniter operations', () => {
-    expect(errorOf(() => decodeJsonPush('[]'))).to.match(/^loghttp\.PushRequest\.readObjectStart: expect \{ or n, but found \[, error found in #1 byte/);
-    expect(errorOf(() => decodeJsonPush('{"streams":{}}'))).to.match(/^loghttp\.PushRequest\.Streams: \[\]loghttp\.LogProtoStream: decode slice: expect \[ or n, but found \{/);
+    expect(errorOf(() => decodeJsonPush('[]'))).to.match(
+      /^loghttp\.PushRequest\.readObjectStart: expect \{ or n, but found \[, error found in #1 byte/
+    );
+    expect(errorOf(() => decodeJsonPush('{"streams":{}}'))).to.match(
+      /^loghttp\.PushRequest\.Streams: \[\]loghttp\.LogProtoStream: decode slice: expect \[ or n, but found \{/
+    );
   });
 
   it('refuses malformed JSON with a position excerpt', () => {
@@ -105,10 +131,14 @@ describe('decodeLegacyJsonPush (/api/prom/push)', () => {
     const streams = decodeLegacyJsonPush(
       '{"streams":[{"labels":"{job=\\"x\\"}","entries":[{"ts":"2024-01-02T03:04:05.123456789+01:00","line":"hello"}]}]}'
     );
-    expect(streams).to.deep.equal([{ labels: '{job="x"}', entries: [{ timestampNanos: 1704161045123456789n, line: 'hello' }] }]);
+    expect(streams).to.deep.equal([
+      { labels: '{job="x"}', entries: [{ timestampNanos: 1704161045123456789n, line: 'hello' }] },
+    ]);
   });
 
   it('refuses a timestamp that is not RFC 3339', () => {
-    expect(errorOf(() => decodeLegacyJsonPush('{"streams":[{"labels":"{}","entries":[{"ts":"yesterday","line":"x"}]}]}'))).to.match(/^parsing time/);
+    expect(
+      errorOf(() => decodeLegacyJsonPush('{"streams":[{"labels":"{}","entries":[{"ts":"yesterday","line":"x"}]}]}'))
+    ).to.match(/^parsing time/);
   });
 });

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { withDetectedLevel } from '../src/level-detection';
 
-const level = (line: string, labels: Array<[string, string]> = [], metadata: Array<[string, string]> = []): string | undefined =>
+const level = (
+  line: string,
+  labels: Array<[string, string]> = [],
+  metadata: Array<[string, string]> = []
+): string | undefined =>
   withDetectedLevel(
     labels.map(([name, value]) => ({ name, value })),
     metadata.map(([name, value]) => ({ name, value })),
@@ -19,7 +23,17 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
   });
 
   it('then OTLP severity_number ranges', () => {
-    const cases: Array<[string, string]> = [['0', 'unknown'], ['1', 'trace'], ['5', 'debug'], ['9', 'info'], ['13', 'warn'], ['17', 'error'], ['21', 'fatal'], ['25', 'unknown'], ['x', 'info']];
+    const cases: Array<[string, string]> = [
+      ['0', 'unknown'],
+      ['1', 'trace'],
+      ['5', 'debug'],
+      ['9', 'info'],
+      ['13', 'warn'],
+      ['17', 'error'],
+      ['21', 'fatal'],
+      ['25', 'unknown'],
+      ['x', 'info'],
+    ];
     for (const [n, expected] of cases) expect(level('x', [], [['severity_number', n]]), n).to.equal(expected);
   });
 
@@ -43,7 +57,12 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
 
   it("Loki 3.4 style: label values kept as they are, looser words, no 'information'", () => {
     const level34 = (line: string, labels: Array<[string, string]> = []): string | undefined =>
-      withDetectedLevel(labels.map(([name, value]) => ({ name, value })), [], line, '3.4').find((l) => l.name === 'detected_level')?.value;
+      withDetectedLevel(
+        labels.map(([name, value]) => ({ name, value })),
+        [],
+        line,
+        '3.4'
+      ).find((l) => l.name === 'detected_level')?.value;
     expect(level34('x', [['level', 'WRN']])).to.equal('WRN');
     expect(level34('wrote to stderr')).to.equal('error');
     expect(level34('severity_text=warn')).to.equal('warn');

@@ -37,7 +37,10 @@ describe('LokiTestServer: failure injection', () => {
     );
 
   it('fails the next pushes in order, then handles requests normally again', async () => {
-    loki.failNext([{ status: 429, retryAfterSeconds: 1 }, { status: 503, body: 'overloaded' }]);
+    loki.failNext([
+      { status: 429, retryAfterSeconds: 1 },
+      { status: 503, body: 'overloaded' },
+    ]);
     const first = await push('one');
     const second = await push('two');
     const third = await push('three');

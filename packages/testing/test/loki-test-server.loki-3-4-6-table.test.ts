@@ -50,7 +50,11 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
 
   it('JSON with Content-Encoding: gzip: 204, stored', async () => {
     const body = gzip(JSON.stringify({ streams: [jsonStream({ job: 'api' }, [[nowNs(), 'zipped']])] }));
-    const answer = await pushRaw(loki.url, body, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-scope-orgid': TENANT });
+    const answer = await pushRaw(loki.url, body, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'x-scope-orgid': TENANT,
+    });
     expect(answer.status).to.equal(204);
     expect(stored().map((e) => e.line)).to.deep.equal(['zipped']);
   });
@@ -67,13 +71,23 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
       'x-scope-orgid': TENANT,
     });
     expect([snappyAnswer.status, gzipAnswer.status]).to.deep.equal([204, 204]);
-    expect(stored().map((e) => e.line).sort()).to.deep.equal(['one', 'two']);
+    expect(
+      stored()
+        .map((e) => e.line)
+        .sort()
+    ).to.deep.equal(['one', 'two']);
   });
 
   it('protobuf without snappy, or gzip(proto): 400 `snappy: corrupt input`', async () => {
-    const raw = Buffer.from(encodePushRequest([{ labels: '{job="api"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }]));
+    const raw = Buffer.from(
+      encodePushRequest([{ labels: '{job="api"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }])
+    );
     const plain = await pushRaw(loki.url, raw, { 'content-type': PROTOBUF, 'x-scope-orgid': TENANT });
-    const gzipped = await pushRaw(loki.url, gzip(raw), { 'content-type': PROTOBUF, 'content-encoding': 'gzip', 'x-scope-orgid': TENANT });
+    const gzipped = await pushRaw(loki.url, gzip(raw), {
+      'content-type': PROTOBUF,
+      'content-encoding': 'gzip',
+      'x-scope-orgid': TENANT,
+    });
     expect(plain).to.include({ status: 400, body: 'snappy: corrupt input' });
     expect(gzipped).to.include({ status: 400, body: 'snappy: corrupt input' });
   });
@@ -87,8 +101,13 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
   });
 
   it('hash field set by the client: 204, ignored', async () => {
-    const body = encodeRawPushRequest([{ labels: '{job="api"}', hash: 0xdeadbeefn, entries: [{ timestampNanos: nowNs(), line: 'hashed' }] }]);
-    const answer = await pushRaw(loki.url, Buffer.from(snappyCompress(body)), { 'content-type': PROTOBUF, 'x-scope-orgid': TENANT });
+    const body = encodeRawPushRequest([
+      { labels: '{job="api"}', hash: 0xdeadbeefn, entries: [{ timestampNanos: nowNs(), line: 'hashed' }] },
+    ]);
+    const answer = await pushRaw(loki.url, Buffer.from(snappyCompress(body)), {
+      'content-type': PROTOBUF,
+      'x-scope-orgid': TENANT,
+    });
     expect(answer.status).to.equal(204);
     expect(stored().map((e) => e.line)).to.deep.equal(['hashed']);
   });
@@ -109,18 +128,31 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
     ['a b', "tenant ID 'a b' contains unsupported character ' '"],
   ]) {
     it(`tenant ${JSON.stringify(tenant.length > 20 ? '151 chars' : tenant)}: 400 \`${message}\``, async () => {
-      const answer = await pushRaw(loki.url, protoBody('{job="api"}'), { 'content-type': PROTOBUF, 'x-scope-orgid': tenant });
+      const answer = await pushRaw(loki.url, protoBody('{job="api"}'), {
+        'content-type': PROTOBUF,
+        'x-scope-orgid': tenant,
+      });
       expect(answer).to.include({ status: 400, body: message });
     });
   }
 
   it('label value with U+FFFD, literal or escaped \\ufffd: 400 `parse error: invalid UTF-8 rune`, nothing stored', async () => {
-    const literal = await pushProto(loki.url, [{ labels: '{job="a\ufffd"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
-    const escaped = await pushProto(loki.url, [{ labels: '{job="a\\ufffd"}', entries: [{ timestampNanos: nowNs(), line: 'y' }] }], TENANT);
+    const literal = await pushProto(
+      loki.url,
+      [{ labels: '{job="a\ufffd"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
+    const escaped = await pushProto(
+      loki.url,
+      [{ labels: '{job="a\\ufffd"}', entries: [{ timestampNanos: nowNs(), line: 'y' }] }],
+      TENANT
+    );
     expect(literal.status).to.equal(400);
     expect(literal.body).to.equal("couldn't parse labels: 1:6: parse error: invalid UTF-8 rune");
     expect(escaped.status).to.equal(400);
-    expect(escaped.body).to.match(/^Error parsing labels '\{job="a\ufffd", service_name="a\ufffd"\}' with error: 1:6: parse error: invalid UTF-8 rune$/);
+    expect(escaped.body).to.match(
+      /^Error parsing labels '\{job="a\ufffd", service_name="a\ufffd"\}' with error: 1:6: parse error: invalid UTF-8 rune$/
+    );
     expect(stored()).to.be.empty;
   });
 
@@ -142,20 +174,35 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
   }
 
   it('label string without a space after the comma: 204', async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{a="1",job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{a="1",job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(204);
     expect(stored()[0].stream).to.equal('{a="1", job="x", service_name="x"}');
   });
 
   it("duplicate label name: 400 `... has duplicate label name: 'job'`", async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{job="a", job="b"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="a", job="b"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(400);
     expect(answer.body).to.equal(`stream '{job="a", job="b", service_name="a"}' has duplicate label name: 'job'`);
   });
 
   it('unknown escape \\q: 400 `... unknown escape sequence ...`', async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{job="a\\q"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
-    expect(answer).to.include({ status: 400, body: "couldn't parse labels: 1:6: parse error: unknown escape sequence U+0071 'q'" });
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="a\\q"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
+    expect(answer).to.include({
+      status: 400,
+      body: "couldn't parse labels: 1:6: parse error: unknown escape sequence U+0071 'q'",
+    });
   });
 
   for (const [labels, message] of [
@@ -169,41 +216,77 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
   }
 
   it('label name __x: 204', async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{__x="1"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{__x="1"}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(204);
     expect(stored()[0].stream).to.equal('{__x="1", service_name="unknown_service"}');
   });
 
   it('no labels at all, or only empty values: 204, stored as {service_name="unknown_service"}', async () => {
-    const none = await pushProto(loki.url, [{ labels: '{}', entries: [{ timestampNanos: nowNs(), line: 'none' }] }], TENANT);
-    const empty = await pushJson(loki.url, { streams: [jsonStream({ job: '', app: '' }, [[nowNs(), 'empty']])] }, TENANT);
+    const none = await pushProto(
+      loki.url,
+      [{ labels: '{}', entries: [{ timestampNanos: nowNs(), line: 'none' }] }],
+      TENANT
+    );
+    const empty = await pushJson(
+      loki.url,
+      { streams: [jsonStream({ job: '', app: '' }, [[nowNs(), 'empty']])] },
+      TENANT
+    );
     expect([none.status, empty.status]).to.deep.equal([204, 204]);
-    expect(stored().map((e) => e.stream)).to.deep.equal(['{service_name="unknown_service"}', '{service_name="unknown_service"}']);
+    expect(stored().map((e) => e.stream)).to.deep.equal([
+      '{service_name="unknown_service"}',
+      '{service_name="unknown_service"}',
+    ]);
   });
 
-  const manyLabels = (n: number): string => '{' + Array.from({ length: n }, (_, i) => `l${String(i).padStart(2, '0')}="v"`).join(', ');
+  const manyLabels = (n: number): string =>
+    '{' + Array.from({ length: n }, (_, i) => `l${String(i).padStart(2, '0')}="v"`).join(', ');
   it('16 labels: 400 too many labels; 15 labels plus service_name: 204', async () => {
-    const sixteen = await pushProto(loki.url, [{ labels: manyLabels(16) + '}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
+    const sixteen = await pushProto(
+      loki.url,
+      [{ labels: manyLabels(16) + '}', entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
     const fifteen = await pushProto(
       loki.url,
       [{ labels: manyLabels(15) + ', service_name="svc"}', entries: [{ timestampNanos: nowNs(), line: 'y' }] }],
       TENANT
     );
     expect(sixteen.status).to.equal(400);
-    expect(sixteen.body).to.match(/^entry for stream '\{l00="v", .*, l15="v", service_name="unknown_service"\}' has 16 label names; limit 15$/);
+    expect(sixteen.body).to.match(
+      /^entry for stream '\{l00="v", .*, l15="v", service_name="unknown_service"\}' has 16 label names; limit 15$/
+    );
     expect(fifteen.status).to.equal(204);
   });
 
   it('label value of 3000 characters: 400 value too long', async () => {
     const value = 'v'.repeat(3000);
-    const answer = await pushProto(loki.url, [{ labels: `{job="x", long="${value}"}`, entries: [{ timestampNanos: nowNs(), line: 'x' }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: `{job="x", long="${value}"}`, entries: [{ timestampNanos: nowNs(), line: 'x' }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(400);
-    expect(answer.body).to.equal(`stream '{job="x", long="${value}", service_name="x"}' has label value too long: '${value}'`);
+    expect(answer.body).to.equal(
+      `stream '{job="x", long="${value}", service_name="x"}' has label value too long: '${value}'`
+    );
   });
 
   it('numeric timestamp, or non-string metadata value, in JSON: 400 (JSON decode error)', async () => {
-    const numeric = await pushJson(loki.url, `{"streams":[{"stream":{"job":"x"},"values":[[${nowNs()},"line"]]}]}`, TENANT);
-    const metadata = await pushJson(loki.url, `{"streams":[{"stream":{"job":"x"},"values":[["${nowNs()}","line",{"n":1}]]}]}`, TENANT);
+    const numeric = await pushJson(
+      loki.url,
+      `{"streams":[{"stream":{"job":"x"},"values":[[${nowNs()},"line"]]}]}`,
+      TENANT
+    );
+    const metadata = await pushJson(
+      loki.url,
+      `{"streams":[{"stream":{"job":"x"},"values":[["${nowNs()}","line",{"n":1}]]}]}`,
+      TENANT
+    );
     for (const answer of [numeric, metadata]) {
       expect(answer.status).to.equal(400);
       expect(answer.body).to.match(
@@ -217,7 +300,15 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
     const now = nowNs();
     const answer = await pushProto(
       loki.url,
-      [{ labels: '{job="x"}', entries: [{ timestampNanos: now - 8n * DAY_NS, line: 'old' }, { timestampNanos: now, line: 'fresh' }] }],
+      [
+        {
+          labels: '{job="x"}',
+          entries: [
+            { timestampNanos: now - 8n * DAY_NS, line: 'old' },
+            { timestampNanos: now, line: 'fresh' },
+          ],
+        },
+      ],
       TENANT
     );
     expect(answer.status).to.equal(400);
@@ -228,13 +319,23 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
   });
 
   it('one hour in the future: 400 too new', async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs() + HOUR_NS, line: 'x' }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs() + HOUR_NS, line: 'x' }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(400);
-    expect(answer.body).to.match(/^entry for stream '\{job="x", service_name="x"\}' has timestamp too new: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(answer.body).to.match(
+      /^entry for stream '\{job="x", service_name="x"\}' has timestamp too new: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
+    );
   });
 
   it("a 300 KiB line: 400 `Max entry size '262144' bytes exceeded ...`", async () => {
-    const answer = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x'.repeat(300 * 1024) }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x'.repeat(300 * 1024) }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(400);
     expect(answer.body).to.equal(
       `Max entry size '262144' bytes exceeded for stream '{job="x", service_name="x"}' while adding an entry with length '307200' bytes`
@@ -243,7 +344,11 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
 
   it("129 structured metadata entries: 400 `too many structured metadata labels: '129', limit: '128'`", async () => {
     const metadata = Array.from({ length: 129 }, (_, i) => ({ name: `m${i}`, value: 'v' }));
-    const answer = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(400);
     expect(answer.body).to.equal(
       `stream '{job="x", service_name="x"}' has too many structured metadata labels: '129', limit: '128'. ` +
@@ -256,22 +361,38 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
       { name: 'a.b', value: '1' },
       { name: 'c-d', value: '' },
     ];
-    const answer = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }], TENANT);
+    const answer = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }],
+      TENANT
+    );
     expect(answer.status).to.equal(204);
     expect(stored()[0].metadata).to.include({ a_b: '1', c_d: '' });
   });
 
   it('U+FFFD inside a metadata value is dropped from it (Loki: strings.Map(removeInvalidUtf, value))', async () => {
     const metadata = [{ name: 'm', value: 'a\ufffdb' }];
-    await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }], TENANT);
+    await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: nowNs(), line: 'x', metadata }] }],
+      TENANT
+    );
     expect(stored()[0].metadata.m).to.equal('ab');
   });
 
   it("entry 30 min older than the stream's newest: 204 stored; 2 h older: 400 too far behind", async () => {
     const now = nowNs();
     await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: now, line: 'newest' }] }], TENANT);
-    const thirty = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: now - 30n * MINUTE_NS, line: '30m' }] }], TENANT);
-    const two = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: now - 2n * HOUR_NS, line: '2h' }] }], TENANT);
+    const thirty = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: now - 30n * MINUTE_NS, line: '30m' }] }],
+      TENANT
+    );
+    const two = await pushProto(
+      loki.url,
+      [{ labels: '{job="x"}', entries: [{ timestampNanos: now - 2n * HOUR_NS, line: '2h' }] }],
+      TENANT
+    );
     expect(thirty.status).to.equal(204);
     expect(two.status).to.equal(400);
     expect(two.body).to.match(
@@ -283,7 +404,11 @@ describe('LokiTestServer: answers observed on Loki 3.4.6', () => {
   it('the same (timestamp, line) pushed 3 times: stored once', async () => {
     const ts = nowNs();
     for (let i = 0; i < 3; i++) {
-      const answer = await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: ts, line: 'same' }] }], TENANT);
+      const answer = await pushProto(
+        loki.url,
+        [{ labels: '{job="x"}', entries: [{ timestampNanos: ts, line: 'same' }] }],
+        TENANT
+      );
       expect(answer.status).to.equal(204);
     }
     expect(stored().map((e) => e.line)).to.deep.equal(['same']);

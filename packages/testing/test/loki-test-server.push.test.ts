@@ -18,7 +18,12 @@ describe('LokiTestServer: push', () => {
   const start = async (options: Parameters<typeof LokiTestServer.start>[0] = {}): Promise<void> => {
     loki = await LokiTestServer.start(options);
   };
-  const one = (labels: string, line = 'x', ts = nowNs(), metadata?: Array<{ name: string; value: string }>): PushStream => ({
+  const one = (
+    labels: string,
+    line = 'x',
+    ts = nowNs(),
+    metadata?: Array<{ name: string; value: string }>
+  ): PushStream => ({
     labels,
     entries: [{ timestampNanos: ts, line, metadata }],
   });
@@ -45,8 +50,14 @@ describe('LokiTestServer: push', () => {
     it('accepts raw DEFLATE as Content-Encoding: deflate, and refuses the zlib format (Go flate.NewReader)', async () => {
       await start();
       const json = JSON.stringify({ streams: [jsonStream({ job: 'd' }, [[nowNs(), 'deflated']])] });
-      const raw = await pushRaw(loki.url, zlib.deflateRawSync(json), { 'content-type': 'application/json', 'content-encoding': 'deflate' });
-      const wrapped = await pushRaw(loki.url, zlib.deflateSync(json), { 'content-type': 'application/json', 'content-encoding': 'deflate' });
+      const raw = await pushRaw(loki.url, zlib.deflateRawSync(json), {
+        'content-type': 'application/json',
+        'content-encoding': 'deflate',
+      });
+      const wrapped = await pushRaw(loki.url, zlib.deflateSync(json), {
+        'content-type': 'application/json',
+        'content-encoding': 'deflate',
+      });
       expect(raw.status).to.equal(204);
       expect(wrapped.status).to.equal(400);
       expect(wrapped.body).to.match(/^flate: corrupt input/);
@@ -82,7 +93,10 @@ describe('LokiTestServer: push', () => {
     it('answers 501 on Loki endpoints it does not emulate (OTLP ingestion), rather than a misleading 404', async () => {
       await start();
       const answer = await request(`${loki.url}/otlp/v1/logs`, { method: 'POST', body: '{}' });
-      expect(answer).to.include({ status: 501, body: '/otlp/v1/logs is a Loki endpoint that @otel-loki/testing does not emulate' });
+      expect(answer).to.include({
+        status: 501,
+        body: '/otlp/v1/logs is a Loki endpoint that @otel-loki/testing does not emulate',
+      });
     });
 
     it('writes errors as Go http.Error does: text/plain, nosniff, trailing newline', async () => {
@@ -178,10 +192,18 @@ describe('LokiTestServer: push', () => {
       await start();
       const old = nowNs() - 8n * 24n * HOUR_NS;
       const answer = await pushProto(loki.url, [
-        { labels: '{job="x"}', entries: [{ timestampNanos: old, line: 'a' }, { timestampNanos: old + 1n, line: 'b' }] },
+        {
+          labels: '{job="x"}',
+          entries: [
+            { timestampNanos: old, line: 'a' },
+            { timestampNanos: old + 1n, line: 'b' },
+          ],
+        },
       ]);
       expect(answer.status).to.equal(400);
-      expect(answer.body).to.match(/^2 errors like: entry for stream '\{job="x", service_name="x"\}' has timestamp too old: /);
+      expect(answer.body).to.match(
+        /^2 errors like: entry for stream '\{job="x", service_name="x"\}' has timestamp too old: /
+      );
     });
 
     it('truncates long lines instead of refusing them with maxLineSizeTruncate', async () => {
@@ -249,7 +271,15 @@ describe('LokiTestServer: push', () => {
     it('skips a duplicate of any stored entry, not only the newest', async () => {
       await start();
       const ts = nowNs();
-      await pushProto(loki.url, [{ labels: '{job="x"}', entries: [{ timestampNanos: ts - 10n, line: 'first' }, { timestampNanos: ts, line: 'second' }] }]);
+      await pushProto(loki.url, [
+        {
+          labels: '{job="x"}',
+          entries: [
+            { timestampNanos: ts - 10n, line: 'first' },
+            { timestampNanos: ts, line: 'second' },
+          ],
+        },
+      ]);
       const answer = await pushProto(loki.url, [one('{job="x"}', 'first', ts - 10n)]);
       expect(answer.status).to.equal(204);
       expect(loki.entries().map((e) => e.line)).to.deep.equal(['first', 'second']);
@@ -257,7 +287,7 @@ describe('LokiTestServer: push', () => {
   });
 
   describe('limits answering 429 and 500', () => {
-    it('refuses a push over the ingestion rate with 429 and Loki\'s message, and refills with time', async () => {
+    it("refuses a push over the ingestion rate with 429 and Loki's message, and refills with time", async () => {
       let clock = 1_700_000_000_000;
       loki = await LokiTestServer.start({
         now: () => clock,
@@ -277,11 +307,14 @@ describe('LokiTestServer: push', () => {
       expect(loki.entries().map((e) => e.line[0])).to.deep.equal(['a', 'c']);
     });
 
-    it('drops pushes while ingestion is blocked, answering 260 (a 2xx!) with Loki\'s message', async () => {
+    it("drops pushes while ingestion is blocked, answering 260 (a 2xx!) with Loki's message", async () => {
       const until = Date.UTC(2100, 0, 1);
       await start({ limits: { blockIngestionUntilMillis: until } });
       const answer = await pushProto(loki.url, [one('{job="x"}')]);
-      expect(answer).to.include({ status: 260, body: "ingestion blocked for user fake until '2100-01-01T00:00:00Z' with status code '260'" });
+      expect(answer).to.include({
+        status: 260,
+        body: "ingestion blocked for user fake until '2100-01-01T00:00:00Z' with status code '260'",
+      });
       expect(loki.entries()).to.be.empty;
     });
 
@@ -312,7 +345,10 @@ describe('LokiTestServer: push', () => {
 
     it('answers a push over 4 MiB decompressed with 500 ResourceExhausted, and it still spends rate budget', async () => {
       await start({ limits: { ingestionRateBytesPerSecond: 1, ingestionBurstSizeBytes: 6 * MIB } });
-      const lines = Array.from({ length: 20 }, (_, i) => ({ timestampNanos: nowNs() + BigInt(i), line: String(i).padEnd(240 * 1024, 'x') }));
+      const lines = Array.from({ length: 20 }, (_, i) => ({
+        timestampNanos: nowNs() + BigInt(i),
+        line: String(i).padEnd(240 * 1024, 'x'),
+      }));
       const big = await pushProto(loki.url, [{ labels: '{job="x"}', entries: lines }]);
       expect(big.status).to.equal(500);
       expect(big.body).to.match(
@@ -329,7 +365,14 @@ describe('LokiTestServer: push', () => {
       await start({ authEnabled: true });
       await pushProto(loki.url, [one('{job="x"}', 'hello')], 't1');
       const [received] = loki.requests;
-      expect(received).to.include({ method: 'POST', path: '/loki/api/v1/push', kind: 'push', tenant: 't1', format: 'protobuf', status: 204 });
+      expect(received).to.include({
+        method: 'POST',
+        path: '/loki/api/v1/push',
+        kind: 'push',
+        tenant: 't1',
+        format: 'protobuf',
+        status: 204,
+      });
       expect(received.streams?.[0].entries[0].line).to.equal('hello');
       expect(received.headers['x-scope-orgid']).to.equal('t1');
       expect(loki.counters).to.deep.include({ requests: 1, pushRequests: 1, byStatus: { 204: 1 }, entriesStored: 1 });

@@ -20,10 +20,17 @@ describe('LokiTestServer: query API', () => {
           entries: [
             { timestampNanos: base, line: 'order placed', metadata: [{ name: 'trace_id', value: 'abc' }] },
             { timestampNanos: base + SECOND_NS, line: 'payment failed' },
-            { timestampNanos: base + 2n * SECOND_NS, line: 'order shipped', metadata: [{ name: 'trace_id', value: 'abc' }] },
+            {
+              timestampNanos: base + 2n * SECOND_NS,
+              line: 'order shipped',
+              metadata: [{ name: 'trace_id', value: 'abc' }],
+            },
           ],
         },
-        { labels: '{service_name="cart", env="dev"}', entries: [{ timestampNanos: base + 3n * SECOND_NS, line: 'cart viewed' }] },
+        {
+          labels: '{service_name="cart", env="dev"}',
+          entries: [{ timestampNanos: base + 3n * SECOND_NS, line: 'cart viewed' }],
+        },
       ],
       TENANT
     );
@@ -35,16 +42,24 @@ describe('LokiTestServer: query API', () => {
 
   const lines = (json: any): string[] => json.data.result.flatMap((s: any) => s.values.map((v: string[]) => v[1]));
 
-  it('answers a selector with Loki\'s stream shape, metadata merged into the stream labels by default', async () => {
+  it("answers a selector with Loki's stream shape, metadata merged into the stream labels by default", async () => {
     const { status, json } = await queryRange(loki.url, '{service_name="checkout"}', TENANT);
     expect(status).to.equal(200);
     expect(json.status).to.equal('success');
     expect(json.data.resultType).to.equal('streams');
     expect(json.data).to.not.have.property('encodingFlags');
     const streams = json.data.result.map((s: any) => s.stream);
-    expect(streams).to.deep.include({ service_name: 'checkout', env: 'prod', trace_id: 'abc', detected_level: 'unknown' });
+    expect(streams).to.deep.include({
+      service_name: 'checkout',
+      env: 'prod',
+      trace_id: 'abc',
+      detected_level: 'unknown',
+    });
     expect(streams).to.deep.include({ service_name: 'checkout', env: 'prod', detected_level: 'unknown' });
-    expect(json.data.result.find((s: any) => s.stream.trace_id).values[0]).to.deep.equal([base.toString(), 'order placed']);
+    expect(json.data.result.find((s: any) => s.stream.trace_id).values[0]).to.deep.equal([
+      base.toString(),
+      'order placed',
+    ]);
   });
 
   it('returns structured metadata apart with X-Loki-Response-Encoding-Flags: categorize-labels', async () => {
@@ -78,14 +93,26 @@ describe('LokiTestServer: query API', () => {
   }
 
   it('applies limit and direction: backward (default) returns the newest entries', async () => {
-    const backward = await queryRange(loki.url, '{env="prod"}', TENANT, { limit: '2', direction: 'backward' }, CATEGORIZE);
+    const backward = await queryRange(
+      loki.url,
+      '{env="prod"}',
+      TENANT,
+      { limit: '2', direction: 'backward' },
+      CATEGORIZE
+    );
     const forward = await queryRange(loki.url, '{env="prod"}', TENANT, { limit: '2' }, CATEGORIZE);
     expect(lines(backward.json)).to.deep.equal(['order shipped', 'payment failed']);
     expect(lines(forward.json)).to.deep.equal(['order placed', 'payment failed']);
   });
 
   it('includes start and excludes end', async () => {
-    const { json } = await queryRange(loki.url, '{env="prod"}', TENANT, { start: String(base + SECOND_NS), end: String(base + 2n * SECOND_NS) }, CATEGORIZE);
+    const { json } = await queryRange(
+      loki.url,
+      '{env="prod"}',
+      TENANT,
+      { start: String(base + SECOND_NS), end: String(base + 2n * SECOND_NS) },
+      CATEGORIZE
+    );
     expect(lines(json)).to.deep.equal(['payment failed']);
   });
 
@@ -97,7 +124,12 @@ describe('LokiTestServer: query API', () => {
   });
 
   it('defaults to the last hour ending now', async () => {
-    const { json } = await getJson(loki.url, '/loki/api/v1/query_range', { query: '{env="prod"}' }, { 'x-scope-orgid': TENANT });
+    const { json } = await getJson(
+      loki.url,
+      '/loki/api/v1/query_range',
+      { query: '{env="prod"}' },
+      { 'x-scope-orgid': TENANT }
+    );
     expect(lines(json)).to.have.length(3);
   });
 
@@ -112,17 +144,53 @@ describe('LokiTestServer: query API', () => {
   });
 
   const refusals: Array<[string, Record<string, string>, RegExp]> = [
-    ['a log query on /query', { query: '{env="prod"}' }, /^log queries are not supported as an instant query type, please change your query to a range query type$/],
-    ['a matcher set that matches everything', { query: '{env=~".*"}' }, /^parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value/],
-    ['a parser stage', { query: '{env="prod"} | json' }, /^pipeline stage "\| json" is not supported by @otel-loki\/testing/],
-    ['a metric query', { query: 'count_over_time({env="prod"}[5m])' }, /^metric query .* is not supported by @otel-loki\/testing/],
-    ['a lone negative matcher', { query: '{env!="prod"}' }, /^parse error : queries require at least one regexp or equality matcher/],
-    ['an empty selector', { query: '{}' }, /^parse error at line 1, col 2: syntax error: unexpected }, expecting IDENTIFIER$/],
+    [
+      'a log query on /query',
+      { query: '{env="prod"}' },
+      /^log queries are not supported as an instant query type, please change your query to a range query type$/,
+    ],
+    [
+      'a matcher set that matches everything',
+      { query: '{env=~".*"}' },
+      /^parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value/,
+    ],
+    [
+      'a parser stage',
+      { query: '{env="prod"} | json' },
+      /^pipeline stage "\| json" is not supported by @otel-loki\/testing/,
+    ],
+    [
+      'a metric query',
+      { query: 'count_over_time({env="prod"}[5m])' },
+      /^metric query .* is not supported by @otel-loki\/testing/,
+    ],
+    [
+      'a lone negative matcher',
+      { query: '{env!="prod"}' },
+      /^parse error : queries require at least one regexp or equality matcher/,
+    ],
+    [
+      'an empty selector',
+      { query: '{}' },
+      /^parse error at line 1, col 2: syntax error: unexpected }, expecting IDENTIFIER$/,
+    ],
     ['a negative limit', { query: '{env="prod"}', limit: '-1' }, /^limit must be a positive value$/],
-    ['a limit over max_entries_limit_per_query', { query: '{env="prod"}', limit: '5001' }, /^max entries limit per query exceeded, limit > max_entries_limit \(5001 > 5000\)$/],
+    [
+      'a limit over max_entries_limit_per_query',
+      { query: '{env="prod"}', limit: '5001' },
+      /^max entries limit per query exceeded, limit > max_entries_limit \(5001 > 5000\)$/,
+    ],
     ['a bad direction', { query: '{env="prod"}', direction: 'sideways' }, /^invalid direction 'sideways'$/],
-    ['end before start', { query: '{env="prod"}', start: '2000', end: '1000' }, /^end timestamp must not be before or equal to start time$/],
-    ['an unparseable start', { query: '{env="prod"}', start: 'yesterday' }, /^could not parse 'start' parameter: strconv\.ParseInt: parsing "yesterday": invalid syntax$/],
+    [
+      'end before start',
+      { query: '{env="prod"}', start: '2000', end: '1000' },
+      /^end timestamp must not be before or equal to start time$/,
+    ],
+    [
+      'an unparseable start',
+      { query: '{env="prod"}', start: 'yesterday' },
+      /^could not parse 'start' parameter: strconv\.ParseInt: parsing "yesterday": invalid syntax$/,
+    ],
   ];
   for (const [what, params, message] of refusals) {
     it(`answers 400 to ${what}`, async () => {
@@ -136,7 +204,12 @@ describe('LokiTestServer: query API', () => {
   it('lists label names and values of streams in range, sorted', async () => {
     const names = await getJson(loki.url, '/loki/api/v1/labels', {}, { 'x-scope-orgid': TENANT });
     const values = await getJson(loki.url, '/loki/api/v1/label/service_name/values', {}, { 'x-scope-orgid': TENANT });
-    const filtered = await getJson(loki.url, '/loki/api/v1/label/service_name/values', { query: '{env="dev"}' }, { 'x-scope-orgid': TENANT });
+    const filtered = await getJson(
+      loki.url,
+      '/loki/api/v1/label/service_name/values',
+      { query: '{env="dev"}' },
+      { 'x-scope-orgid': TENANT }
+    );
     expect(names.json).to.deep.equal({ status: 'success', data: ['env', 'service_name'] });
     expect(values.json).to.deep.equal({ status: 'success', data: ['cart', 'checkout'] });
     expect(filtered.json).to.deep.equal({ status: 'success', data: ['cart'] });
@@ -148,7 +221,12 @@ describe('LokiTestServer: query API', () => {
   });
 
   it('lists series for match[] selectors', async () => {
-    const { json } = await getJson(loki.url, '/loki/api/v1/series', { 'match[]': '{env="dev"}' }, { 'x-scope-orgid': TENANT });
+    const { json } = await getJson(
+      loki.url,
+      '/loki/api/v1/series',
+      { 'match[]': '{env="dev"}' },
+      { 'x-scope-orgid': TENANT }
+    );
     expect(json).to.deep.equal({ status: 'success', data: [{ env: 'dev', service_name: 'cart' }] });
   });
 
@@ -163,10 +241,9 @@ describe('LokiTestServer: query API', () => {
   });
 
   it('filters stored entries for tests with entries({selector})', () => {
-    expect(loki.entries({ tenant: TENANT, selector: '{service_name="checkout"} |= "order"' }).map((e) => e.line)).to.deep.equal([
-      'order placed',
-      'order shipped',
-    ]);
+    expect(
+      loki.entries({ tenant: TENANT, selector: '{service_name="checkout"} |= "order"' }).map((e) => e.line)
+    ).to.deep.equal(['order placed', 'order shipped']);
     expect(() => loki.entries({ selector: 'sum(rate({a="b"}[1m]))' })).to.throw(/entries\(\): metric query/);
   });
 });

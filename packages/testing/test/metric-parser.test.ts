@@ -44,7 +44,11 @@ describe('parseMetric (Loki syntax.ParseLabels / Prometheus ParseMetric)', () =>
   });
 
   it('decodes every Go escape, single quotes and raw backtick strings', () => {
-    expect(labelsOf(`{a="\\a\\b\\f\\n\\r\\t\\v\\\\\\"", b='it\\'s', c=\`raw\\n\`, d="\\U0001F600\\u00e9\\xc3\\xa9\\303\\251"}`)).to.deep.equal([
+    expect(
+      labelsOf(
+        `{a="\\a\\b\\f\\n\\r\\t\\v\\\\\\"", b='it\\'s', c=\`raw\\n\`, d="\\U0001F600\\u00e9\\xc3\\xa9\\303\\251"}`
+      )
+    ).to.deep.equal([
       ['a', '\x07\b\f\n\r\t\v\\"'],
       ['b', "it's"],
       ['c', 'raw\\n'],
@@ -87,6 +91,11 @@ describe('parseMetric (Loki syntax.ParseLabels / Prometheus ParseMetric)', () =>
   });
 
   it('formats labels as Prometheus labels.String() with Go quoting', () => {
-    expect(labelsToString([{ name: 'a', value: 'x"y\n' }, { name: 'b', value: 'é\u0001' }])).to.equal('{a="x\\"y\\n", b="é\\x01"}');
+    expect(
+      labelsToString([
+        { name: 'a', value: 'x"y\n' },
+        { name: 'b', value: 'é\u0001' },
+      ])
+    ).to.equal('{a="x\\"y\\n", b="é\\x01"}');
   });
 });

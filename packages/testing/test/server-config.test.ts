@@ -6,12 +6,18 @@ describe('resolveOptions', () => {
     const options = resolveOptions();
     expect(options).to.include({ host: '127.0.0.1', port: 0, authEnabled: false, grpcMaxRecvMsgSizeBytes: 4194304 });
     expect(options.limits).to.deep.equal(DEFAULT_LIMITS);
-    expect(DEFAULT_LIMITS).to.include({ maxLineSize: 262144, maxLabelNamesPerSeries: 15, maxStructuredMetadataEntriesCount: 128 });
+    expect(DEFAULT_LIMITS).to.include({
+      maxLineSize: 262144,
+      maxLabelNamesPerSeries: 15,
+      maxStructuredMetadataEntriesCount: 128,
+    });
   });
 
-  it("derives the duplicate check from lokiVersion unless given", () => {
+  it('derives the duplicate check from lokiVersion unless given', () => {
     expect(resolveOptions({ lokiVersion: '3.4' }).duplicateCheckIgnoresMetadata).to.equal(true);
-    expect(resolveOptions({ lokiVersion: '3.4', duplicateCheckIgnoresMetadata: false }).duplicateCheckIgnoresMetadata).to.equal(false);
+    expect(
+      resolveOptions({ lokiVersion: '3.4', duplicateCheckIgnoresMetadata: false }).duplicateCheckIgnoresMetadata
+    ).to.equal(false);
     expect(resolveOptions().duplicateCheckIgnoresMetadata).to.equal(false);
   });
 
@@ -23,8 +29,14 @@ describe('resolveOptions', () => {
   it('refuses bad options with errors naming them', () => {
     expect(() => resolveOptions({ port: 70000 })).to.throw(RangeError, /^port: expected an integer/);
     expect(() => resolveOptions({ limits: { maxLineSize: -1 } })).to.throw(RangeError, /^limits\.maxLineSize/);
-    expect(() => resolveOptions({ limits: { maxLineSizeTruncate: 'yes' as unknown as boolean } })).to.throw(TypeError, /maxLineSizeTruncate/);
+    expect(() => resolveOptions({ limits: { maxLineSizeTruncate: 'yes' as unknown as boolean } })).to.throw(
+      TypeError,
+      /maxLineSizeTruncate/
+    );
     expect(() => resolveOptions({ limits: { nope: 1 } as never })).to.throw(TypeError, /limits\.nope: unknown limit/);
-    expect(() => resolveOptions({ lokiVersion: '2.9' as never })).to.throw(RangeError, /^lokiVersion: expected '3\.4' or 'latest', got 2\.9$/);
+    expect(() => resolveOptions({ lokiVersion: '2.9' as never })).to.throw(
+      RangeError,
+      /^lokiVersion: expected '3\.4' or 'latest', got 2\.9$/
+    );
   });
 });

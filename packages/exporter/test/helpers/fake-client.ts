@@ -28,7 +28,16 @@ export class FakePushClient implements PushClient {
     if (answer instanceof Error) throw answer;
     if (answer !== undefined) return answer();
     const entries = streams.reduce((n, s) => n + s.entries.length, 0);
-    return { status: 204, requests: 1, attempts: 1, entries, streams: streams.length, bytes: 0, wireBytes: 0, labelValuesReplaced: 0 };
+    return {
+      status: 204,
+      requests: 1,
+      attempts: 1,
+      entries,
+      streams: streams.length,
+      bytes: 0,
+      wireBytes: 0,
+      labelValuesReplaced: 0,
+    };
   }
 
   async close(): Promise<void> {

@@ -31,7 +31,12 @@ describe('conformance: pino-loki', () => {
 
   /** Logs through pino-loki (batching on), then ends the stream, which flushes and waits for the push. */
   async function logWith(options: Partial<PinoLokiOptions>, log: (logger: pino.Logger) => void): Promise<void> {
-    const stream = pinoLoki({ host: loki.url, headers: { 'X-Scope-OrgID': TENANT }, batching: { interval: 60 }, ...options } as PinoLokiOptions);
+    const stream = pinoLoki({
+      host: loki.url,
+      headers: { 'X-Scope-OrgID': TENANT },
+      batching: { interval: 60 },
+      ...options,
+    } as PinoLokiOptions);
     const logger = pino({ level: 'debug' }, stream);
     log(logger);
     const closed = once(stream, 'close');
@@ -59,16 +64,25 @@ describe('conformance: pino-loki', () => {
     expect(streams[0].hostname).to.be.a('string');
     const lines = json.data.result.flatMap((s: any) => s.values.map((v: any) => JSON.parse(v[1])));
     expect(lines.map((l: any) => l.msg).sort()).to.deep.equal(['invoice sent', 'payment failed']);
-    expect(lines.find((l: any) => l.msg === 'invoice sent')).to.include({ orderId: 7, level: 30 }).and.not.have.property('hostname');
+    expect(lines.find((l: any) => l.msg === 'invoice sent'))
+      .to.include({ orderId: 7, level: 30 })
+      .and.not.have.property('hostname');
     for (const [ts] of json.data.result.flatMap((s: any) => s.values)) {
       expect(Number(BigInt(ts) / 1_000_000n)).to.be.within(before, Date.now());
     }
   });
 
   it('sends the `meta` key as structured metadata, non-strings as JSON text (FINDING: an array arrives with its quotes still escaped)', async () => {
-    await logWith({ labels: { application: 'meta' } }, (logger) => logger.info({ meta: { traceId: 'abc', attempt: 2, tags: ['a'] } }, 'with meta'));
+    await logWith({ labels: { application: 'meta' } }, (logger) =>
+      logger.info({ meta: { traceId: 'abc', attempt: 2, tags: ['a'] } }, 'with meta')
+    );
     const entry = (await read('{application="meta"}')).data.result[0].values[0];
-    expect(entry[2].structuredMetadata).to.deep.equal({ traceId: 'abc', attempt: '2', tags: '[\\"a\\"]', detected_level: 'info' });
+    expect(entry[2].structuredMetadata).to.deep.equal({
+      traceId: 'abc',
+      attempt: '2',
+      tags: '[\\"a\\"]',
+      detected_level: 'info',
+    });
     expect(JSON.parse(entry[1]).meta).to.deep.equal({ traceId: 'abc', attempt: 2, tags: ['a'] });
   });
 
@@ -80,21 +94,29 @@ describe('conformance: pino-loki', () => {
   });
 
   it('FINDING: a meta value with quotes or a newline is stored still JSON-escaped (Loki keeps structured metadata raw)', async () => {
-    await logWith({ labels: { application: 'escapes' } }, (logger) => logger.info({ meta: { said: 'say "hi"\nbye' } }, 'quoted'));
+    await logWith({ labels: { application: 'escapes' } }, (logger) =>
+      logger.info({ meta: { said: 'say "hi"\nbye' } }, 'quoted')
+    );
     const entry = (await read('{application="escapes"}')).data.result[0].values[0];
     expect(entry[2].structuredMetadata.said).to.equal('say \\"hi\\"\\nbye');
   });
 
   it('FINDING: a non-string label value is stored as its JSON text (Loki reads it raw)', async () => {
-    await logWith({ labels: { application: 'raw', port: 8080 } as unknown as Record<string, string> }, (logger) => logger.info('numeric label'));
+    await logWith({ labels: { application: 'raw', port: 8080 } as unknown as Record<string, string> }, (logger) =>
+      logger.info('numeric label')
+    );
     expect(loki.entries({ selector: '{application="raw"}' })[0].labels.port).to.equal('8080');
   });
 
   it('FINDING: propsToLabels copies property names as label names; a dotted one makes Loki refuse the push (400), reported only on console', async () => {
     consoleError = sinon.stub(console, 'error');
-    await logWith({ labels: { application: 'props' }, propsToLabels: ['trace.id'] }, (logger) => logger.info({ 'trace.id': 'abc' }, 'lost'));
+    await logWith({ labels: { application: 'props' }, propsToLabels: ['trace.id'] }, (logger) =>
+      logger.info({ 'trace.id': 'abc' }, 'lost')
+    );
     expect(loki.requests[0].status).to.equal(400);
-    expect(loki.requests[0].responseBody).to.match(/^couldn't parse labels: 1:\d+: parse error: unexpected character inside braces: '\.'$/);
+    expect(loki.requests[0].responseBody).to.match(
+      /^couldn't parse labels: 1:\d+: parse error: unexpected character inside braces: '\.'$/
+    );
     expect(loki.entries()).to.be.empty;
     expect(consoleError.calledOnce).to.equal(true);
     expect(String(consoleError.firstCall.args[0])).to.contain("couldn't parse labels");

@@ -76,7 +76,10 @@ describe('conformance: winston-loki', () => {
     expect(streams).to.deep.include({ app: 'shop', level: 'info', service_name: 'shop' });
     expect(streams).to.deep.include({ app: 'shop', level: 'warn', service_name: 'shop' });
     const values = json.data.result.flatMap((s: any) => s.values);
-    expect(values.map((v: any) => v[1]).sort()).to.deep.equal(['order placed {"level":"info"}', 'stock low {"sku":"A1","level":"warn"}']);
+    expect(values.map((v: any) => v[1]).sort()).to.deep.equal([
+      'order placed {"level":"info"}',
+      'stock low {"sku":"A1","level":"warn"}',
+    ]);
     for (const [ts] of values) {
       expect(BigInt(ts) % 1_000_000n, 'whole milliseconds').to.equal(0n);
       expect(Number(BigInt(ts) / 1_000_000n)).to.be.within(before, Date.now());
@@ -94,7 +97,9 @@ describe('conformance: winston-loki', () => {
     const jsonEntry = (await read('{app="json"}')).data.result[0].values[0];
     expect(protoEntry[2]).to.deep.equal({ structuredMetadata: { detected_level: 'info' } });
     expect(jsonEntry[1]).to.equal('with meta {"user":"ann","attempts":2,"level":"info"}');
-    expect(jsonEntry[2]).to.deep.equal({ structuredMetadata: { user: 'ann', attempts: '2', level: 'info', detected_level: 'info' } });
+    expect(jsonEntry[2]).to.deep.equal({
+      structuredMetadata: { user: 'ann', attempts: '2', level: 'info', detected_level: 'info' },
+    });
     expect(loki.requests.filter((r) => r.kind === 'push').map((r) => r.format)).to.deep.equal(['protobuf', 'json']);
   });
 
@@ -103,7 +108,9 @@ describe('conformance: winston-loki', () => {
     logger.info('never stored');
     await flush(1);
     expect(loki.requests[0].status).to.equal(400);
-    expect(loki.requests[0].responseBody).to.equal(`couldn't parse labels: 1:25: parse error: unexpected identifier "hi" in label set, expected "," or "}"`);
+    expect(loki.requests[0].responseBody).to.equal(
+      `couldn't parse labels: 1:25: parse error: unexpected identifier "hi" in label set, expected "," or "}"`
+    );
     expect((errors[0] as { statusCode?: number }).statusCode).to.equal(400);
     expect(loki.entries()).to.be.empty;
   });
@@ -113,7 +120,9 @@ describe('conformance: winston-loki', () => {
     logger.info('never stored');
     await flush(1);
     expect(loki.requests[0].status).to.equal(400);
-    expect(loki.requests[0].responseBody).to.match(/^couldn't parse labels: 1:\d+: parse error: unexpected character inside braces: '\.'$/);
+    expect(loki.requests[0].responseBody).to.match(
+      /^couldn't parse labels: 1:\d+: parse error: unexpected character inside braces: '\.'$/
+    );
   });
 
   it('FINDING: without a labels option, protobuf mode sends job="undefined" (JSON mode leaves job out)', async () => {
@@ -124,7 +133,10 @@ describe('conformance: winston-loki', () => {
     json.logger.info('no labels json');
     await json.flush(1);
     const streams = loki.entries({ tenant: TENANT }).map((e) => e.stream);
-    expect(streams).to.deep.equal(['{job="undefined", level="info", service_name="undefined"}', '{level="info", service_name="unknown_service"}']);
+    expect(streams).to.deep.equal([
+      '{job="undefined", level="info", service_name="undefined"}',
+      '{level="info", service_name="unknown_service"}',
+    ]);
   });
 
   it('FINDING: JSON mode meta values with quotes are stored still JSON-escaped (Loki keeps structured metadata raw)', async () => {

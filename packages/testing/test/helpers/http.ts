@@ -27,14 +27,22 @@ export function request(
   options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').replace(/\n$/, ''), headers: res.headers })
-      );
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8').replace(/\n$/, ''),
+            headers: res.headers,
+          })
+        );
+        res.on('error', reject);
+      }
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -51,22 +59,38 @@ export function pushRaw(
 }
 
 /** Pushes streams as snappy protobuf, optionally for a tenant. */
-export function pushProto(baseUrl: string, streams: PushStream[], tenant?: string, extra: Record<string, string> = {}): Promise<Answer> {
+export function pushProto(
+  baseUrl: string,
+  streams: PushStream[],
+  tenant?: string,
+  extra: Record<string, string> = {}
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/x-protobuf', ...extra };
   if (tenant !== undefined) headers['x-scope-orgid'] = tenant;
   return pushRaw(baseUrl, Buffer.from(snappyCompress(encodePushRequest(streams))), headers);
 }
 
 /** Pushes a JSON body (object or text), optionally for a tenant. */
-export function pushJson(baseUrl: string, body: unknown, tenant?: string, extra: Record<string, string> = {}): Promise<Answer> {
+export function pushJson(
+  baseUrl: string,
+  body: unknown,
+  tenant?: string,
+  extra: Record<string, string> = {}
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
   if (tenant !== undefined) headers['x-scope-orgid'] = tenant;
   return pushRaw(baseUrl, typeof body === 'string' ? body : JSON.stringify(body), headers);
 }
 
 /** One entry `[ns, line]` in Loki's JSON form. */
-export function jsonStream(labels: Record<string, string>, values: Array<[bigint, string, Record<string, string>?]>): unknown {
-  return { stream: labels, values: values.map(([ts, line, meta]) => (meta ? [ts.toString(), line, meta] : [ts.toString(), line])) };
+export function jsonStream(
+  labels: Record<string, string>,
+  values: Array<[bigint, string, Record<string, string>?]>
+): unknown {
+  return {
+    stream: labels,
+    values: values.map(([ts, line, meta]) => (meta ? [ts.toString(), line, meta] : [ts.toString(), line])),
+  };
 }
 
 /** GETs a read endpoint and parses the JSON answer. */
@@ -99,7 +123,12 @@ export function queryRange(
   if (tenant !== undefined) h['x-scope-orgid'] = tenant;
   const end = (nowNs() + 10n * MINUTE_NS).toString();
   const start = (nowNs() - 8n * DAY_NS).toString();
-  return getJson(baseUrl, '/loki/api/v1/query_range', { query, start, end, limit: '5000', direction: 'forward', ...extra }, h);
+  return getJson(
+    baseUrl,
+    '/loki/api/v1/query_range',
+    { query, start, end, limit: '5000', direction: 'forward', ...extra },
+    h
+  );
 }
 
 export function gzip(data: Buffer | string): Buffer {

@@ -34,16 +34,20 @@ export interface RawEntry {
 }
 
 /** Encodes a PushRequest; `hash` is written on every stream when given. */
-export function encodeRawPushRequest(streams: Array<{ labels: string | Buffer; entries: RawEntry[]; hash?: bigint }>): Buffer {
+export function encodeRawPushRequest(
+  streams: Array<{ labels: string | Buffer; entries: RawEntry[]; hash?: bigint }>
+): Buffer {
   const out: number[] = [];
   for (const stream of streams) {
-    const s: number[] = typeof stream.labels === 'string' ? [...stringField(1, stream.labels)] : [...bytesField(1, stream.labels)];
+    const s: number[] =
+      typeof stream.labels === 'string' ? [...stringField(1, stream.labels)] : [...bytesField(1, stream.labels)];
     for (const entry of stream.entries) {
       const seconds = entry.timestampNanos / 1_000_000_000n;
       const nanos = entry.timestampNanos % 1_000_000_000n;
       const ts = [...field(1, 0), ...varint(seconds), ...field(2, 0), ...varint(nanos)];
       const e: number[] = [...bytesField(1, ts), ...stringField(2, entry.line)];
-      for (const [name, value] of entry.metadata ?? []) e.push(...bytesField(3, [...stringField(1, name), ...stringField(2, value)]));
+      for (const [name, value] of entry.metadata ?? [])
+        e.push(...bytesField(3, [...stringField(1, name), ...stringField(2, value)]));
       s.push(...bytesField(2, e));
     }
     if (stream.hash !== undefined) s.push(...field(3, 0), ...varint(stream.hash));
