@@ -5,6 +5,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp_config.go
  */
 import type { AttributeAction, AttributeRule, AttributeSource } from './types';
+import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push';
 
 /**
  * Resource attributes Loki's OTLP endpoint makes index labels by default
@@ -38,21 +39,7 @@ export const HIGH_CARDINALITY_LABEL_ATTRIBUTES: readonly string[] = Object.freez
 ]);
 
 /** Label names Loki tries, in resource attribute order, for `service_name` (`discover_service_name`). */
-export const LOKI_DISCOVER_SERVICE_NAME: readonly string[] = Object.freeze([
-  'service',
-  'app',
-  'application',
-  'app_name',
-  'name',
-  'app_kubernetes_io_name',
-  'container',
-  'container_name',
-  'k8s_container_name',
-  'component',
-  'workload',
-  'job',
-  'k8s_job_name',
-]);
+export { LOKI_DISCOVER_SERVICE_NAME };
 
 const SOURCES: readonly AttributeSource[] = ['resource', 'log', 'scope'];
 const ACTIONS: readonly AttributeAction[] = ['label', 'metadata', 'drop'];

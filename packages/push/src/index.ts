@@ -38,3 +38,4 @@ export type { LokiPushErrorReason } from './errors';
 export { DEFAULT_LIMITS } from './configuration';
 export { STATUS_INGESTION_BLOCKED } from './retry-policy';
 export { VERSION } from './version';
+export { LOKI_DISCOVER_SERVICE_NAME } from './loki-defaults';

@@ -4,27 +4,14 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/validation/limits.go
  */
 import type { LokiServerLimits, LokiTestServerOptions } from './types';
+import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push';
 
 const MIB = 1024 * 1024;
 const MINUTE_MILLIS = 60_000;
 const HOUR_MILLIS = 60 * MINUTE_MILLIS;
 
 /** Loki's `discover_service_name` default. */
-export const DEFAULT_DISCOVER_SERVICE_NAME: readonly string[] = [
-  'service',
-  'app',
-  'application',
-  'app_name',
-  'name',
-  'app_kubernetes_io_name',
-  'container',
-  'container_name',
-  'k8s_container_name',
-  'component',
-  'workload',
-  'job',
-  'k8s_job_name',
-];
+export const DEFAULT_DISCOVER_SERVICE_NAME: readonly string[] = LOKI_DISCOVER_SERVICE_NAME;
 
 /** Every limit with its value resolved. */
 export type ResolvedLimits = Required<LokiServerLimits>;
