@@ -5,6 +5,7 @@
  * use (by the push client, after grouping and nudging), with that shared part copied from
  * bytes encoded once.
  */
+import { toProtoTimestamp } from '@otel-loki/push';
 import type { EntryEncoder, PushEntry } from '@otel-loki/push';
 import type { NamedValue } from './internal-types';
 
@@ -48,13 +49,8 @@ export class LokiEntry implements PushEntry {
   }
 
   set timestampNanos(nanos: bigint) {
-    let seconds = nanos / NANOS_PER_SECOND_BIG;
-    let rest = nanos - seconds * NANOS_PER_SECOND_BIG;
-    if (rest < 0n) {
-      seconds -= 1n;
-      rest += NANOS_PER_SECOND_BIG;
-    }
-    this.setTime(Number(seconds), Number(rest));
+    const { seconds, nanos: rest } = toProtoTimestamp(nanos);
+    this.setTime(seconds, rest);
   }
 
   /** Sets the timestamp; the entry must not have been encoded yet. */

@@ -14,6 +14,7 @@ import { INTERNALS } from '../src/internals';
 import type { LokiExporterOptions } from '../src/types';
 import { captureDiag, restoreDiag } from './helpers/diag';
 import { logRecord, NOW_MILLIS } from './helpers/records';
+import { successResult } from './helpers/fake-client';
 
 const SUCCESS = 0;
 const FAILED = 1;
@@ -44,19 +45,7 @@ class ScriptedClient implements PushClient {
   }
 }
 
-function ok(streams: readonly PushStream[]): PushResult {
-  const entries = streams.reduce((n, s) => n + s.entries.length, 0);
-  return {
-    status: 204,
-    requests: 1,
-    attempts: 1,
-    entries,
-    streams: streams.length,
-    bytes: 0,
-    wireBytes: 0,
-    labelValuesReplaced: 0,
-  };
-}
+const ok = successResult;
 
 /** Fails a push as the real client does with maxRetries: 0 (everything undelivered). */
 const fail =

@@ -6,9 +6,9 @@
  * only copied; the others are encoded here with the same `EntryEncoder`.
  */
 import { EntryEncoder, varintSize, writeVarint } from './entry-encoder';
+import { toProtoTimestamp } from './push-request-codec';
 import type { PushEntry, PushStream } from './types';
 
-const NANOS_PER_SECOND = 1_000_000_000n;
 // Field tags: (field number << 3) | wire type (2 = length-delimited).
 const TAG_STREAMS = 0x0a; // PushRequest.streams = 1
 const TAG_LABELS = 0x0a; // StreamAdapter.labels = 1
@@ -20,14 +20,8 @@ const encoder = new EntryEncoder();
 /** The `EntryAdapter` bytes of an entry: its own encoding, or one made now. */
 function encodedEntry(entry: PushEntry): Uint8Array {
   if (entry.encoded !== undefined) return entry.encoded;
-  const ts = entry.timestampNanos;
-  let seconds = ts / NANOS_PER_SECOND;
-  let nanos = ts - seconds * NANOS_PER_SECOND;
-  if (nanos < 0n) {
-    seconds -= 1n;
-    nanos += NANOS_PER_SECOND;
-  }
-  encoder.begin(Number(seconds), Number(nanos));
+  const { seconds, nanos } = toProtoTimestamp(entry.timestampNanos);
+  encoder.begin(seconds, nanos);
   encoder.line(entry.line);
   if (entry.metadata !== undefined) for (const pair of entry.metadata) encoder.pair(pair.name, pair.value);
   return encoder.end();

@@ -27,17 +27,7 @@ export class FakePushClient implements PushClient {
     const answer = this.answers.shift();
     if (answer instanceof Error) throw answer;
     if (answer !== undefined) return answer();
-    const entries = streams.reduce((n, s) => n + s.entries.length, 0);
-    return {
-      status: 204,
-      requests: 1,
-      attempts: 1,
-      entries,
-      streams: streams.length,
-      bytes: 0,
-      wireBytes: 0,
-      labelValuesReplaced: 0,
-    };
+    return successResult(streams);
   }
 
   async close(): Promise<void> {
@@ -68,4 +58,19 @@ export function exporterWithFake(
     },
   } as LokiExporterOptions);
   return { exporter, client };
+}
+
+/** What a push of `streams` that Loki took answers (one request, one attempt). */
+export function successResult(streams: readonly PushStream[]): PushResult {
+  const entries = streams.reduce((n, s) => n + s.entries.length, 0);
+  return {
+    status: 204,
+    requests: 1,
+    attempts: 1,
+    entries,
+    streams: streams.length,
+    bytes: 0,
+    wireBytes: 0,
+    labelValuesReplaced: 0,
+  };
 }
