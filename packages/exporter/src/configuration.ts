@@ -3,7 +3,8 @@
  * `TypeError`/`RangeError` naming it; a bad environment value is a `diag.warn` and the default.
  */
 import type { HeadersOption, LokiClientOptions } from '@otel-loki/push';
-import { DEFAULT_LIMITS as PUSH_DEFAULT_LIMITS, tenantIdProblem } from '@otel-loki/push';
+import { DEFAULT_LIMITS as PUSH_DEFAULT_LIMITS } from '@otel-loki/push';
+import { tenantIdProblem } from '@otel-loki/push/internal';
 import { compileAttributeRules, LOKI_DEFAULT_LABEL_ATTRIBUTES, LOKI_DISCOVER_SERVICE_NAME } from './attribute-rules';
 import { logger } from './diagnostics';
 import type { EntryLimitsConfig } from './entry-limits';

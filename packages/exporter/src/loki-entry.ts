@@ -5,8 +5,8 @@
  * use (by the push client, after grouping and nudging), with that shared part copied from
  * bytes encoded once.
  */
-import { toProtoTimestamp } from '@otel-loki/push';
-import type { EntryEncoder, PushEntry } from '@otel-loki/push';
+import { ENTRY_ENCODING, toProtoTimestamp } from '@otel-loki/push/internal';
+import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from './internal-types';
 
 const NANOS_PER_SECOND = 1_000_000_000;
@@ -22,7 +22,7 @@ export interface SharedPairs {
 }
 
 /** A push entry under construction (timestamps are nudged in place), encoded on first use. */
-export class LokiEntry implements PushEntry {
+export class LokiEntry implements EncodedPushEntry {
   /**
    * `metadata[sharedStart]` onwards holds `shared.pairs`; `undefined` when the metadata holds
    * no shared run, or was edited since (then every pair is encoded one by one).
@@ -77,6 +77,11 @@ export class LokiEntry implements PushEntry {
   get encoded(): Uint8Array {
     this._encoded ??= this._encode();
     return this._encoded;
+  }
+
+  /** The same bytes, under the key the push request writer reads. */
+  get [ENTRY_ENCODING](): Uint8Array {
+    return this.encoded;
   }
 
   private _encode(): Uint8Array {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
 import type { PushEntry } from '@otel-loki/push';
-import { writePushRequest } from '@otel-loki/push';
+import { encodePushRequest } from '@otel-loki/push';
 import { exporterWithFake } from './helpers/fake-client';
 import { exportAndWait, logRecord, NOW_MILLIS, T0, T0_NANOS } from './helpers/records';
 import type { RecordFields } from './helpers/records';
@@ -18,7 +18,7 @@ const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
 /** The request bytes of one entry: through its own encoding, and field by field. */
 function bothEncodings(entry: PushEntry): [Buffer, Buffer] {
   const plain = { timestampNanos: entry.timestampNanos, line: entry.line, metadata: entry.metadata };
-  return [writePushRequest([{ labels: '', entries: [entry] }]), writePushRequest([{ labels: '', entries: [plain] }])];
+  return [encodePushRequest([{ labels: '', entries: [entry] }]), encodePushRequest([{ labels: '', entries: [plain] }])];
 }
 
 const scalar = fc.oneof(

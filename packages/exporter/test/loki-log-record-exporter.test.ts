@@ -30,7 +30,6 @@ function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => v
       streams: 1,
       bytes: 0,
       wireBytes: 0,
-      labelValuesReplaced: 0,
     };
   };
   return { answer, resolve };
@@ -216,7 +215,6 @@ describe('LokiLogRecordExporter', () => {
           streams: 1,
           bytes: 0,
           wireBytes: 0,
-          labelValuesReplaced: 0,
         };
       });
 

@@ -1,6 +1,6 @@
 /** Types shared inside `@otel-loki/push`; not exported. */
 import type { Agent as HttpAgent } from 'node:http';
-import type { Secret } from './secret';
+import type { Secret } from './transport/secret';
 import type { HeadersOption, PushFormat } from './types';
 
 /** Loki limits with every field present. */
