@@ -1,5 +1,5 @@
 /** Types shared inside the package; never exported. */
-import type { LokiLimits, MetadataPair, PushResult, PushStream } from '@otel-loki/push';
+import type { MetadataPair, PushResult, PushStream } from '@otel-loki/push';
 import type { LokiEntry } from './loki-entry';
 
 /**
@@ -14,8 +14,8 @@ export interface NamedValue extends MetadataPair {
   nameField?: Uint8Array;
 }
 
-/** Every limit of {@link LokiLimits}, resolved to a number. */
-export type ResolvedLimits = Required<LokiLimits>;
+/** Every limit of `LokiLimits`, resolved to a number (push's own type). */
+export type { ResolvedLimits } from '@otel-loki/push/internal';
 
 /** A stream's final label set: the canonical string, its pairs, and label candidates demoted to metadata. */
 export interface StreamLabels {

@@ -19,3 +19,15 @@ export { validateTimezone } from './loki/timestamp';
 export { LOKI_DISCOVER_SERVICE_NAME } from './loki/loki-defaults';
 export { STATUS_INGESTION_BLOCKED } from './transport/retry-policy';
 export { MAX_ERROR_BODY_CHARS } from './client/errors';
+export {
+  resolveClientConfig,
+  resolvePushUrl,
+  validateHeaders,
+  DEFAULT_TIMEOUT_MILLIS,
+  DEFAULT_RETRY_DEADLINE_MILLIS,
+  DEFAULT_INITIAL_BACKOFF_MILLIS,
+  DEFAULT_MAX_BACKOFF_MILLIS,
+  DEFAULT_MAX_REQUEST_BYTES,
+} from './client/configuration';
+export type { ResolvedClientConfig, ResolvedLimits } from './internal-types';
+export { backoffMillis } from './transport/retry-policy';
