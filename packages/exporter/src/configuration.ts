@@ -5,6 +5,7 @@
  * exporter's own options. A bad code option throws a `TypeError`/`RangeError` naming it; a bad
  * environment value is a `diag.warn` and the default.
  */
+import type { Env } from './internal-types';
 import type { LokiClientOptions } from '@otel-loki/push';
 import {
   DEFAULT_RETRY_DEADLINE_MILLIS,
@@ -50,8 +51,6 @@ export interface ResolvedConfig {
   maxRequestBytes: number;
   timeoutMillis: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Resolves options and environment.

@@ -1,5 +1,5 @@
 /** Types shared inside the package; never exported. */
-import type { MetadataPair, PushResult, PushStream } from '@otel-loki/push';
+import type { MetadataPair, PushOptions, PushResult, PushStream } from '@otel-loki/push';
 import type { LokiEntry } from './loki-entry';
 
 /**
@@ -38,12 +38,11 @@ export interface MappedRecord {
 /** A push entry under construction (timestamps are nudged in place). */
 export type MutableEntry = LokiEntry;
 
-/** Options of one push. */
-export interface PushOptions {
-  tenantId?: string;
-  signal?: AbortSignal;
-  retryDeadlineMillis?: number;
-}
+/** Options of one push: push's own. */
+export type { PushOptions };
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The slice of `LokiPushClient` the exporter uses; tests swap it. */
 export interface PushClient {

@@ -2,6 +2,7 @@
  * One HTTP POST to Loki over node:http/https with keep-alive, a per-request time limit and a
  * size cap on the response body. Outcomes are values; nothing here retries.
  */
+import type { TlsSettings } from '../internal-types';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as timers from 'node:timers';
@@ -41,13 +42,8 @@ export interface PushTransport {
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
   agent?: http.Agent;
-  /** TLS options of the own https agent; `rejectUnauthorized: false` only for `insecureSkipVerify`. */
-  tls?: {
-    ca?: string | Buffer | Array<string | Buffer>;
-    cert?: string | Buffer;
-    key?: string | Buffer;
-    rejectUnauthorized?: boolean;
-  };
+  /** TLS options of the own https agent. */
+  tls?: TlsSettings;
 }
 
 /** The node:http(s) transport with a keep-alive agent of its own unless one is given. */
