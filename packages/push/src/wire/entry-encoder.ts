@@ -43,7 +43,7 @@ export function toProtoTimestamp(nanos: bigint): { seconds: number; nanos: numbe
 const CHUNK_BYTES = 256 * 1024;
 /** Below this many UTF-16 units a JavaScript loop writes ASCII faster than a call into native code. */
 const SHORT_STRING = 32;
-/** Below this many bytes a JavaScript loop copies faster than `TypedArray.set` (measured: ~12). */
+/** Below this many bytes a JavaScript loop copies faster than `TypedArray.set` (docs/benchmarks.md). */
 const NATIVE_COPY_MIN = 12;
 /** Largest varint of a length or of the nanos (< 2^32). */
 const MAX_VARINT32_BYTES = 5;

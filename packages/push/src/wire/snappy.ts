@@ -1,8 +1,8 @@
 /**
  * Snappy block format (not the framed format), the compression Loki expects on protobuf pushes.
  * Compression uses the native `snappy` package when it is installed and loads (an optional
- * dependency: prebuilt for common platforms, about 3x faster than our JavaScript compressor on
- * push bodies, see docs/benchmarks.md), else the JavaScript compressor of
+ * dependency: prebuilt for common platforms, faster than our JavaScript compressor on push
+ * bodies: docs/benchmarks.md has the figures), else the JavaScript compressor of
  * `snappy-compressor.ts`. Both write valid snappy blocks; snappyjs decompresses.
  */
 import * as snappyjs from 'snappyjs';
