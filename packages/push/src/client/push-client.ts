@@ -14,6 +14,8 @@ import { encodePushRequest } from '../wire/push-request-writer';
 import { countEntries, halve, splitByBytes } from '../transport/request-splitting';
 import { backoffMillis, decide } from '../transport/retry-policy';
 import { snappyCompress } from '../wire/snappy';
+import { sendSync } from '../transport/sync-transport';
+import type { SyncOutcome } from '../transport/sync-transport';
 import { validateTenantId } from '../loki/tenant';
 import type { LokiClientOptions, PushResult, PushStream } from '../types';
 import { VERSION } from '../version';
@@ -36,6 +38,17 @@ export interface PushOptions {
    */
   maxRetries?: number;
 }
+
+/** Options of one {@link LokiPushClient.pushSync}. */
+export interface PushSyncOptions {
+  /** Tenant for this push, overriding the client's `tenantId`. */
+  tenantId?: string;
+  /** Longest time the calling thread is blocked, in ms. @default 2000 */
+  timeoutMillis?: number;
+}
+
+/** Default bound of {@link LokiPushClient.pushSync}. */
+export const DEFAULT_PUSH_SYNC_TIMEOUT_MILLIS = 2_000;
 
 /** Internal seams for tests. */
 export interface LokiPushClientInternals {
@@ -79,6 +92,8 @@ export class LokiPushClient {
   private readonly _config: ResolvedClientConfig;
   private readonly _transport: PushTransport;
   private _closed = false;
+  /** What the `headers` function gave last (reused by {@link pushSync} when it returns a promise). */
+  private _lastDynamicHeaders: Record<string, string> = {};
 
   /** @throws {TypeError|RangeError} on invalid options, naming the option. */
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
@@ -123,6 +138,69 @@ export class LokiPushClient {
     return this._result(report);
   }
 
+  /**
+   * Sends streams **synchronously**, blocking the calling thread for at most `timeoutMillis`:
+   * for code that runs when the process is already exiting (a `process.on('exit')` handler),
+   * where nothing asynchronous runs any more. The requests go out from a worker thread
+   * started for the call (tens of ms), one attempt each: nothing is retried, a custom `agent`
+   * is not used, and headers from a `headers` function are the ones it returned last if it
+   * returns a promise. Use {@link push} everywhere else.
+   *
+   * @returns what was delivered.
+   * @throws {LokiPushError} when some data was not delivered in time (`failedStreams` has it).
+   */
+  pushSync(streams: readonly PushStream[], options: PushSyncOptions = {}): PushResult {
+    if (this._closed) throw new Error('LokiPushClient: pushSync() after close()');
+    const tenantId =
+      options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
+    const timeoutMillis = options.timeoutMillis ?? DEFAULT_PUSH_SYNC_TIMEOUT_MILLIS;
+    if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) {
+      throw new RangeError(`timeoutMillis: expected a positive number, got ${String(timeoutMillis)}`);
+    }
+    const requests = splitByBytes(
+      streams.filter((s) => s.entries.length > 0),
+      this._config.maxRequestBytes
+    ).map((request) => ({ streams: request, ...this._encode(request) }));
+    const outcomes = sendSync(
+      requests.map(({ body, contentType }) => ({
+        url: this._config.pushUrl.href,
+        headers: this._headersSync(contentType, tenantId),
+        body,
+      })),
+      timeoutMillis,
+      this._config.agent === undefined ? this._config.tls.reveal() : {}
+    );
+    const report: SendReport = { attempts: 0, delivered: [], failed: [] };
+    outcomes.forEach((outcome, i) => {
+      const { streams: sent, body, bytes } = requests[i];
+      if (outcome.kind !== 'unsent') report.attempts++;
+      const response = syncResponse(outcome);
+      const decision = response === undefined ? undefined : decide(response);
+      if (decision?.action === 'success') {
+        const entries = countEntries(sent);
+        report.delivered.push({
+          status: decision.status,
+          bytes,
+          wireBytes: body.byteLength,
+          entries,
+          streams: sent.length,
+        });
+        return;
+      }
+      const cause: FailureCause =
+        response === undefined || decision === undefined
+          ? { kind: 'deadline' }
+          : {
+              kind: 'response',
+              response,
+              reason: decision.action === 'fail' ? decision.reason : response.kind === 'network' ? 'network' : 'http',
+              retryable: decision.action === 'retry',
+            };
+      report.failed.push({ streams: sent, failure: this._describe(cause, report.attempts) });
+    });
+    return this._result(report);
+  }
+
   /** Closes kept-alive connections. Pushes after this fail. */
   async close(): Promise<void> {
     this._closed = true;
@@ -139,13 +217,28 @@ export class LokiPushClient {
   }
 
   private async _headers(contentType: string, tenantId: string | undefined): Promise<Record<string, string>> {
+    if (this._config.dynamicHeaders !== undefined) {
+      this._lastDynamicHeaders = validateHeaders(await this._config.dynamicHeaders(), 'headers()');
+    }
+    return this._composeHeaders(contentType, tenantId);
+  }
+
+  /** The headers of a synchronous send: a `headers` function's promise cannot be awaited. */
+  private _headersSync(contentType: string, tenantId: string | undefined): Record<string, string> {
+    if (this._config.dynamicHeaders !== undefined) {
+      const produced = this._config.dynamicHeaders();
+      if (!(produced instanceof Promise)) this._lastDynamicHeaders = validateHeaders(produced, 'headers()');
+      else produced.catch(() => undefined);
+    }
+    return this._composeHeaders(contentType, tenantId);
+  }
+
+  private _composeHeaders(contentType: string, tenantId: string | undefined): Record<string, string> {
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
       ...this._config.staticHeaders.reveal(),
+      ...this._lastDynamicHeaders,
     };
-    if (this._config.dynamicHeaders !== undefined) {
-      Object.assign(headers, validateHeaders(await this._config.dynamicHeaders(), 'headers()'));
-    }
     headers['content-type'] = contentType;
     if (tenantId !== undefined) headers['x-scope-orgid'] = tenantId;
     return headers;
@@ -272,6 +365,14 @@ export class LokiPushClient {
       wireBytes: sum('wireBytes'),
     };
   }
+}
+
+/** A synchronous outcome as the retry policy reads answers; `undefined` when nothing was sent. */
+function syncResponse(outcome: SyncOutcome): TransportResponse | undefined {
+  if (outcome.kind === 'unsent') return undefined;
+  if (outcome.kind === 'response') return { kind: 'response', status: outcome.status, body: outcome.body, headers: {} };
+  const error = Object.assign(new Error(outcome.message), { code: outcome.code });
+  return { kind: 'network', error, code: outcome.code };
 }
 
 /** Adds what `part` came to into `into`. */
