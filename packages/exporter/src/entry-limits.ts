@@ -8,9 +8,10 @@
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Diagnostics } from './diagnostics';
-import type { MutableEntry, NamedValue, ResolvedLimits } from './internal-types';
+import type { NamedValue, ResolvedLimits } from './internal-types';
 import { RANK_FIELD } from './attribute-flattening';
 import { compareTime, splitHrTime, timeToDecimal } from './loki-entry';
+import type { LokiEntry } from './loki-entry';
 import { exceedsUtf8, truncateUtf8, utf8Length } from './utf8';
 
 const NANOS_PER_MILLI = 1_000_000n;
@@ -45,40 +46,40 @@ export class EntryLimiter {
   }
 
   /** Fixes `entry` in place. Returns `false` when it must be dropped (counted). */
-  apply(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+  apply(entry: LokiEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
     return this._timestamp(entry, record, window) && this._line(entry) && this._metadata(entry);
   }
 
-  private _timestamp(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+  private _timestamp(entry: LokiEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
     const seconds = entry.seconds;
     const nanos = entry.nanos;
     if (inWindow(seconds, nanos, window)) return true;
     const original = timeToDecimal(seconds, nanos);
     if (this._config.invalidTimestamp === 'drop') {
-      this._diagnostics.note('timestampsDropped', 1, `timestamp ${original} ns`);
+      this._diagnostics.countAndWarnOnce('timestampsDropped', 1, `timestamp ${original} ns`);
       return false;
     }
     const [observedSeconds, observedNanos] = splitHrTime(record.hrTimeObserved);
     if (inWindow(observedSeconds, observedNanos, window)) entry.setTime(observedSeconds, observedNanos);
     else entry.setTime(window.nowSeconds, window.nowNanos);
     entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: original });
-    this._diagnostics.note('timestampsReplaced', 1, `timestamp ${original} ns`);
+    this._diagnostics.countAndWarnOnce('timestampsReplaced', 1, `timestamp ${original} ns`);
     return true;
   }
 
-  private _line(entry: MutableEntry): boolean {
+  private _line(entry: LokiEntry): boolean {
     const max = this._config.limits.maxLineSize;
     if (!exceedsUtf8(entry.line, max)) return true;
     if (this._config.oversizedLine === 'drop') {
-      this._diagnostics.note('linesDropped', 1, `${utf8Length(entry.line)} bytes`);
+      this._diagnostics.countAndWarnOnce('linesDropped', 1, `${utf8Length(entry.line)} bytes`);
       return false;
     }
-    this._diagnostics.note('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
+    this._diagnostics.countAndWarnOnce('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
     entry.line = truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
     return true;
   }
 
-  private _metadata(entry: MutableEntry): boolean {
+  private _metadata(entry: LokiEntry): boolean {
     const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
     const pairs = entry.metadata;
     const shared = entry.shared;
@@ -96,7 +97,7 @@ export class EntryLimiter {
     const before = pairs.length;
     const trimmed = trimMetadata(pairs, maxCount, maxSize);
     entry.metadataEdited();
-    this._diagnostics.note('metadataTrimmed', trimmed, `${before} pairs`);
+    this._diagnostics.countAndWarnOnce('metadataTrimmed', trimmed, `${before} pairs`);
     return true;
   }
 }

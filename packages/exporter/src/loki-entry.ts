@@ -5,7 +5,6 @@
  * use (by the push client, after grouping and nudging), with that shared part copied from
  * bytes encoded once.
  */
-import { toProtoTimestamp } from '@otel-loki/push';
 import type { EntryEncoder, PushEntry } from '@otel-loki/push';
 import type { NamedValue } from './internal-types';
 
@@ -46,11 +45,6 @@ export class LokiEntry implements PushEntry {
   get timestampNanos(): bigint {
     this._nanos ??= BigInt(this.seconds) * NANOS_PER_SECOND_BIG + BigInt(this.nanos);
     return this._nanos;
-  }
-
-  set timestampNanos(nanos: bigint) {
-    const { seconds, nanos: rest } = toProtoTimestamp(nanos);
-    this.setTime(seconds, rest);
   }
 
   /** Sets the timestamp; the entry must not have been encoded yet. */

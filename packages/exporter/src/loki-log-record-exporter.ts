@@ -17,15 +17,14 @@ import { Diagnostics, logger } from './diagnostics';
 import { acceptedWindow, EntryLimiter } from './entry-limits';
 import { ExportQueue } from './export-queue';
 import type { MappedRecord, PushClient } from './internal-types';
-import { INTERNALS } from './internals';
-import type { ExporterInternals } from './internals';
-import { createPushClient } from './push-client';
+import { INTERNALS } from './test-seam';
+import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './record-mapping';
 import { ExporterMetrics } from './self-observability';
 import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
-import { StreamRegistry } from './stream-registry';
+import { StreamCap } from './stream-cap';
 import { withTracingSuppressed } from './suppress-tracing';
 import { TimestampDeduplicator } from './timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
@@ -73,7 +72,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
-    const registry = new StreamRegistry(
+    const registry = new StreamCap(
       this._config.maxStreams,
       this._config.mapping.limits,
       this._diagnostics,
@@ -82,10 +81,9 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
     this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
+    const client = internals.createClient?.(this._config.client) ?? new LokiPushClient(this._config.client);
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
-    this._client = new ExporterMetrics(() => this.stats).instrument(
-      (internals.createClient ?? createPushClient)(this._config.client)
-    );
+    this._client = new ExporterMetrics(() => this.stats).instrument(client);
     if (this._config.client.insecureSkipVerify === true) {
       logger.warn(
         'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'

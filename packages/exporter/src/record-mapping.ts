@@ -116,7 +116,7 @@ export class RecordMapper {
     if (this._config.tenantAttribute !== undefined && this._config.tenantAttribute in attributes) {
       tenant = validTenant(anyValueToString(attributes[this._config.tenantAttribute]), this._diagnostics) ?? tenant;
     }
-    if (invalidNames > 0) this._diagnostics.note('invalidNamesDropped', invalidNames, 'log attribute');
+    if (invalidNames > 0) this._diagnostics.countAndWarnOnce('invalidNamesDropped', invalidNames, 'log attribute');
 
     const hrTime = record.hrTime;
     const observed = record.hrTimeObserved;
@@ -136,7 +136,7 @@ export class RecordMapper {
       if (needsCollisionCheck(metadata, firstField, tail)) {
         const collisions = resolveCollisions(metadata);
         if (collisions > 0) {
-          this._diagnostics.note('nameCollisions', collisions, 'record attribute');
+          this._diagnostics.countAndWarnOnce('nameCollisions', collisions, 'record attribute');
           tail = undefined; // a tail pair may be gone
         }
       }
@@ -149,7 +149,7 @@ export class RecordMapper {
     }
     if (!line.isWellFormed()) {
       line = line.toWellFormed();
-      this._diagnostics.note('invalidUnicodeReplaced', 1, 'line');
+      this._diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, 'line');
     }
 
     const stream = labels === undefined ? resource.stream : this._recordStream(resource, record, labels);
@@ -287,7 +287,7 @@ export class RecordMapper {
     }
     if (labels.length === 0) return resource.stream;
     const collisions = resolveCollisions(labels);
-    if (collisions > 0) this._diagnostics.note('nameCollisions', collisions, 'record label');
+    if (collisions > 0) this._diagnostics.countAndWarnOnce('nameCollisions', collisions, 'record label');
     // Record labels replace resource labels of the same name (Loki merges them into one map).
     const candidates: MetadataPair[] = resource.labelCandidates.slice();
     for (const label of labels) {
@@ -333,7 +333,7 @@ function sanitizeRecordValues(metadata: NamedValue[], end: number, diagnostics: 
     const pair = metadata[i];
     if (!pair.value.isWellFormed()) {
       pair.value = pair.value.toWellFormed();
-      diagnostics.note('invalidUnicodeReplaced', 1, `metadata ${pair.name}`);
+      diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, `metadata ${pair.name}`);
     }
   }
 }
