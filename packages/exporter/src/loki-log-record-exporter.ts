@@ -51,6 +51,8 @@ export interface ExportResult {
 export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _config: ResolvedConfig;
   private readonly _client: PushClient;
+  /** The push URL, without credentials, for `util.inspect`; `undefined` with a client from the test seam. */
+  private readonly _pushUrl: string | undefined;
   private readonly _diagnostics = new Diagnostics();
   private readonly _mapper: RecordMapper;
   private readonly _limiter: EntryLimiter;
@@ -72,16 +74,17 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
-    const registry = new StreamCap(
+    const streamCap = new StreamCap(
       this._config.maxStreams,
       this._config.mapping.limits,
       this._diagnostics,
       this._nowMillis
     );
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
-    this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
+    this._grouper = new StreamGrouper(streamCap, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
     const client = internals.createClient?.(this._config.client) ?? new LokiPushClient(this._config.client);
+    this._pushUrl = client instanceof LokiPushClient ? client.config.pushUrl.href : undefined;
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
     this._client = new ExporterMetrics(() => this.stats).instrument(client);
     if (this._config.client.insecureSkipVerify === true) {
@@ -104,16 +107,16 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     }
   }
 
-  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   /**
    * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
    * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
    */
   [inspect.custom](): string {
-    const url = this._client instanceof LokiPushClient ? this._client.config.pushUrl.href : '(custom client)';
+    const url = this._pushUrl ?? '(custom client)';
     return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
   }
 
+  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   get stats(): LokiExporterStats {
     const stats = this._diagnostics.snapshot();
     if (this._sender !== undefined) {
