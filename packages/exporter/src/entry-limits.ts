@@ -10,12 +10,11 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Diagnostics } from './diagnostics';
 import type { NamedValue, ResolvedLimits } from './internal-types';
 import { RANK_FIELD } from './attribute-flattening';
-import { compareTime, splitHrTime, timeToDecimal } from './loki-entry';
 import type { LokiEntry } from './loki-entry';
+import { compareTime, splitHrTime, splitNanos, timeToDecimal } from './timestamps';
 import { exceedsUtf8, truncateUtf8, utf8Length } from './utf8';
 
 const NANOS_PER_MILLI = 1_000_000n;
-const NANOS_PER_SECOND = 1_000_000_000n;
 /**
  * Entries are checked against "too old" this much earlier than Loki would, because Loki
  * checks on arrival, which may be after retries.
@@ -62,7 +61,7 @@ export class EntryLimiter {
     const [observedSeconds, observedNanos] = splitHrTime(record.hrTimeObserved);
     if (inWindow(observedSeconds, observedNanos, window)) entry.setTime(observedSeconds, observedNanos);
     else entry.setTime(window.nowSeconds, window.nowNanos);
-    entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: original });
+    entry.appendMetadata({ name: ORIGINAL_TIMESTAMP, value: original });
     this._diagnostics.countAndWarnOnce('timestampsReplaced', 1, `timestamp ${original} ns`);
     return true;
   }
@@ -75,28 +74,18 @@ export class EntryLimiter {
       return false;
     }
     this._diagnostics.countAndWarnOnce('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
-    entry.line = truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+    entry.setLine(truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER);
     return true;
   }
 
   private _metadata(entry: LokiEntry): boolean {
     const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
     const pairs = entry.metadata;
-    const shared = entry.shared;
-    let chars = 0;
-    let i = 0;
-    if (shared !== undefined) {
-      for (; i < entry.sharedStart; i++) chars += pairs[i].name.length + pairs[i].value.length;
-      chars += shared.chars;
-      i += shared.pairs.length;
-    }
-    for (; i < pairs.length; i++) chars += pairs[i].name.length + pairs[i].value.length;
     // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure.
-    if (pairs.length <= maxCount && chars * 3 <= maxSize) return true;
+    if (pairs.length <= maxCount && entry.metadataChars * 3 <= maxSize) return true;
     if (pairs.length <= maxCount && metadataBytes(pairs) <= maxSize) return true;
     const before = pairs.length;
-    const trimmed = trimMetadata(pairs, maxCount, maxSize);
-    entry.metadataEdited();
+    const trimmed = entry.editMetadata((editable) => trimMetadata(editable, maxCount, maxSize));
     this._diagnostics.countAndWarnOnce('metadataTrimmed', trimmed, `${before} pairs`);
     return true;
   }
@@ -147,16 +136,6 @@ export function acceptedWindow(limits: ResolvedLimits, nowNanos: bigint): TimeWi
     newestSeconds,
     newestNanos,
   };
-}
-
-function splitNanos(nanos: bigint): [number, number] {
-  let seconds = nanos / NANOS_PER_SECOND;
-  let rest = nanos - seconds * NANOS_PER_SECOND;
-  if (rest < 0n) {
-    seconds -= 1n;
-    rest += NANOS_PER_SECOND;
-  }
-  return [Number(seconds), Number(rest)];
 }
 
 function metadataBytes(pairs: readonly MetadataPair[]): number {

@@ -248,9 +248,10 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private _prepare(logs: readonly ReadableLogRecord[]): TenantBatch[] {
     const nowNanos = BigInt(this._nowMillis()) * NANOS_PER_MILLI;
     const window = this._limiter.window(nowNanos);
+    const now: readonly [number, number] = [window.nowSeconds, window.nowNanos];
     const mapped: MappedRecord[] = [];
     for (const record of logs) {
-      const result = this._mapper.map(record, nowNanos);
+      const result = this._mapper.map(record, now);
       if (this._limiter.apply(result.entry, record, window)) mapped.push(result);
     }
     this._diagnostics.count('records', logs.length);

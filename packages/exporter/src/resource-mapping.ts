@@ -8,7 +8,7 @@
 import type { MetadataPair } from '@otel-loki/push';
 import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push';
 import { anyValueToString, numberToString } from './any-value';
-import { fieldPair, flattenAttribute, resolveCollisions } from './attribute-flattening';
+import { fieldPair, flattenAttribute, resolveCollisions, sanitizeValues } from './attribute-flattening';
 import type { AttributeClassifier } from './attribute-rules';
 import type { Diagnostics } from './diagnostics';
 import type { NamedValue, ResolvedLimits, StreamLabels } from './internal-types';
@@ -227,15 +227,4 @@ function appendLegacyLabels(attributes: Record<string, unknown>, candidates: Met
   }
   if (SERVICE_INSTANCE_ATTRIBUTE in attributes)
     add('instance', anyValueToString(attributes[SERVICE_INSTANCE_ATTRIBUTE]));
-}
-
-/** Replaces lone surrogates in metadata values (they are not valid UTF-8 on the wire), counted. */
-export function sanitizeValues<T extends MetadataPair>(pairs: T[], diagnostics: Diagnostics): T[] {
-  for (const pair of pairs) {
-    if (!pair.value.isWellFormed()) {
-      pair.value = pair.value.toWellFormed();
-      diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, `metadata ${pair.name}`);
-    }
-  }
-  return pairs;
 }

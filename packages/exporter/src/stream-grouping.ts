@@ -63,7 +63,7 @@ export class StreamGrouper {
     for (const group of streams.values()) {
       const labels = this._streamCap.admit(tenantKey, group.labels);
       if (labels !== group.labels && labels.demoted.length > 0) {
-        for (const entry of group.entries) for (const pair of labels.demoted) entry.metadata.push(pair);
+        for (const entry of group.entries) for (const pair of labels.demoted) entry.appendMetadata(pair);
       }
       const existing = admitted.get(labels.labelString);
       if (existing === undefined) admitted.set(labels.labelString, { labels, entries: group.entries });

@@ -6,8 +6,8 @@
  * 1 ns after it. The last timestamp sent per stream is remembered, so that a run of equal
  * timestamps split across two exports is continued, not collided with.
  */
-import { compareTime } from './loki-entry';
 import type { LokiEntry } from './loki-entry';
+import { compareTime } from './timestamps';
 
 /** Streams whose last timestamp is remembered; the least recently used is forgotten first. */
 export const DEFAULT_REMEMBERED_STREAMS = 10_000;
