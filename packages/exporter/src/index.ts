@@ -5,7 +5,6 @@ export {
   LOKI_DISCOVER_SERVICE_NAME,
   HIGH_CARDINALITY_LABEL_ATTRIBUTES,
 } from './attribute-rules';
-export { DEFAULT_LIMITS } from './configuration';
 export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './entry-limits';
 export type {
   AttributeAction,

@@ -1,5 +1,5 @@
 /** Types shared inside the package; never exported. */
-import type { LokiLimits, MetadataPair, PushResult, PushStream } from '@otel-loki/push';
+import type { MetadataPair, PushOptions, PushResult, PushStream } from '@otel-loki/push';
 import type { LokiEntry } from './loki-entry';
 
 /**
@@ -14,8 +14,8 @@ export interface NamedValue extends MetadataPair {
   nameField?: Uint8Array;
 }
 
-/** Every limit of {@link LokiLimits}, resolved to a number. */
-export type ResolvedLimits = Required<LokiLimits>;
+/** Every limit of `LokiLimits`, resolved to a number (push's own type). */
+export type { ResolvedLimits } from '@otel-loki/push/internal';
 
 /** A stream's final label set: the canonical string, its pairs, and label candidates demoted to metadata. */
 export interface StreamLabels {
@@ -34,12 +34,11 @@ export interface MappedRecord {
   entry: LokiEntry;
 }
 
-/** Options of one push. */
-export interface PushOptions {
-  tenantId?: string;
-  signal?: AbortSignal;
-  retryDeadlineMillis?: number;
-}
+/** Options of one push: push's own. */
+export type { PushOptions };
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The slice of `LokiPushClient` the exporter uses; tests swap it. */
 export interface PushClient {

@@ -6,7 +6,8 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/validation/limits.go
  */
-import { formatLabels, hasInvalidUnicode, sanitizeLabelValue } from '@otel-loki/push';
+import { formatLabels, sanitizeLabelValue } from '@otel-loki/push';
+import { hasInvalidUnicode } from '@otel-loki/push/internal';
 import type { MetadataPair } from '@otel-loki/push';
 import type { Diagnostics } from './diagnostics';
 import type { ResolvedLimits, StreamLabels } from './internal-types';

@@ -6,10 +6,11 @@
  * bytes encoded once.
  *
  * The entry is the only writer of its fields: every change goes through a method that drops
- * the cached encoding, so the encoding is always that of the fields (`PushEntry.encoded`'s
- * contract).
+ * the cached encoding, so the encoding is always that of the fields (the contract of
+ * `EncodedPushEntry`).
  */
-import type { EntryEncoder, PushEntry } from '@otel-loki/push';
+import { ENTRY_ENCODING } from '@otel-loki/push/internal';
+import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from './internal-types';
 import { timeToNanos } from './timestamps';
 
@@ -25,7 +26,7 @@ export interface SharedPairs {
 }
 
 /** A push entry under construction (timestamps are nudged, lines truncated...), encoded on first use. */
-export class LokiEntry implements PushEntry {
+export class LokiEntry implements EncodedPushEntry {
   private _seconds: number;
   private _nanos: number;
   private _line: string;
@@ -90,6 +91,11 @@ export class LokiEntry implements PushEntry {
   get encoded(): Uint8Array {
     this._encoded ??= this._encode();
     return this._encoded;
+  }
+
+  /** The same bytes, under the key the push request writer reads. */
+  get [ENTRY_ENCODING](): Uint8Array {
+    return this.encoded;
   }
 
   /** Sum of the lengths (UTF-16 units) of every metadata name and value. */

@@ -8,7 +8,7 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
-import { encodeNameField } from '@otel-loki/push';
+import { encodeNameField } from '@otel-loki/push/internal';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { anyValueToString, isAttributeMap, numberToString } from './any-value';
 import {

@@ -7,7 +7,7 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
-import { EntryEncoder } from '@otel-loki/push';
+import { EntryEncoder } from '@otel-loki/push/internal';
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveCollisions } from './attribute-flattening';

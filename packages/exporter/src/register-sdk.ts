@@ -8,6 +8,7 @@
  * `@opentelemetry/sdk-node` and the auto-instrumentations are optional peers, loaded with
  * `require` here only, so that importing the exporter itself never loads them.
  */
+import type { Env } from './internal-types';
 import { metrics } from '@opentelemetry/api';
 import type { Context, MeterProvider } from '@opentelemetry/api';
 import type * as SdkLogs from '@opentelemetry/sdk-logs';
@@ -24,7 +25,6 @@ import { installShutdownHooks } from './register-shutdown';
 type SdkNodeModule = typeof SdkNode;
 type SdkLogsModule = typeof SdkLogs;
 type AutoInstrumentationsModule = typeof AutoInstrumentations;
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Marks the process once the entry has run (it may be given both as --require and --import). */
 const STARTED = Symbol.for('@otel-loki/exporter/register');

@@ -6,7 +6,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go
  */
 import type { MetadataPair } from '@otel-loki/push';
-import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push';
+import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push/internal';
 import { anyValueToString, numberToString } from './any-value';
 import { fieldPair, flattenAttribute, resolveCollisions, sanitizeValues } from './attribute-flattening';
 import type { AttributeClassifier } from './attribute-rules';

@@ -3,7 +3,7 @@
  * so that no `bigint` arithmetic runs per record; converted from OTel's `HrTime` once, written
  * as decimal nanoseconds where Loki writes one in metadata.
  */
-import { toProtoTimestamp } from '@otel-loki/push';
+import { toProtoTimestamp } from '@otel-loki/push/internal';
 
 const NANOS_PER_SECOND = 1_000_000_000;
 const NANOS_PER_SECOND_BIG = 1_000_000_000n;

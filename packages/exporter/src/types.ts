@@ -1,6 +1,5 @@
 /** Public types of `@otel-loki/exporter`. */
-import type { Agent as HttpAgent } from 'node:http';
-import type { HeadersOption, LokiLimits, PushFormat } from '@otel-loki/push';
+import type { HeadersOption, LokiClientOptions, LokiLimits } from '@otel-loki/push';
 
 /** Where an attribute comes from: the resource, the log record, or the instrumentation scope. */
 export type AttributeSource = 'resource' | 'log' | 'scope';
@@ -82,7 +81,10 @@ export interface LokiExporterStats {
 }
 
 /** Options of {@link LokiLogRecordExporter}; every field is optional. */
-export interface LokiExporterOptions {
+export interface LokiExporterOptions extends Pick<
+  LokiClientOptions,
+  'basicAuth' | 'bearerToken' | 'ca' | 'cert' | 'key' | 'agent' | 'format'
+> {
   /**
    * Loki's base URL, a gateway URL with a path prefix, or a full push URL.
    * @default process.env.OTEL_EXPORTER_LOKI_ENDPOINT ?? 'http://localhost:3100'
@@ -105,16 +107,6 @@ export interface LokiExporterOptions {
    * @default parsed from process.env.OTEL_EXPORTER_LOKI_HEADERS (`k=v,k2=v2`)
    */
   headers?: HeadersOption;
-  /** HTTP basic auth. Exclusive with `bearerToken`. */
-  basicAuth?: { username: string; password: string };
-  /** Sent as `Authorization: Bearer <token>`. */
-  bearerToken?: string;
-  /** PEM CA certificate(s) to trust for https. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** PEM client certificate for mutual TLS. */
-  cert?: string | Buffer;
-  /** PEM client key for mutual TLS. */
-  key?: string | Buffer;
   /**
    * **Insecure.** Turns off verification of Loki's TLS certificate (for a test Loki with a
    * self-signed certificate; prefer `ca`). The exporter warns through `diag` when it is on.
@@ -122,10 +114,6 @@ export interface LokiExporterOptions {
    * @default false
    */
   insecureSkipVerify?: boolean;
-  /** A custom `http.Agent`/`https.Agent`. */
-  agent?: HttpAgent;
-  /** Wire format. @default 'protobuf' */
-  format?: PushFormat;
   /**
    * Time limit of one HTTP request, in ms.
    * @default process.env.OTEL_EXPORTER_LOKI_TIMEOUT ?? 10000

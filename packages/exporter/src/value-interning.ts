@@ -8,7 +8,7 @@
  * Interned pairs are shared, so never mutated: their values are well-formed (nothing to
  * sanitize), collisions filter them out, metadata trimming replaces them.
  */
-import { encodeMetadataPairs, encodeNameField } from '@otel-loki/push';
+import { encodeMetadataPairs, encodeNameField } from '@otel-loki/push/internal';
 import { anyValueToString, numberToString } from './any-value';
 import { fieldPair, RANK_FIELD } from './attribute-flattening';
 import type { NamedValue } from './internal-types';

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
 import type { MetadataPair, PushEntry } from '@otel-loki/push';
-import { encodeMetadataPairs, EntryEncoder, writePushRequest } from '@otel-loki/push';
+import { encodePushRequest } from '@otel-loki/push';
+import { encodeMetadataPairs, EntryEncoder } from '@otel-loki/push/internal';
 import { exporterWithFake } from './helpers/fake-client';
 import { exportAndWait, logRecord, NOW_MILLIS, T0, T0_NANOS } from './helpers/records';
 import type { RecordFields } from './helpers/records';
@@ -19,7 +20,7 @@ const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
 /** The request bytes of one entry: through its own encoding, and field by field. */
 function bothEncodings(entry: PushEntry): [Buffer, Buffer] {
   const plain = { timestampNanos: entry.timestampNanos, line: entry.line, metadata: entry.metadata };
-  return [writePushRequest([{ labels: '', entries: [entry] }]), writePushRequest([{ labels: '', entries: [plain] }])];
+  return [encodePushRequest([{ labels: '', entries: [entry] }]), encodePushRequest([{ labels: '', entries: [plain] }])];
 }
 
 const scalar = fc.oneof(

@@ -37,7 +37,6 @@ function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => v
       streams: 1,
       bytes: 0,
       wireBytes: 0,
-      labelValuesReplaced: 0,
     };
   };
   return { answer, resolve };
@@ -223,7 +222,6 @@ describe('LokiLogRecordExporter', () => {
           streams: 1,
           bytes: 0,
           wireBytes: 0,
-          labelValuesReplaced: 0,
         };
       });
 

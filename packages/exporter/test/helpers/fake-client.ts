@@ -71,6 +71,5 @@ export function successResult(streams: readonly PushStream[]): PushResult {
     streams: streams.length,
     bytes: 0,
     wireBytes: 0,
-    labelValuesReplaced: 0,
   };
 }
