@@ -6,13 +6,13 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as ExporterIndex from '../packages/exporter/src/index';
-import type * as ExporterInternals from '../packages/exporter/src/internals';
+import type * as ExporterInternals from '../packages/exporter/src/test-seam';
 import type * as PushIndex from '../packages/push/src/index';
 import type * as PushInternal from '../packages/push/src/internal';
 
 export const exporterBuild: typeof ExporterIndex & typeof ExporterInternals = {
   ...require('../packages/exporter/build/src/index.js'),
-  ...require('../packages/exporter/build/src/internals.js'),
+  ...require('../packages/exporter/build/src/test-seam.js'),
 };
 export const pushBuild: typeof PushIndex = require('../packages/push/build/src/index.js');
 export const pushInternalBuild: typeof PushInternal = require('../packages/push/build/src/internal.js');

@@ -177,7 +177,7 @@ export class BufferedSender {
     const live: BufferedChunk[] = [];
     for (const chunk of group) {
       const expired = expireEntries(chunk, oldest);
-      if (expired > 0) this._options.diagnostics.note('droppedTooOld', expired);
+      if (expired > 0) this._options.diagnostics.countAndWarnOnce('droppedTooOld', expired);
       if (chunk.entries > 0) live.push(chunk);
       else settleChunk(chunk, { kind: 'dropped' });
     }
@@ -267,6 +267,6 @@ export class BufferedSender {
       entries += chunk.entries;
       settleChunk(chunk, { kind: 'dropped' });
     }
-    if (entries > 0) this._options.diagnostics.note(kind, entries);
+    if (entries > 0) this._options.diagnostics.countAndWarnOnce(kind, entries);
   }
 }

@@ -70,8 +70,8 @@ export class Diagnostics {
   };
   private readonly _reported = new Set<RewriteKind>();
 
-  /** Counts `count` rewrites of `kind`; the first one also warns, with `detail` when given. */
-  note(kind: RewriteKind, count = 1, detail?: string): void {
+  /** Counts `count` rewrites of `kind`; the first one of each kind also warns, with `detail` when given. */
+  countAndWarnOnce(kind: RewriteKind, count = 1, detail?: string): void {
     this._stats[kind] += count;
     if (this._reported.has(kind)) return;
     this._reported.add(kind);
@@ -79,7 +79,7 @@ export class Diagnostics {
     logger.warn(`${EXPLANATIONS[kind]}${suffix}; further cases are counted in exporter.stats, not logged`);
   }
 
-  /** Adds to one of the flow counters. */
+  /** Adds to one of the flow counters; never warns. */
   count(kind: FlowKind, n = 1): void {
     this._stats[kind] += n;
   }

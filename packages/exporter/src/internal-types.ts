@@ -31,12 +31,8 @@ export interface StreamLabels {
 export interface MappedRecord {
   tenant: string | undefined;
   stream: StreamLabels;
-  /** Label candidates before limits, kept so that the stream cap can demote one of them. */
-  entry: MutableEntry;
+  entry: LokiEntry;
 }
-
-/** A push entry under construction (timestamps are nudged in place). */
-export type MutableEntry = LokiEntry;
 
 /** Options of one push: push's own. */
 export type { PushOptions };

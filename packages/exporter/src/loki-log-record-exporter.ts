@@ -17,15 +17,14 @@ import { Diagnostics, logger } from './diagnostics';
 import { acceptedWindow, EntryLimiter } from './entry-limits';
 import { ExportQueue } from './export-queue';
 import type { MappedRecord, PushClient } from './internal-types';
-import { INTERNALS } from './internals';
-import type { ExporterInternals } from './internals';
-import { createPushClient } from './push-client';
+import { INTERNALS } from './test-seam';
+import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './record-mapping';
 import { ExporterMetrics } from './self-observability';
 import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
-import { StreamRegistry } from './stream-registry';
+import { StreamCap } from './stream-cap';
 import { withTracingSuppressed } from './suppress-tracing';
 import { TimestampDeduplicator } from './timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
@@ -52,6 +51,8 @@ export interface ExportResult {
 export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _config: ResolvedConfig;
   private readonly _client: PushClient;
+  /** The push URL, without credentials, for `util.inspect`; `undefined` with a client from the test seam. */
+  private readonly _pushUrl: string | undefined;
   private readonly _diagnostics = new Diagnostics();
   private readonly _mapper: RecordMapper;
   private readonly _limiter: EntryLimiter;
@@ -73,19 +74,19 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
-    const registry = new StreamRegistry(
+    const streamCap = new StreamCap(
       this._config.maxStreams,
       this._config.mapping.limits,
       this._diagnostics,
       this._nowMillis
     );
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
-    this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
+    this._grouper = new StreamGrouper(streamCap, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
+    const client = internals.createClient?.(this._config.client) ?? new LokiPushClient(this._config.client);
+    this._pushUrl = client instanceof LokiPushClient ? client.config.pushUrl.href : undefined;
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
-    this._client = new ExporterMetrics(() => this.stats).instrument(
-      (internals.createClient ?? createPushClient)(this._config.client)
-    );
+    this._client = new ExporterMetrics(() => this.stats).instrument(client);
     if (this._config.client.insecureSkipVerify === true) {
       logger.warn(
         'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'
@@ -106,16 +107,16 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     }
   }
 
-  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   /**
    * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
    * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
    */
   [inspect.custom](): string {
-    const url = this._client instanceof LokiPushClient ? this._client.config.pushUrl.href : '(custom client)';
+    const url = this._pushUrl ?? '(custom client)';
     return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
   }
 
+  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   get stats(): LokiExporterStats {
     const stats = this._diagnostics.snapshot();
     if (this._sender !== undefined) {
@@ -247,9 +248,10 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private _prepare(logs: readonly ReadableLogRecord[]): TenantBatch[] {
     const nowNanos = BigInt(this._nowMillis()) * NANOS_PER_MILLI;
     const window = this._limiter.window(nowNanos);
+    const now: readonly [number, number] = [window.nowSeconds, window.nowNanos];
     const mapped: MappedRecord[] = [];
     for (const record of logs) {
-      const result = this._mapper.map(record, nowNanos);
+      const result = this._mapper.map(record, now);
       if (this._limiter.apply(result.entry, record, window)) mapped.push(result);
     }
     this._diagnostics.count('records', logs.length);

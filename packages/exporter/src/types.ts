@@ -137,7 +137,7 @@ export interface LokiExporterOptions extends Pick<
   maxRequestBytes?: number;
   /**
    * Bound of the retry buffer, in bytes as a push carries them before compression (lines,
-   * labels and metadata; the heap it takes is about 2.3 times that, measured). While Loki fails with
+   * labels and metadata; the heap a full buffer takes is measured in docs/benchmarks.md). While Loki fails with
    * something worth retrying (429, 5xx, network errors, timeouts), exports keep their data
    * here and answer SUCCESS, so that the SDK's processor keeps draining its own small queue
    * instead of dropping records silently; the data is re-sent in order, with backoff, as soon
@@ -147,6 +147,7 @@ export interface LokiExporterOptions extends Pick<
    * each export then retries within `retryDeadlineMillis` and answers FAILED after it.
    * @default 33554432 (32 MiB)
    * @see docs/reliability.md
+   * @see docs/benchmarks.md
    */
   retryBufferBytes?: number;
   /** Pushes running at once (exports at once, without a retry buffer). @default 2 */

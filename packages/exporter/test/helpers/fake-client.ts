@@ -1,8 +1,8 @@
 /** A push client that records what the exporter would send, and fails on demand. */
 import type { LokiClientOptions, PushResult, PushStream } from '@otel-loki/push';
 import type { PushClient, PushOptions } from '../../src/internal-types';
-import { INTERNALS } from '../../src/internals';
-import type { ExporterInternals } from '../../src/internals';
+import { INTERNALS } from '../../src/test-seam';
+import type { ExporterInternals } from '../../src/test-seam';
 import { LokiLogRecordExporter } from '../../src/loki-log-record-exporter';
 import type { LokiExporterOptions } from '../../src/types';
 

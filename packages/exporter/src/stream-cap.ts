@@ -1,7 +1,7 @@
 /**
  * The stream cap. A label promoted from a high-cardinality attribute (a request ID, a user
  * ID) creates a stream per value until Loki answers 429 to every push (the per-tenant
- * stream limit), which never clears by retrying. The registry counts the distinct streams
+ * stream limit), which never clears by retrying. The cap counts the distinct streams
  * of each tenant seen within the last hour (Loki's streams go idle and are flushed about as
  * fast); a new stream beyond the cap has its label with the most distinct values demoted to
  * structured metadata, for this and every later record, with one warning.
@@ -24,8 +24,8 @@ interface TenantStreams {
   readonly rewrites: Map<string, StreamLabels>;
 }
 
-/** Tracks streams per tenant and applies the cap. */
-export class StreamRegistry {
+/** The stream cap: tracks streams per tenant and demotes a label when a tenant has too many. */
+export class StreamCap {
   private readonly _tenants = new Map<string, TenantStreams>();
 
   constructor(
@@ -55,7 +55,7 @@ export class StreamRegistry {
       if (victim !== undefined) {
         state.capped.add(victim);
         state.rewrites.clear();
-        this._diagnostics.note(
+        this._diagnostics.countAndWarnOnce(
           'labelsDemoted',
           1,
           `label ${victim} demoted to structured metadata: more than ${this._maxStreams} streams (maxStreams)`
