@@ -141,6 +141,18 @@ export class BufferedSender {
     return delivered;
   }
 
+  /**
+   * Everything held, oldest first (the pushes in flight, then what waits), for a synchronous
+   * send at process exit. The sender stops: what it still had in flight is no longer its own.
+   */
+  takeAll(): BufferedChunk[] {
+    this._closed = true;
+    this._clearPause();
+    const held = [...[...this._inFlight].flat(), ...this._buffer.clear()];
+    this._inFlight.clear();
+    return held;
+  }
+
   private _wake(): void {
     this._clearPause();
     this._pump();

@@ -14,6 +14,7 @@ import {
   tenantIdProblem,
 } from '@otel-loki/push/internal';
 import { compileAttributeRules, LOKI_DEFAULT_LABEL_ATTRIBUTES, LOKI_DISCOVER_SERVICE_NAME } from './attribute-rules';
+import { DEFAULT_EXIT_TIMEOUT_MILLIS } from './crash-capture';
 import { logger } from './diagnostics';
 import type { EntryLimitsConfig } from './entry-limits';
 import type { RecordMappingConfig } from './record-mapping';
@@ -46,6 +47,7 @@ export interface ResolvedConfig {
   maxConcurrentExports: number;
   maxQueuedExports: number;
   shutdownTimeoutMillis: number;
+  exitTimeoutMillis: number;
   /** `0`: no retry buffer. */
   retryBufferBytes: number;
   maxRequestBytes: number;
@@ -131,6 +133,10 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     maxQueuedExports: nonNegative(options.maxQueuedExports, 'maxQueuedExports') ?? DEFAULT_MAX_QUEUED_EXPORTS,
     shutdownTimeoutMillis:
       positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    exitTimeoutMillis:
+      positive(options.exitTimeoutMillis, 'exitTimeoutMillis') ??
+      envMillis(env, 'OTEL_EXPORTER_LOKI_EXIT_TIMEOUT') ??
+      DEFAULT_EXIT_TIMEOUT_MILLIS,
     retryBufferBytes: nonNegative(options.retryBufferBytes, 'retryBufferBytes') ?? DEFAULT_RETRY_BUFFER_BYTES,
     maxRequestBytes: resolved.maxRequestBytes,
     timeoutMillis: resolved.timeoutMillis,

@@ -18,19 +18,15 @@ export interface ExitTarget {
   off(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
-/** Longest time the exit flush blocks the dying process, in ms. */
+/** Longest time the exit flush blocks the dying process, in ms, unless configured. */
 export const DEFAULT_EXIT_TIMEOUT_MILLIS = 2_000;
 
 /**
- * Installs the hooks; `flush(timeoutMillis)` must be synchronous and is called at most once,
+ * Installs the hooks; `flush` must be synchronous and bounded, and is called at most once,
  * from `'exit'`. Returns a function that removes them (after an orderly shutdown nothing is
  * left to flush).
  */
-export function installCrashCapture(
-  flush: (timeoutMillis: number) => void,
-  timeoutMillis: number = DEFAULT_EXIT_TIMEOUT_MILLIS,
-  target: ExitTarget = process
-): () => void {
+export function installCrashCapture(flush: () => void, target: ExitTarget = process): () => void {
   let done = false;
   let origin: string | undefined;
   const onMonitor = (_error: unknown, from: unknown): void => {
@@ -41,7 +37,7 @@ export function installCrashCapture(
     done = true;
     try {
       logger.debug(`process exiting (code ${String(code)}${origin === undefined ? '' : `, ${origin}`}): flushing`);
-      flush(timeoutMillis);
+      flush();
     } catch {
       // Never change how the process ends.
     }

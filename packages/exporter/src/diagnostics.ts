@@ -39,6 +39,7 @@ const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
     'Loki has been unavailable for longer than the retry buffer holds (retryBufferBytes): the oldest buffered entries were dropped',
   droppedTooOld: 'buffered entries that had become older than Loki accepts (rejectOldSamplesMaxAgeMillis) were dropped',
   droppedAtShutdown: 'entries not delivered within shutdownTimeoutMillis were dropped at shutdown',
+  droppedAtExit: 'entries not delivered by the flush at process exit within exitTimeoutMillis were dropped',
 };
 
 /** Counts rewrites and drops; warns once per kind. */
@@ -53,6 +54,7 @@ export class Diagnostics {
     droppedBufferFull: 0,
     droppedTooOld: 0,
     droppedAtShutdown: 0,
+    droppedAtExit: 0,
     retryBufferEntries: 0,
     retryBufferBytes: 0,
     timestampsNudged: 0,

@@ -21,7 +21,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { DEFAULT_EXIT_TIMEOUT_MILLIS, installCrashCapture } from './crash-capture';
+import { installCrashCapture } from './crash-capture';
 import type { ExitTarget } from './crash-capture';
 
 /** `BatchLogRecordProcessor`'s default `maxQueueSize`. */
@@ -31,9 +31,9 @@ const DEFAULT_MAX_QUEUE_SIZE = 2048;
 export interface ExitFlushable extends LogRecordExporter {
   /**
    * Maps `records` (not yet exported) and sends them with everything pending in the exporter,
-   * synchronously, within `timeoutMillis`; never throws.
+   * synchronously, within `timeoutMillis` (else the exporter's own bound); never throws.
    */
-  flushSync(records: readonly ReadableLogRecord[], timeoutMillis: number): void;
+  flushSync(records: readonly ReadableLogRecord[], timeoutMillis?: number): void;
 }
 
 /** Options of {@link ExitSafeLogRecordProcessor}. */
@@ -48,7 +48,7 @@ export interface ExitSafeProcessorOptions {
   createProcessor: (exporter: LogRecordExporter) => LogRecordProcessor;
   /** The batch processor's `maxQueueSize`, when not the default 2048. */
   maxQueueSize?: number;
-  /** Longest time the exit flush blocks the dying process, in ms. @default 2000 */
+  /** Longest time the exit flush blocks the dying process, in ms. @default the exporter's `exitTimeoutMillis` */
   exitTimeoutMillis?: number;
   /** The process (tests pass a stand-in). */
   target?: ExitTarget;
@@ -66,16 +66,14 @@ export class ExitSafeLogRecordProcessor implements LogRecordProcessor {
   private readonly _remembered = new WeakSet<ReadableLogRecord>();
   private readonly _handed = new WeakSet<ReadableLogRecord>();
   private readonly _uninstall: () => void;
+  private readonly _exitTimeoutMillis: number | undefined;
 
   constructor(options: ExitSafeProcessorOptions) {
     this._exporter = options.exporter;
     this._maxQueueSize = options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE;
     this._inner = options.createProcessor(this._trackingExporter());
-    this._uninstall = installCrashCapture(
-      (timeoutMillis) => this.flushSync(timeoutMillis),
-      options.exitTimeoutMillis ?? DEFAULT_EXIT_TIMEOUT_MILLIS,
-      options.target
-    );
+    this._exitTimeoutMillis = options.exitTimeoutMillis;
+    this._uninstall = installCrashCapture(() => this.flushSync(this._exitTimeoutMillis), options.target);
   }
 
   onEmit(logRecord: SdkLogRecord, context?: Context): void {
@@ -100,7 +98,7 @@ export class ExitSafeLogRecordProcessor implements LogRecordProcessor {
   }
 
   /** Exports synchronously what the batch processor holds and what the exporter holds. */
-  flushSync(timeoutMillis: number): void {
+  flushSync(timeoutMillis?: number): void {
     const pending = this._waiting.filter((record) => !this._handed.has(record));
     for (const record of pending) this._handed.add(record);
     this._waiting = [];

@@ -1,5 +1,5 @@
 /** Types shared inside the package; never exported. */
-import type { MetadataPair, PushOptions, PushResult, PushStream } from '@otel-loki/push';
+import type { MetadataPair, PushOptions, PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
 import type { LokiEntry } from './loki-entry';
 
 /**
@@ -43,5 +43,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** The slice of `LokiPushClient` the exporter uses; tests swap it. */
 export interface PushClient {
   push(streams: readonly PushStream[], options?: PushOptions): Promise<PushResult>;
+  /** A bounded synchronous push, for the flush at process exit; absent on clients without one. */
+  pushSync?(streams: readonly PushStream[], options?: PushSyncOptions): PushResult;
   close(): Promise<void>;
 }

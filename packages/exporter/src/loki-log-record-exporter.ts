@@ -7,8 +7,8 @@
  * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
 import { inspect } from 'node:util';
-import { LokiPushClient } from '@otel-loki/push';
-import type { PushResult } from '@otel-loki/push';
+import { LokiPushClient, LokiPushError } from '@otel-loki/push';
+import type { PushResult, PushStream } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
 import type { ResolvedConfig } from './configuration';
@@ -62,6 +62,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _abort = new AbortController();
   private readonly _nowMillis: () => number;
   private _shutdown: Promise<void> | undefined;
+  /** Without a retry buffer: the batches of exports not yet answered. */
+  private readonly _unbuffered = new Set<TenantBatch[]>();
 
   /**
    * @param options every option is optional; `new LokiLogRecordExporter()` is configured from
@@ -166,8 +168,15 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       this._buffer(this._sender, batches, done);
       return;
     }
-    const accepted = this._queue.offer(async () => done(await this._send(batches)));
+    // Held until answered, so that a flush at exit can still send it.
+    this._unbuffered.add(batches);
+    const accepted = this._queue.offer(async () => {
+      const result = await this._send(batches);
+      this._unbuffered.delete(batches);
+      done(result);
+    });
     if (!accepted) {
+      this._unbuffered.delete(batches);
       this._diagnostics.count('exportsFailed');
       done({
         code: ExportResultCode.FAILED,
@@ -186,6 +195,22 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   async forceFlush(): Promise<void> {
     await this._queue.drain();
     await this._sender?.flush();
+  }
+
+  /**
+   * Sends **synchronously**, for a process that is exiting (an `'exit'` listener, where nothing
+   * asynchronous runs any more): `records` not yet exported (from the batch processor) and
+   * everything the exporter holds (the retry buffer, pushes in flight), within `timeoutMillis`
+   * (default `exitTimeoutMillis`). Blocks the thread meanwhile (a worker thread sends). What is
+   * not delivered is counted in `stats.droppedAtExit`. Never throws. Afterwards the exporter
+   * sends nothing more; it is meant to be the last thing it does.
+   */
+  flushSync(records: readonly ReadableLogRecord[] = [], timeoutMillis?: number): void {
+    try {
+      this._flushSync(records, timeoutMillis ?? this._config.exitTimeoutMillis);
+    } catch (err) {
+      logger.debug('the flush at exit failed', err);
+    }
   }
 
   /**
@@ -213,6 +238,32 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       await this._client.close();
     } catch (err) {
       logger.debug('closing the Loki client failed', err);
+    }
+  }
+
+  private _flushSync(records: readonly ReadableLogRecord[], timeoutMillis: number): void {
+    const deadline = Date.now() + timeoutMillis;
+    const held: { tenant: string | undefined; streams: PushStream[] }[] = [];
+    if (this._sender !== undefined) held.push(...this._sender.takeAll());
+    for (const batches of this._unbuffered) held.push(...batches);
+    this._unbuffered.clear();
+    if (records.length > 0) held.push(...this._prepare(records));
+    this._shutdown ??= Promise.resolve();
+    for (const [tenant, streams] of byTenant(held)) {
+      let entries = 0;
+      for (const stream of streams) entries += stream.entries.length;
+      const left = deadline - Date.now();
+      let delivered = 0;
+      if (left > 0 && this._client.pushSync !== undefined) {
+        try {
+          delivered = this._client.pushSync(streams, { tenantId: tenant, timeoutMillis: left }).entries;
+        } catch (err) {
+          delivered = err instanceof LokiPushError ? err.entriesSent : 0;
+          logger.debug(`the flush at exit to tenant ${tenant ?? '(none)'} failed`, err);
+        }
+      }
+      this._diagnostics.count('entries', delivered);
+      if (delivered < entries) this._diagnostics.countAndWarnOnce('droppedAtExit', entries - delivered);
     }
   }
 
@@ -315,4 +366,17 @@ function settlesWithin(promise: Promise<unknown>, millis: number): Promise<boole
       }
     );
   });
+}
+
+/** Streams by tenant, in order of first appearance; each tenant's streams in order. */
+function byTenant(
+  held: readonly { tenant: string | undefined; streams: PushStream[] }[]
+): Map<string | undefined, PushStream[]> {
+  const result = new Map<string | undefined, PushStream[]>();
+  for (const { tenant, streams } of held) {
+    const list = result.get(tenant);
+    if (list === undefined) result.set(tenant, [...streams]);
+    else list.push(...streams);
+  }
+  return result;
 }

@@ -51,6 +51,8 @@ export interface LokiExporterStats {
   droppedTooOld: number;
   /** Entries still undelivered when `shutdown()` gave up after `shutdownTimeoutMillis`. */
   droppedAtShutdown: number;
+  /** Entries not delivered by the synchronous flush at process exit within `exitTimeoutMillis`. */
+  droppedAtExit: number;
   /** Entries held now by the retry buffer, waiting or in flight (a gauge, not a counter). */
   retryBufferEntries: number;
   /** Estimated bytes held now by the retry buffer (a gauge). */
@@ -162,6 +164,14 @@ export interface LokiExporterOptions extends Pick<
    * is left then is dropped and counted in `stats.droppedAtShutdown`. @default 10000
    */
   shutdownTimeoutMillis?: number;
+  /**
+   * Longest time the synchronous flush at process exit (`flushSync`, run by the register
+   * entry and by `ExitSafeLogRecordProcessor` on an uncaught exception, an unhandled rejection or
+   * `process.exit()`) blocks the dying process, in ms; what is not delivered by then is counted
+   * in `stats.droppedAtExit`.
+   * @default process.env.OTEL_EXPORTER_LOKI_EXIT_TIMEOUT ?? 2000
+   */
+  exitTimeoutMillis?: number;
   /** Attribute rules, tried in order before the defaults; first match wins. @default [] */
   attributeRules?: readonly AttributeRule[];
   /**

@@ -4,28 +4,25 @@ import { EventEmitter } from 'node:events';
 import { installCrashCapture } from '../src/crash-capture';
 
 describe('crash capture hooks', () => {
-  it('flushes once, from exit, with the bound; adds no uncaughtException listener', () => {
+  it('flushes once, from exit; adds no uncaughtException listener', () => {
     const target = new EventEmitter();
-    const calls: number[] = [];
+    const calls: string[] = [];
 
-    installCrashCapture((millis) => calls.push(millis), 1234, target);
+    installCrashCapture(() => calls.push('flush'), target);
     target.emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
+    expect(calls).to.deep.equal([]);
     target.emit('exit', 1);
     target.emit('exit', 1);
 
-    expect(calls).to.deep.equal([1234]);
+    expect(calls).to.deep.equal(['flush']);
     expect(target.listenerCount('uncaughtException')).to.equal(0);
   });
 
   it('swallows a failure of the flush (an exit listener that throws changes the exit code)', () => {
     const target = new EventEmitter();
-    installCrashCapture(
-      () => {
-        throw new Error('flush failed');
-      },
-      10,
-      target
-    );
+    installCrashCapture(() => {
+      throw new Error('flush failed');
+    }, target);
 
     expect(() => target.emit('exit', 1)).not.to.throw();
   });
@@ -33,7 +30,7 @@ describe('crash capture hooks', () => {
   it('removed after an orderly shutdown: exit flushes nothing', () => {
     const target = new EventEmitter();
     let flushed = 0;
-    const uninstall = installCrashCapture(() => flushed++, 10, target);
+    const uninstall = installCrashCapture(() => flushed++, target);
 
     uninstall();
     target.emit('exit', 0);

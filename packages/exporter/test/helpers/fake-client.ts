@@ -30,6 +30,17 @@ export class FakePushClient implements PushClient {
     return successResult(streams);
   }
 
+  /** Pushes made synchronously (the flush at exit); `syncAnswers` like `answers`, for them. */
+  readonly syncPushes: RecordedPush[] = [];
+  readonly syncAnswers: Error[] = [];
+
+  pushSync(streams: readonly PushStream[], options?: PushOptions): PushResult {
+    this.syncPushes.push({ streams, options });
+    const answer = this.syncAnswers.shift();
+    if (answer !== undefined) throw answer;
+    return successResult(streams);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
