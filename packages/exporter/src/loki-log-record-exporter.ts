@@ -21,6 +21,7 @@ import { INTERNALS } from './test-seam';
 import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './record-mapping';
 import { ExporterMetrics } from './self-observability';
+import { settleWithin } from './settle-within';
 import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
@@ -225,8 +226,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
 
   private async _doShutdown(): Promise<void> {
     const started = Date.now();
-    const finished = await settlesWithin(this._queue.drain(), this._config.shutdownTimeoutMillis);
-    if (!finished) {
+    const drained = await settleWithin(this._queue.drain(), this._config.shutdownTimeoutMillis);
+    if (drained.status === 'timedOut') {
       logger.warn(`shutdown: exports still running after ${this._config.shutdownTimeoutMillis} ms were abandoned`);
       this._abort.abort(new Error('LokiLogRecordExporter shut down'));
     }
@@ -279,7 +280,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const outcomes = batches.map(
       (batch) => new Promise<ChunkOutcome>((resolve) => sender.submit(batch.tenant, batch.streams, resolve))
     );
-    void handOff(Promise.all(outcomes), HAND_OFF_MILLIS).then((settled) => {
+    void settleWithin(Promise.all(outcomes), HAND_OFF_MILLIS).then((result) => {
+      const settled = result.status === 'fulfilled' ? result.value : undefined;
       const refused = settled?.find((o) => o.kind === 'refused');
       const dropped = settled?.some((o) => o.kind === 'dropped') === true;
       if (refused === undefined && !dropped) {
@@ -334,40 +336,9 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   }
 }
 
-/** `promise`'s value, or `undefined` after `millis` (an unref'd timer). */
-function handOff<T>(promise: Promise<T>, millis: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), millis);
-    timer.unref?.();
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
-
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
-
-/** True when `promise` settles within `millis`; the timer never keeps the process alive. */
-function settlesWithin(promise: Promise<unknown>, millis: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), millis);
-    timer.unref?.();
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      }
-    );
-  });
-}
-
 /** Streams by tenant, in order of first appearance; each tenant's streams in order. */
 function byTenant(
   held: readonly { tenant: string | undefined; streams: PushStream[] }[]

@@ -45,10 +45,7 @@ export class StreamCap {
     let current = stream;
     if (state.capped.size > 0 && current.pairs.some((p) => state.capped.has(p.name)))
       current = this._rewrite(state, stream);
-    if (state.streams.has(current.labelString)) {
-      state.streams.set(current.labelString, now);
-      return current;
-    }
+    if (touch(state, current, now)) return current;
     if (state.streams.size >= this._maxStreams) this._forgetIdle(state, now);
     if (state.streams.size >= this._maxStreams) {
       const victim = this._highestCardinality(state, current);
@@ -61,10 +58,7 @@ export class StreamCap {
           `label ${victim} demoted to structured metadata: more than ${this._maxStreams} streams (maxStreams)`
         );
         current = this._rewrite(state, stream);
-        if (state.streams.has(current.labelString)) {
-          state.streams.set(current.labelString, now);
-          return current;
-        }
+        if (touch(state, current, now)) return current;
       }
     }
     // Admitted even beyond the cap once the offending label is demoted: the demotion is what
@@ -122,4 +116,11 @@ export class StreamCap {
     }
     return best;
   }
+}
+
+/** True when `stream` is known in `state`; it is then marked as seen at `now`. */
+function touch(state: TenantStreams, stream: StreamLabels, now: number): boolean {
+  if (!state.streams.has(stream.labelString)) return false;
+  state.streams.set(stream.labelString, now);
+  return true;
 }

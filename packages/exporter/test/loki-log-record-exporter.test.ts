@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import type { PushResult } from '@otel-loki/push';
 import { LokiPushError } from '@otel-loki/push';
 import { captureDiag, restoreDiag } from './helpers/diag';
-import { exporterWithFake } from './helpers/fake-client';
+import { exporterWithFake, successResult } from './helpers/fake-client';
 import { exportAndWait, logRecord, NOW_MILLIS } from './helpers/records';
 import { LokiLogRecordExporter } from '../src/loki-log-record-exporter';
 import type { ExportResult } from '../src/loki-log-record-exporter';
@@ -23,21 +23,18 @@ const NOW = { nowMillis: () => NOW_MILLIS };
 /** The declarations users get (`npm run build` writes them; the root `npm test` builds first). */
 const BUILT_DECLARATIONS = path.join(__dirname, '..', 'build', 'src', 'loki-log-record-exporter.d.ts');
 
+/** What Loki answers to a push of one entry it took. */
+const ONE_ENTRY_DELIVERED: PushResult = successResult([
+  { labels: '{a="b"}', entries: [{ timestampNanos: 0n, line: 'x' }] },
+]);
+
 /** A push answer the test resolves when it wants. */
 function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => void } {
   let resolve!: () => void;
   const gate = new Promise<void>((r) => (resolve = r));
   const answer = async (): Promise<PushResult> => {
     await gate;
-    return {
-      status: 204,
-      requests: 1,
-      attempts: 1,
-      entries: 1,
-      streams: 1,
-      bytes: 0,
-      wireBytes: 0,
-    };
+    return ONE_ENTRY_DELIVERED;
   };
   return { answer, resolve };
 }
@@ -214,15 +211,7 @@ describe('LokiLogRecordExporter', () => {
       let suppressed: boolean | undefined;
       client.answers.push(async () => {
         suppressed = isTracingSuppressed(context.active());
-        return {
-          status: 204,
-          requests: 1,
-          attempts: 1,
-          entries: 1,
-          streams: 1,
-          bytes: 0,
-          wireBytes: 0,
-        };
+        return ONE_ENTRY_DELIVERED;
       });
 
       await exportAndWait(exporter, [logRecord()]);
