@@ -6,6 +6,8 @@ export {
   HIGH_CARDINALITY_LABEL_ATTRIBUTES,
 } from './attribute-rules';
 export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './entry-limits';
+export { ExitSafeLogRecordProcessor } from './exit-safe-processor';
+export type { ExitFlushable, ExitSafeProcessorOptions } from './exit-safe-processor';
 export type {
   AttributeAction,
   AttributeRule,
