@@ -32,7 +32,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 10_000;
 export const DEFAULT_MAX_STREAMS = 1_000;
 /**
  * Holds a 60 s outage at 1 000 records/s of ~300 bytes (18 MB) with room to spare; the heap it
- * takes when full is about 2.3 times this, measured (objects, not encoded bytes).
+ * takes when full (objects, not encoded bytes) is measured in docs/benchmarks.md.
  */
 export const DEFAULT_RETRY_BUFFER_BYTES = 32 * 1024 * 1024;
 

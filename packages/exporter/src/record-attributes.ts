@@ -8,13 +8,11 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
-import { encodeNameField } from '@otel-loki/push/internal';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { anyValueToString, isAttributeMap, numberToString } from './any-value';
 import {
   fieldPair,
   flattenAttribute,
-  RANK_FIELD,
   RANK_REWRITTEN,
   resolveCollisions,
   sanitizeName,
@@ -26,12 +24,8 @@ import type { NamedValue } from './internal-types';
 import { FIELD_NAMES, validTenant } from './resource-mapping';
 import type { MetadataTail } from './resource-mapping';
 import { hrTimeToDecimal, isTimeSet } from './timestamps';
-import { AttributeInterner, FieldInterner } from './value-interning';
+import { AttributeInterner, FieldInterner, varyingFieldPair } from './value-interning';
 import type { KeyRule } from './value-interning';
-
-const OBSERVED_TIMESTAMP_FIELD = encodeNameField('observed_timestamp');
-const TRACE_ID_FIELD = encodeNameField('trace_id');
-const SPAN_ID_FIELD = encodeNameField('span_id');
 
 /** Settings of {@link RecordAttributeMapper}. */
 export interface RecordAttributesConfig {
@@ -85,7 +79,7 @@ export class RecordAttributeMapper {
     sanitizeValues(metadata, this._diagnostics);
     // Loki writes observed_timestamp only when both times are set (else it is the timestamp).
     if (isTimeSet(record.hrTime) && isTimeSet(record.hrTimeObserved)) {
-      metadata.push(namedField('observed_timestamp', OBSERVED_TIMESTAMP_FIELD, hrTimeToDecimal(record.hrTimeObserved)));
+      metadata.push(varyingFieldPair('observed_timestamp', hrTimeToDecimal(record.hrTimeObserved)));
     }
     const severityNumber = record.severityNumber as number | undefined;
     if (severityNumber) metadata.push(this._fields.pair('severity_number', severityNumber));
@@ -98,9 +92,8 @@ export class RecordAttributeMapper {
     if (span !== undefined) {
       if (span.traceFlags) metadata.push(this._fields.pair('flags', span.traceFlags));
       if (span.traceId && !allZeros(span.traceId))
-        metadata.push(namedField('trace_id', TRACE_ID_FIELD, span.traceId.toLowerCase()));
-      if (span.spanId && !allZeros(span.spanId))
-        metadata.push(namedField('span_id', SPAN_ID_FIELD, span.spanId.toLowerCase()));
+        metadata.push(varyingFieldPair('trace_id', span.traceId.toLowerCase()));
+      if (span.spanId && !allZeros(span.spanId)) metadata.push(varyingFieldPair('span_id', span.spanId.toLowerCase()));
     }
     if (record.eventName) metadata.push(fieldPair('event_name', record.eventName));
   }
@@ -136,11 +129,6 @@ export class RecordAttributeMapper {
       rank: name === key || name === undefined ? undefined : RANK_REWRITTEN,
     };
   }
-}
-
-/** A record field pair (wins name collisions) whose name field is encoded already. */
-function namedField(name: string, nameField: Uint8Array, value: string): NamedValue {
-  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField };
 }
 
 /**

@@ -103,6 +103,18 @@ export class AttributeInterner {
   }
 }
 
+/** Name fields of the record fields whose values change from record to record, encoded once. */
+const VARYING_FIELD_NAMES = {
+  observed_timestamp: encodeNameField('observed_timestamp'),
+  trace_id: encodeNameField('trace_id'),
+  span_id: encodeNameField('span_id'),
+} as const;
+
+/** A record field pair whose value changes from record to record: only its name comes encoded. */
+export function varyingFieldPair(name: keyof typeof VARYING_FIELD_NAMES, value: string): NamedValue {
+  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField: VARYING_FIELD_NAMES[name] };
+}
+
 /** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
 export class FieldInterner {
   private readonly _fields = new Map<string, Map<string | number, NamedValue>>();
