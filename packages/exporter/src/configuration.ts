@@ -13,11 +13,15 @@ import {
   resolvePushUrl,
   tenantIdProblem,
 } from '@otel-loki/push/internal';
-import { compileAttributeRules, LOKI_DEFAULT_LABEL_ATTRIBUTES, LOKI_DISCOVER_SERVICE_NAME } from './attribute-rules';
-import { DEFAULT_EXIT_TIMEOUT_MILLIS } from './crash-capture';
-import { logger } from './diagnostics';
-import type { EntryLimitsConfig } from './entry-limits';
-import type { RecordMappingConfig } from './record-mapping';
+import {
+  compileAttributeRules,
+  LOKI_DEFAULT_LABEL_ATTRIBUTES,
+  LOKI_DISCOVER_SERVICE_NAME,
+} from './mapping/attribute-rules';
+import { DEFAULT_EXIT_TIMEOUT_MILLIS } from './exit/crash-capture';
+import { logger } from './observability/diagnostics';
+import type { EntryLimitsConfig } from './limits/entry-limits';
+import type { RecordMappingConfig } from './mapping/record-mapping';
 import type { LokiExporterOptions } from './types';
 
 /** Loki's URL when neither code nor `OTEL_EXPORTER_LOKI_ENDPOINT` gives one. */

@@ -4,10 +4,10 @@ export {
   LOKI_DEFAULT_LABEL_ATTRIBUTES,
   LOKI_DISCOVER_SERVICE_NAME,
   HIGH_CARDINALITY_LABEL_ATTRIBUTES,
-} from './attribute-rules';
-export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './entry-limits';
-export { ExitSafeLogRecordProcessor } from './exit-safe-processor';
-export type { ExitFlushable, ExitSafeProcessorOptions } from './exit-safe-processor';
+} from './mapping/attribute-rules';
+export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './limits/entry-limits';
+export { ExitSafeLogRecordProcessor } from './exit/exit-safe-processor';
+export type { ExitFlushable, ExitSafeProcessorOptions } from './exit/exit-safe-processor';
 export type {
   AttributeAction,
   AttributeRule,

@@ -1,6 +1,6 @@
 /** Types shared inside the package; never exported. */
 import type { MetadataPair, PushOptions, PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
-import type { LokiEntry } from './loki-entry';
+import type { LokiEntry } from './mapping/loki-entry';
 
 /**
  * A label or metadata pair with its precedence when sanitized names collide (see

@@ -3,7 +3,7 @@
  * `--import` for ESM, through `register.mjs`) starts a NodeSDK whose logs go to Loki,
  * configured from the environment only. See `register-sdk.ts`.
  */
-import { startFromEnvironment } from './register-sdk';
+import { startFromEnvironment } from './register/register-sdk';
 
 try {
   startFromEnvironment();

@@ -1,0 +1,92 @@
+/**
+ * One OTel log record as one Loki entry, by default exactly as Loki's OTLP endpoint stores it:
+ * labels from the resource (and from record attributes when a rule says so), structured
+ * metadata in Loki's order (`record-attributes.ts`), the body as the line (`record-line.ts`),
+ * the record time as the timestamp (`timestamps.ts`). What a resource and scope contribute is
+ * computed once per resource and scope (`resource-mapping.ts`).
+ *
+ * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
+ */
+import { EntryEncoder } from '@otel-loki/push/internal';
+import type { MetadataPair } from '@otel-loki/push';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { resolveCollisions } from './attribute-flattening';
+import type { Diagnostics } from '../observability/diagnostics';
+import type { MappedRecord, NamedValue, StreamLabels } from '../internal-types';
+import { finalizeLabels, SERVICE_NAME_LABEL } from '../limits/label-limits';
+import { LokiEntry } from './loki-entry';
+import { RecordAttributeMapper } from './record-attributes';
+import { recordLine } from './record-line';
+import { ResourceMapper } from './resource-mapping';
+import type { MetadataTail, ResourceInfo, ResourceLike, ResourceMappingConfig, ScopeLike } from './resource-mapping';
+import { entryHrTime, splitHrTime } from './timestamps';
+
+/** Settings of {@link RecordMapper}. */
+export interface RecordMappingConfig extends ResourceMappingConfig {
+  severityTextAsLabel: boolean;
+  defaultTenant: string | undefined;
+}
+
+/** Maps records to entries; holds the per-resource, per-scope and per-key caches. */
+export class RecordMapper {
+  private readonly _resources: ResourceMapper;
+  private readonly _attributes: RecordAttributeMapper;
+  private readonly _recordLabels: boolean;
+  private readonly _encoder = new EntryEncoder();
+
+  constructor(
+    private readonly _config: RecordMappingConfig,
+    private readonly _diagnostics: Diagnostics
+  ) {
+    this._resources = new ResourceMapper(_config, _diagnostics);
+    this._attributes = new RecordAttributeMapper(_config, _diagnostics);
+    this._recordLabels = _config.classifier.recordLabelsPossible || _config.severityTextAsLabel;
+  }
+
+  /** Maps one record; `now` (seconds, nanos) stands in for a record without any timestamp. */
+  map(record: ReadableLogRecord, now: readonly [number, number]): MappedRecord {
+    const resource = this._resources.resource(record.resource as unknown as ResourceLike);
+    const attributes = record.attributes as Record<string, unknown>;
+    const raw = this._config.lineFormat === 'raw';
+
+    const labels: NamedValue[] | undefined = this._recordLabels ? [] : undefined;
+    const metadata: NamedValue[] = [];
+    this._attributes.attributes(attributes, labels, raw ? metadata : undefined);
+    const tenant = this._attributes.tenant(attributes) ?? resource.tenant ?? this._config.defaultTenant;
+    let shared: MetadataTail | undefined;
+    let sharedStart = 0;
+    if (raw) {
+      const firstField = metadata.length;
+      this._attributes.appendFields(record, metadata);
+      const tail = this._resources.tail(resource, record.instrumentationScope as ScopeLike);
+      sharedStart = metadata.length;
+      shared = this._attributes.appendTail(metadata, firstField, tail);
+    }
+    const line = recordLine(record, this._config.lineFormat, resource.lineParts, this._diagnostics);
+    const stream = labels === undefined ? resource.stream : this._recordStream(resource, record, labels);
+    for (const pair of stream.demoted) metadata.push(pair);
+
+    const [seconds, nanos] = splitHrTime(entryHrTime(record) ?? now);
+    const entry = new LokiEntry(seconds, nanos, line, metadata, this._encoder, shared, sharedStart);
+    return { tenant, stream, entry };
+  }
+
+  /** The stream of a record that brings labels of its own. */
+  private _recordStream(resource: ResourceInfo, record: ReadableLogRecord, labels: NamedValue[]): StreamLabels {
+    if (this._config.severityTextAsLabel && record.severityText) {
+      labels.push({ name: 'severity_text', value: record.severityText });
+    }
+    if (labels.length === 0) return resource.stream;
+    const collisions = resolveCollisions(labels);
+    if (collisions > 0) this._diagnostics.countAndWarnOnce('nameCollisions', collisions, 'record label');
+    // Record labels replace resource labels of the same name (Loki merges them into one map).
+    const candidates: MetadataPair[] = resource.labelCandidates.slice();
+    for (const label of labels) {
+      if (label.name === SERVICE_NAME_LABEL && label.value === '') continue;
+      const existing = candidates.findIndex((c) => c.name === label.name);
+      if (existing >= 0) candidates[existing] = { name: label.name, value: label.value };
+      else candidates.push({ name: label.name, value: label.value });
+    }
+    return finalizeLabels(candidates, this._config.limits, this._diagnostics);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Entries carry their own protobuf encoding (built from shared, pre-encoded pieces): it must be
+ * exactly the encoding of their timestamp, line and metadata, whatever the mapping did
+ * (collisions, limits, demoted labels, replaced timestamps, nudging).
+ */
+import { expect } from 'chai';
+import * as fc from 'fast-check';
+import type { MetadataPair, PushEntry } from '@otel-loki/push';
+import { encodePushRequest } from '@otel-loki/push';
+import { encodeMetadataPairs, EntryEncoder } from '@otel-loki/push/internal';
+import { exporterWithFake } from '../helpers/fake-client';
+import { exportAndWait, logRecord, NOW_MILLIS, T0, T0_NANOS } from '../helpers/records';
+import type { RecordFields } from '../helpers/records';
+import { LokiEntry } from '../../src/mapping/loki-entry';
+import type { SharedPairs } from '../../src/mapping/loki-entry';
+
+const NOW = { nowMillis: () => NOW_MILLIS };
+const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
+
+/** The request bytes of one entry: through its own encoding, and field by field. */
+function bothEncodings(entry: PushEntry): [Buffer, Buffer] {
+  const plain = { timestampNanos: entry.timestampNanos, line: entry.line, metadata: entry.metadata };
+  return [encodePushRequest([{ labels: '', entries: [entry] }]), encodePushRequest([{ labels: '', entries: [plain] }])];
+}
+
+const scalar = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constantFrom('GET', 'INFO', '\uD800', 'é'.repeat(60)),
+  fc.integer(),
+  fc.double(),
+  fc.boolean()
+);
+const attributeName = fc.oneof(
+  fc.constantFrom(
+    'http.method',
+    'http_method',
+    'severity_text',
+    'host.name',
+    'service.name',
+    'scope_name',
+    'a.b',
+    'a_b'
+  ),
+  fc.string({ minLength: 1, maxLength: 12 })
+);
+/** An entry whose metadata ends with a shared run (a resource and scope tail), encoded at once. */
+function encodedEntry(): LokiEntry {
+  const pairs: MetadataPair[] = [
+    { name: 'service_instance_id', value: 'i-1' },
+    { name: 'scope_name', value: 'app' },
+  ];
+  const chars = pairs.reduce((n, p) => n + p.name.length + p.value.length, 0);
+  const shared: SharedPairs = { pairs, encoded: encodeMetadataPairs(pairs), chars };
+  const metadata = [{ name: 'user', value: 'u-1' }, ...pairs];
+  const entry = new LokiEntry(T0[0], T0[1], 'line', metadata, new EntryEncoder(), shared, 1);
+  expect(entry.encoded).to.be.instanceOf(Uint8Array);
+  return entry;
+}
+
+/** True when the entry's own encoding is that of its fields now. */
+function encodesItsFields(entry: PushEntry): boolean {
+  const [own, plain] = bothEncodings(entry);
+  return own.equals(plain);
+}
+
+const recordArb: fc.Arbitrary<RecordFields> = fc.record({
+  body: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.integer()),
+  attributes: fc.dictionary(attributeName, fc.oneof(scalar, fc.dictionary(attributeName, scalar, { maxKeys: 3 })), {
+    maxKeys: 8,
+  }),
+  severityText: fc.constantFrom(undefined, 'INFO', 'WARN', 'x\uD800'),
+  severityNumber: fc.constantFrom(undefined, 9, 13),
+  hrTime: fc.constantFrom(T0, [T0[0], T0[1] + 1] as [number, number], [T0[0] - 30 * 86_400, 0] as [number, number]),
+  resource: fc.constantFrom(
+    { 'service.name': 'api', 'host.name': 'h1' },
+    { 'service.name': 'api', 'k8s.pod.name': 'p\uFFFD', severity_text: 'collides' },
+    {
+      'service.name': 'api',
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k8s.cluster.name${i}`, `c${i}`])),
+    }
+  ),
+}) as fc.Arbitrary<RecordFields>;
+
+describe('loki-entry', () => {
+  it('an entry encodes exactly as its timestamp, line and metadata do (property, through the exporter)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(recordArb, { minLength: 1, maxLength: 6 }), async (fields) => {
+        const { exporter, client } = exporterWithFake({ limits: { maxStructuredMetadataEntries: 12 } }, NOW);
+
+        const result = await exportAndWait(
+          exporter,
+          fields.map((f) => logRecord(f))
+        );
+
+        expect(result.code).to.equal(0, String(result.error));
+        for (const stream of client.streams) {
+          for (const entry of stream.entries) {
+            expect(entry.encoded).to.be.instanceOf(Uint8Array);
+            const [own, plain] = bothEncodings(entry);
+            expect(own.equals(plain)).to.equal(true);
+          }
+        }
+      }),
+      { numRuns: 150 }
+    );
+  });
+
+  it('a NaN time counts as unset: the entry is sent at the observed time, and a NaN observed time is left out', async () => {
+    const { exporter, client } = exporterWithFake({}, NOW);
+
+    const result = await exportAndWait(exporter, [
+      logRecord({ body: 'nan time', hrTime: [Number.NaN, 0] }),
+      logRecord({ body: 'nan observed', hrTimeObserved: [Number.NaN, 0] }),
+    ]);
+
+    expect(result.code).to.equal(0, String(result.error));
+    const entries = client.streams.flatMap((s) => s.entries);
+    expect(entries.map((e) => e.line)).to.have.members(['nan time', 'nan observed']);
+    for (const entry of entries)
+      expect(entry.timestampNanos >= T0_NANOS && entry.timestampNanos <= NOW_NANOS).to.equal(true);
+    const observed = entries.find((e) => e.line === 'nan observed')!.metadata!.map((p) => p.name);
+    expect(observed).to.not.include('observed_timestamp');
+  });
+
+  describe('every change drops the cached encoding', () => {
+    it('setTime and setAfter', () => {
+      const entry = encodedEntry();
+
+      entry.setTime(T0[0] + 1, 5);
+      expect(encodesItsFields(entry)).to.equal(true);
+      entry.setAfter(T0[0] + 1, 999_999_999);
+      expect(entry.timestampNanos).to.equal(BigInt(T0[0] + 2) * 1_000_000_000n);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('setLine', () => {
+      const entry = encodedEntry();
+
+      entry.setLine('truncated [truncated]');
+
+      expect(entry.line).to.equal('truncated [truncated]');
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('appendMetadata keeps the shared run and encodes the new pair after it', () => {
+      const entry = encodedEntry();
+
+      entry.appendMetadata({ name: 'original_timestamp', value: '1' });
+
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal([
+        'user',
+        'service_instance_id',
+        'scope_name',
+        'original_timestamp',
+      ]);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('editMetadata gives up the shared run, which may be gone', () => {
+      const entry = encodedEntry();
+
+      const removed = entry.editMetadata((pairs) => pairs.splice(1, 1).length);
+
+      expect(removed).to.equal(1);
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal(['user', 'scope_name']);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('metadataChars counts the shared run from its precomputed size', () => {
+      const entry = encodedEntry();
+
+      expect(entry.metadataChars).to.equal(entry.metadata.reduce((n, p) => n + p.name.length + p.value.length, 0));
+    });
+  });
+
+  it('timestampNanos reads the seconds and nanos, before the epoch too', () => {
+    const entry = new LokiEntry(-1, 999_999_999, 'x', [], undefined as never);
+
+    expect([entry.seconds, entry.nanos]).to.deep.equal([-1, 999_999_999]);
+    expect(entry.timestampNanos).to.equal(-1n);
+    entry.setAfter(entry.seconds, entry.nanos);
+    expect(entry.timestampNanos).to.equal(0n);
+  });
+});
