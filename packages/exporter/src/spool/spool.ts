@@ -1,0 +1,515 @@
+/**
+ * The disk spool: encoded push requests stored write-ahead in segment files, handed back
+ * oldest first until acknowledged. See the package README ("Disk spool") for the guarantees;
+ * the format is in `segment-format.ts`, leases in `lease.ts`, takeover in `takeover.ts`.
+ */
+import { join } from 'node:path';
+import { readFrames } from './frame-reader';
+import type { HostIdentity } from './lease';
+import { EXPIRY_HEARTBEATS, hostIdentity, ownLease, REFRESH_HEARTBEATS, writeLease } from './lease';
+import { Segment } from './segment';
+import {
+  decodeData,
+  encodeAckFrame,
+  encodeDataFrame,
+  encodeHeader,
+  FRAME_HEADER_BYTES,
+  FrameKind,
+  identityKey,
+  withoutCredentials,
+} from './segment-format';
+import { scanSegment } from './segment-scan';
+import { prepareDirectory, reasonOf, unavailable } from './spool-directory';
+import type { SpoolFileSystem } from './spool-file-system';
+import { nodeSpoolFileSystem } from './spool-file-system';
+import { leaseName, newOwnerId, segmentId, segmentName } from './spool-names';
+import { claimSegment, surveyDirectory } from './takeover';
+import type {
+  SpoolAppendResult,
+  SpooledRequest,
+  SpoolIdentity,
+  SpoolOptions,
+  SpoolProblem,
+  SpoolRecordMeta,
+  SpoolRef,
+  SpoolStats,
+  SpoolUnavailable,
+  SpoolUnavailableReason,
+} from './types';
+import { resolveSpoolOptions } from './spool-options';
+import type { ResolvedSpoolOptions } from './spool-options';
+
+/** Result of `Spool.open`. */
+export type SpoolOpenResult = { readonly status: 'open'; readonly spool: Spool } | SpoolUnavailable;
+
+/** Options of `append`. */
+export interface SpoolAppendOptions {
+  /**
+   * `true` (default): the caller sends the record itself now, and `pending()` skips it until
+   * it is released. `false`: it is stored for `pending()` to hand out (e.g. during an outage).
+   */
+  readonly inFlight?: boolean;
+}
+
+const refKey = (segment: string, offset: number): string => `${segment}@${offset}`;
+const byId = (a: Segment, b: Segment): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A disk spool in one directory, shared safely with other processes of the same host. */
+export class Spool {
+  private readonly _fs: SpoolFileSystem;
+  private readonly _host: HostIdentity;
+  private _owner = newOwnerId();
+  private _sequence = 0;
+  private readonly _segments = new Map<string, Segment>();
+  private readonly _active = new Map<string, Segment>();
+  private readonly _inFlight = new Set<string>();
+  private _tail: Promise<unknown> = Promise.resolve();
+  private _othersBytes = 0;
+  private _lastHeartbeatMillis = 0;
+  private _state: SpoolStats['state'] = 'ok';
+  private _degradedReason: SpoolUnavailableReason = 'io_error';
+  private _retryAtMillis = 0;
+  private _droppedRecords = 0;
+  private _droppedEntries = 0;
+  private _corruptSkipped = 0;
+  private _corruptBytes = 0;
+  private _takenOver = 0;
+  private _spoolFullReported = false;
+  private _directoryDirty = false;
+  private _heartbeatRunning = false;
+  private _heartbeatTimer: NodeJS.Timeout | undefined;
+  private _fsyncTimer: NodeJS.Timeout | undefined;
+  private _syncQueued: Promise<void> | undefined;
+  private _syncRunning: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly _options: ResolvedSpoolOptions) {
+    this._fs = _options.fileSystem ?? nodeSpoolFileSystem;
+    this._host = hostIdentity();
+  }
+
+  /**
+   * Opens (creating if needed) the spool in `options.directory` and takes over the files of
+   * dead processes. Throws only for invalid options; an unusable directory is a result.
+   */
+  static async open(options: SpoolOptions): Promise<SpoolOpenResult> {
+    const resolved = resolveSpoolOptions(options);
+    const fs = resolved.fileSystem ?? nodeSpoolFileSystem;
+    const refused = await prepareDirectory(fs, resolved.directory, resolved.uid);
+    if (refused !== undefined) return refused;
+    const spool = new Spool(resolved);
+    try {
+      await spool._writeLease();
+    } catch (error) {
+      return unavailable(resolved.directory, 'write a lease file in it', error);
+    }
+    await spool.heartbeat();
+    spool._heartbeatTimer = setInterval(() => void spool.heartbeat(), resolved.heartbeatIntervalMillis);
+    spool._heartbeatTimer.unref();
+    return { status: 'open', spool };
+  }
+
+  /** Stores `body` (the exact bytes to POST) for `identity`. Never rejects. */
+  async append(
+    identity: SpoolIdentity,
+    body: Uint8Array,
+    meta: SpoolRecordMeta,
+    options: SpoolAppendOptions = {}
+  ): Promise<SpoolAppendResult> {
+    if (this._state === 'closed') return { status: 'unavailable', reason: 'closed' };
+    if (this._state === 'degraded' && this._now() < this._retryAtMillis) {
+      return { status: 'unavailable', reason: this._degradedReason };
+    }
+    const clean = withoutCredentials(identity);
+    const frame = encodeDataFrame(this._now(), meta, body);
+    const result = await this._exclusive(() => this._appendFrame(clean, frame, meta.entries, options.inFlight ?? true));
+    if (result.status === 'stored' && this._options.fsync === 'always') await this._syncAll();
+    return result;
+  }
+
+  /** Loki accepted the record (2xx): it leaves the spool. Unknown or repeated refs are ignored. */
+  async acknowledge(ref: SpoolRef): Promise<void> {
+    this._inFlight.delete(refKey(ref.segment, ref.offset));
+    if (this._state === 'closed') return;
+    await this._exclusive(async () => {
+      const segment = this._segments.get(ref.segment);
+      if (segment === undefined || segment.acked.has(ref.offset)) return;
+      segment.acked.add(ref.offset);
+      segment.records--;
+      segment.entries -= ref.entries;
+      if (segment.records === 0) segment.firstAppendMillis = undefined;
+      try {
+        if (segment.records === 0 && segment.sealed) return await this._remove(segment);
+        await this._checkLease();
+        if (this._segments.get(ref.segment) !== segment) return; // fenced meanwhile
+        await segment.write(this._fs, encodeAckFrame(ref.offset));
+        this._scheduleSync();
+      } catch (error) {
+        // The record is sent again after a restart: byte-identical, so Loki drops the duplicate.
+        this._degrade(error, 'acknowledge');
+      }
+    });
+  }
+
+  /** The send failed: the record is pending again (handed out by the next `pending()`). */
+  release(ref: SpoolRef): void {
+    this._inFlight.delete(refKey(ref.segment, ref.offset));
+  }
+
+  /**
+   * Records of `identity` not acknowledged and not in flight, oldest first, read from disk one
+   * at a time. Each is in flight once handed out: `acknowledge` or `release` it.
+   */
+  async *pending(identity: SpoolIdentity): AsyncGenerator<SpooledRequest> {
+    const key = identityKey(withoutCredentials(identity));
+    const visited = new Set<string>();
+    for (;;) {
+      const next = [...this._segments.values()].filter((s) => s.key === key && !visited.has(s.id)).sort(byId)[0];
+      if (next === undefined || this._state === 'closed') return;
+      visited.add(next.id);
+      yield* this._pendingIn(next);
+    }
+  }
+
+  /** What the spool holds and what it lost. */
+  stats(): SpoolStats {
+    let bytes = 0;
+    let records = 0;
+    let entries = 0;
+    let oldest = Infinity;
+    for (const segment of this._segments.values()) {
+      bytes += segment.size;
+      records += segment.records;
+      entries += segment.entries;
+      if (segment.firstAppendMillis !== undefined) oldest = Math.min(oldest, segment.firstAppendMillis);
+    }
+    return {
+      bytes,
+      files: this._segments.size,
+      directoryBytes: bytes + this._othersBytes,
+      records,
+      entries,
+      oldestRecordAgeMillis: oldest === Infinity ? 0 : Math.max(0, this._now() - oldest),
+      droppedRecords: this._droppedRecords,
+      droppedEntries: this._droppedEntries,
+      corruptSkipped: this._corruptSkipped,
+      corruptBytes: this._corruptBytes,
+      segmentsTakenOver: this._takenOver,
+      state: this._state,
+    };
+  }
+
+  /**
+   * Refreshes the lease and takes over the segments of expired or released leases. Runs every
+   * `heartbeatIntervalMillis` on its own; never rejects.
+   */
+  async heartbeat(): Promise<void> {
+    if (this._state === 'closed' || this._heartbeatRunning) return;
+    this._heartbeatRunning = true;
+    try {
+      const claimed = await this._exclusive(() => this._claimExpired());
+      for (const { path, id } of claimed) await this._adopt(path, id);
+    } finally {
+      this._heartbeatRunning = false;
+    }
+  }
+
+  /** fsyncs, closes the files and releases the lease: what is left is for the next process. */
+  async close(): Promise<void> {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    clearInterval(this._heartbeatTimer);
+    clearTimeout(this._fsyncTimer);
+    await this._exclusive(async () => {
+      for (const segment of this._segments.values()) {
+        await segment.sync().catch(() => undefined);
+        await segment.close().catch(() => undefined);
+      }
+      this._segments.clear();
+      this._active.clear();
+      await this._fs.unlink(this._leasePath()).catch(() => undefined);
+      await this._fs.syncDirectory(this._options.directory).catch(() => undefined);
+    });
+  }
+
+  private async _appendFrame(
+    identity: SpoolIdentity,
+    frame: Buffer,
+    entries: number,
+    inFlight: boolean
+  ): Promise<SpoolAppendResult> {
+    try {
+      await this._checkLease();
+      const key = identityKey(identity);
+      let segment = this._active.get(key);
+      if (segment !== undefined && segment.size + frame.length > this._options.segmentBytes) {
+        await this._seal(segment);
+        segment = undefined;
+      }
+      const headerFor = (): Buffer => encodeHeader({ identity, createdMillis: this._now(), origin: this._owner });
+      const needed = frame.length + (segment === undefined ? headerFor().length : 0);
+      if (needed > this._options.maxBytes) return { status: 'unavailable', reason: 'too_large' };
+      if (!(await this._makeRoom(needed))) return { status: 'unavailable', reason: 'no_space' };
+      if (segment === undefined || !this._segments.has(segment.id))
+        segment = await this._createSegment(identity, key, headerFor());
+      const offset = await segment.write(this._fs, frame);
+      segment.records++;
+      segment.entries += entries;
+      segment.firstAppendMillis ??= this._now();
+      if (inFlight) this._inFlight.add(refKey(segment.id, offset));
+      this._scheduleSync();
+      this._recovered();
+      return { status: 'stored', ref: { segment: segment.id, offset, entries } };
+    } catch (error) {
+      const active = this._active.get(identityKey(identity));
+      if (active !== undefined) await this._seal(active).catch(() => undefined);
+      return { status: 'unavailable', reason: this._degrade(error, 'append') };
+    }
+  }
+
+  private async _createSegment(identity: SpoolIdentity, key: string, header: Buffer): Promise<Segment> {
+    const id = segmentId(this._now(), this._owner, this._sequence++);
+    const path = join(this._options.directory, segmentName(this._owner, id));
+    const segment = await Segment.create(this._fs, this._options.directory, path, id, identity, key, header);
+    this._segments.set(id, segment);
+    this._active.set(key, segment);
+    return segment;
+  }
+
+  /** Drops the oldest own segments until `needed` more bytes fit; false when they cannot. */
+  private async _makeRoom(needed: number): Promise<boolean> {
+    const over = (): boolean => this.stats().directoryBytes + needed > this._options.maxBytes;
+    if (!over()) return true;
+    let records = 0;
+    let entries = 0;
+    for (const segment of [...this._segments.values()].sort(byId)) {
+      if (!over()) break;
+      records += segment.records;
+      entries += segment.entries;
+      await this._remove(segment);
+    }
+    this._droppedRecords += records;
+    this._droppedEntries += entries;
+    if (records > 0 && !this._spoolFullReported) {
+      this._spoolFullReported = true;
+      this._report({ kind: 'spool_full', droppedRecords: records, droppedEntries: entries });
+    }
+    return !over();
+  }
+
+  private async *_pendingIn(segment: Segment): AsyncGenerator<SpooledRequest> {
+    let handle;
+    try {
+      handle = await this._fs.open(segment.path, 'read');
+    } catch {
+      return; // removed meanwhile (acknowledged, dropped at the cap, or fenced)
+    }
+    try {
+      let offset = segment.dataStart;
+      for (let end = segment.size; offset < end; end = segment.size) {
+        for await (const event of readFrames(handle, offset, end)) {
+          if (this._segments.get(segment.id) !== segment) return;
+          if (event.type === 'invalid') {
+            this._reportCorrupt(segment, event.offset, end - event.offset, event.detail);
+            return;
+          }
+          offset = event.offset + FRAME_HEADER_BYTES + event.payload.length;
+          const key = refKey(segment.id, event.offset);
+          if (event.kind !== FrameKind.Data || segment.acked.has(event.offset) || this._inFlight.has(key)) continue;
+          const record = decodeData(event.payload);
+          if (record === undefined) continue;
+          this._inFlight.add(key);
+          yield {
+            ref: { segment: segment.id, offset: event.offset, entries: record.meta.entries },
+            identity: segment.identity,
+            body: Buffer.from(record.body), // a copy: the read chunk is not kept alive by the caller
+            meta: record.meta,
+            appendedMillis: record.appendedMillis,
+          };
+        }
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  private async _claimExpired(): Promise<Array<{ path: string; id: string }>> {
+    const claimed: Array<{ path: string; id: string }> = [];
+    try {
+      await this._checkLease(true);
+      const { directory, heartbeatIntervalMillis } = this._options;
+      const survey = await surveyDirectory(
+        this._fs,
+        directory,
+        this._owner,
+        this._host,
+        this._now(),
+        heartbeatIntervalMillis
+      );
+      this._othersBytes = survey.othersBytes;
+      for (const { name, id, bytes } of survey.claimable) {
+        const path = await claimSegment(this._fs, directory, name, id, this._owner);
+        if (path === undefined) continue;
+        claimed.push({ path, id });
+        this._othersBytes -= bytes;
+        this._directoryDirty = true;
+      }
+      for (const lease of survey.expiredLeases) await this._fs.unlink(join(directory, lease)).catch(() => undefined);
+      if (survey.expiredLeases.length > 0) this._directoryDirty = true;
+    } catch (error) {
+      this._degrade(error, 'heartbeat');
+    }
+    return claimed;
+  }
+
+  private async _adopt(path: string, id: string): Promise<void> {
+    try {
+      const { segment, corrupt } = await scanSegment(this._fs, path, id);
+      this._takenOver++;
+      if (corrupt !== undefined) this._reportCorrupt(undefined, corrupt.offset, corrupt.bytes, corrupt.detail, path);
+      if (segment === undefined) return;
+      if (this._state === 'closed') return await segment.close();
+      this._segments.set(id, segment);
+    } catch (error) {
+      this._degrade(error, 'take over a segment');
+    }
+  }
+
+  /** Refreshes the heartbeat when due (`force`: always); fenced when it is older than others wait. */
+  private async _checkLease(force = false): Promise<void> {
+    const now = this._now();
+    const stalled = now - this._lastHeartbeatMillis;
+    const interval = this._options.heartbeatIntervalMillis;
+    if (stalled > EXPIRY_HEARTBEATS * interval) return this._fence(stalled);
+    if (!force && stalled < REFRESH_HEARTBEATS * interval) return;
+    try {
+      await this._fs.touch(this._leasePath(), now);
+      this._lastHeartbeatMillis = now;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      await this._fence(stalled); // another process removed our lease: it thought us dead
+    }
+  }
+
+  /**
+   * This process was stalled past its lease: its files may belong to another process now. It
+   * forgets them (records in flight are sent again by their new owner, byte-identical) and
+   * continues under a new owner id; files nobody took are taken back by the next heartbeat.
+   */
+  private async _fence(stalledMillis: number): Promise<void> {
+    this._report({ kind: 'fenced', stalledMillis });
+    for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
+    this._segments.clear();
+    this._active.clear();
+    this._inFlight.clear();
+    const old = this._leasePath();
+    this._owner = newOwnerId();
+    this._sequence = 0;
+    await this._writeLease();
+    await this._fs.unlink(old).catch(() => undefined);
+  }
+
+  private async _writeLease(): Promise<void> {
+    const now = this._now();
+    const lease = ownLease(this._owner, this._host, this._options.heartbeatIntervalMillis, now);
+    await writeLease(this._fs, this._options.directory, lease, now);
+    this._lastHeartbeatMillis = now;
+  }
+
+  private async _seal(segment: Segment): Promise<void> {
+    segment.sealed = true;
+    if (this._active.get(segment.key) === segment) this._active.delete(segment.key);
+    if (segment.records === 0) await this._remove(segment);
+  }
+
+  private async _remove(segment: Segment): Promise<void> {
+    this._segments.delete(segment.id);
+    if (this._active.get(segment.key) === segment) this._active.delete(segment.key);
+    this._directoryDirty = true;
+    await segment.remove(this._fs);
+  }
+
+  private _scheduleSync(): void {
+    if (this._options.fsync !== 'interval' || this._fsyncTimer !== undefined) return;
+    this._fsyncTimer = setTimeout(() => {
+      this._fsyncTimer = undefined;
+      void this._syncAll();
+    }, this._options.fsyncIntervalMillis);
+    this._fsyncTimer.unref();
+  }
+
+  /** fsyncs every file written so far; concurrent callers share the next fsync (group commit). */
+  private _syncAll(): Promise<void> {
+    if (this._syncQueued !== undefined) return this._syncQueued;
+    const run = this._syncRunning.then(async () => {
+      this._syncQueued = undefined;
+      try {
+        for (const segment of [...this._segments.values()]) await segment.sync();
+        if (this._directoryDirty) {
+          this._directoryDirty = false;
+          await this._fs.syncDirectory(this._options.directory);
+        }
+      } catch (error) {
+        this._degrade(error, 'fsync');
+      }
+    });
+    this._syncQueued = run;
+    this._syncRunning = run;
+    return run;
+  }
+
+  private _degrade(error: unknown, operation: string): SpoolUnavailableReason {
+    const reason = reasonOf(error);
+    this._degradedReason = reason;
+    this._retryAtMillis = this._now() + this._options.retryAfterMillis;
+    if (this._state === 'ok') {
+      this._state = 'degraded';
+      this._report({ kind: 'degraded', reason, operation, cause: error });
+    }
+    return reason;
+  }
+
+  private _recovered(): void {
+    if (this._state !== 'degraded') return;
+    this._state = 'ok';
+    this._report({ kind: 'recovered' });
+  }
+
+  private _reportCorrupt(
+    segment: Segment | undefined,
+    offset: number,
+    bytes: number,
+    detail: string,
+    path?: string
+  ): void {
+    if (segment?.corruptReported === true) return;
+    if (segment !== undefined) segment.corruptReported = true;
+    this._corruptSkipped++;
+    this._corruptBytes += bytes;
+    this._report({ kind: 'corrupt', file: path ?? segment?.path ?? '', offset, bytes, detail });
+  }
+
+  private _report(problem: SpoolProblem): void {
+    try {
+      this._options.onProblem?.(problem);
+    } catch {
+      // A reporting callback must not break the spool.
+    }
+  }
+
+  private _exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this._tail.then(task);
+    this._tail = run.then(
+      () => undefined,
+      () => undefined
+    );
+    return run;
+  }
+
+  private _leasePath(): string {
+    return join(this._options.directory, leaseName(this._owner));
+  }
+
+  private _now(): number {
+    return this._options.now();
+  }
+}
