@@ -149,3 +149,20 @@ export class ManualClock {
   constructor(public millis = 1_767_323_045_000) {}
   readonly now = (): number => this.millis;
 }
+
+/** The real file system without fsyncs: for tests that open hundreds of spools and do not test durability. */
+export const noSyncFileSystem: SpoolFileSystem = {
+  ...nodeSpoolFileSystem,
+  syncDirectory: async () => undefined,
+  open: async (path, mode) => {
+    const handle = await nodeSpoolFileSystem.open(path, mode);
+    return {
+      read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+      write: (bytes, position) => handle.write(bytes, position),
+      truncate: (length) => handle.truncate(length),
+      stat: () => handle.stat(),
+      close: () => handle.close(),
+      sync: async () => undefined,
+    };
+  },
+};
