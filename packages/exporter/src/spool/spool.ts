@@ -77,6 +77,9 @@ export class Spool {
   private _spoolFullReported = false;
   private _directoryDirty = false;
   private _heartbeatRunning = false;
+  private _refreshing = false;
+  /** The lease was found expired or removed by another process: fence before the next write. */
+  private _mustFence = false;
   private _heartbeatTimer: NodeJS.Timeout | undefined;
   private _fsyncTimer: NodeJS.Timeout | undefined;
   private _syncQueued: Promise<void> | undefined;
@@ -103,7 +106,10 @@ export class Spool {
       return unavailable(resolved.directory, 'write a lease file in it', error);
     }
     await spool.heartbeat();
-    spool._heartbeatTimer = setInterval(() => void spool.heartbeat(), resolved.heartbeatIntervalMillis);
+    spool._heartbeatTimer = setInterval(() => {
+      void spool._refreshLease();
+      void spool.heartbeat();
+    }, resolved.heartbeatIntervalMillis);
     spool._heartbeatTimer.unref();
     return { status: 'open', spool };
   }
@@ -379,7 +385,7 @@ export class Spool {
     const now = this._now();
     const stalled = now - this._lastHeartbeatMillis;
     const interval = this._options.heartbeatIntervalMillis;
-    if (stalled > EXPIRY_HEARTBEATS * interval) return this._fence(stalled);
+    if (this._mustFence || stalled > EXPIRY_HEARTBEATS * interval) return this._fence(stalled);
     if (!force && stalled < REFRESH_HEARTBEATS * interval) return;
     try {
       await this._fs.touch(this._leasePath(), now);
@@ -391,12 +397,36 @@ export class Spool {
   }
 
   /**
+   * The timer's lease refresh: outside the write queue, so that neither a slow write nor a
+   * takeover scan delays it. A refresh that comes too late marks the spool for fencing.
+   */
+  private async _refreshLease(): Promise<void> {
+    if (this._refreshing || this._state === 'closed') return;
+    this._refreshing = true;
+    const now = this._now();
+    try {
+      if (now - this._lastHeartbeatMillis > EXPIRY_HEARTBEATS * this._options.heartbeatIntervalMillis) {
+        this._mustFence = true;
+        return;
+      }
+      await this._fs.touch(this._leasePath(), now);
+      this._lastHeartbeatMillis = Math.max(this._lastHeartbeatMillis, now);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') this._mustFence = true;
+      else this._degrade(error, 'heartbeat');
+    } finally {
+      this._refreshing = false;
+    }
+  }
+
+  /**
    * This process was stalled past its lease: its files may belong to another process now. It
    * forgets them (records in flight are sent again by their new owner, byte-identical) and
    * continues under a new owner id; files nobody took are taken back by the next heartbeat.
    */
   private async _fence(stalledMillis: number): Promise<void> {
     this._report({ kind: 'fenced', stalledMillis });
+    this._mustFence = false;
     for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
     this._segments.clear();
     this._active.clear();
