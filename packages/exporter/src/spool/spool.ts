@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { readFrames } from './frame-reader';
-import type { HostIdentity } from './lease';
-import { EXPIRY_HEARTBEATS, hostIdentity, ownLease, REFRESH_HEARTBEATS, writeLease } from './lease';
+import { hostIdentity } from './lease';
+import { LeaseKeeper } from './lease-keeper';
 import { Segment } from './segment';
 import {
   decodeData,
@@ -22,7 +22,8 @@ import { scanSegment } from './segment-scan';
 import { prepareDirectory, reasonOf, unavailable } from './spool-directory';
 import type { SpoolFileSystem } from './spool-file-system';
 import { nodeSpoolFileSystem } from './spool-file-system';
-import { leaseName, newOwnerId, segmentId, segmentName } from './spool-names';
+import { segmentId, segmentName } from './spool-names';
+import { SyncScheduler } from './sync-scheduler';
 import { claimSegment, surveyDirectory } from './takeover';
 import type {
   SpoolAppendResult,
@@ -57,15 +58,15 @@ const byId = (a: Segment, b: Segment): number => (a.id < b.id ? -1 : a.id > b.id
 /** A disk spool in one directory, shared safely with other processes of the same host. */
 export class Spool {
   private readonly _fs: SpoolFileSystem;
-  private readonly _host: HostIdentity;
-  private _owner = newOwnerId();
+  private readonly _host = hostIdentity();
+  private readonly _lease: LeaseKeeper;
+  private readonly _sync: SyncScheduler;
   private _sequence = 0;
   private readonly _segments = new Map<string, Segment>();
   private readonly _active = new Map<string, Segment>();
   private readonly _inFlight = new Set<string>();
   private _tail: Promise<unknown> = Promise.resolve();
   private _othersBytes = 0;
-  private _lastHeartbeatMillis = 0;
   private _state: SpoolStats['state'] = 'ok';
   private _degradedReason: SpoolUnavailableReason = 'io_error';
   private _retryAtMillis = 0;
@@ -77,17 +78,13 @@ export class Spool {
   private _spoolFullReported = false;
   private _directoryDirty = false;
   private _heartbeatRunning = false;
-  private _refreshing = false;
-  /** The lease was found expired or removed by another process: fence before the next write. */
-  private _mustFence = false;
   private _heartbeatTimer: NodeJS.Timeout | undefined;
-  private _fsyncTimer: NodeJS.Timeout | undefined;
-  private _syncQueued: Promise<void> | undefined;
-  private _syncRunning: Promise<void> = Promise.resolve();
 
   private constructor(private readonly _options: ResolvedSpoolOptions) {
     this._fs = _options.fileSystem ?? nodeSpoolFileSystem;
-    this._host = hostIdentity();
+    const { directory, heartbeatIntervalMillis, fsync, fsyncIntervalMillis, now } = _options;
+    this._lease = new LeaseKeeper(this._fs, directory, this._host, heartbeatIntervalMillis, now);
+    this._sync = new SyncScheduler(fsync, fsyncIntervalMillis, () => this._syncAll());
   }
 
   /**
@@ -101,13 +98,13 @@ export class Spool {
     if (refused !== undefined) return refused;
     const spool = new Spool(resolved);
     try {
-      await spool._writeLease();
+      await spool._lease.create();
     } catch (error) {
       return unavailable(resolved.directory, 'write a lease file in it', error);
     }
     await spool.heartbeat();
     spool._heartbeatTimer = setInterval(() => {
-      void spool._refreshLease();
+      void spool._lease.refresh().then((error) => error !== undefined && spool._degrade(error, 'heartbeat'));
       void spool.heartbeat();
     }, resolved.heartbeatIntervalMillis);
     spool._heartbeatTimer.unref();
@@ -128,7 +125,7 @@ export class Spool {
     const clean = withoutCredentials(identity);
     const frame = encodeDataFrame(this._now(), meta, body);
     const result = await this._exclusive(() => this._appendFrame(clean, frame, meta.entries, options.inFlight ?? true));
-    if (result.status === 'stored' && this._options.fsync === 'always') await this._syncAll();
+    if (result.status === 'stored') await this._sync.afterAppend();
     return result;
   }
 
@@ -148,7 +145,7 @@ export class Spool {
         await this._checkLease();
         if (this._segments.get(ref.segment) !== segment) return; // fenced meanwhile
         await segment.write(this._fs, encodeAckFrame(ref.offset));
-        this._scheduleSync();
+        this._sync.written();
       } catch (error) {
         // The record is sent again after a restart: byte-identical, so Loki drops the duplicate.
         this._degrade(error, 'acknowledge');
@@ -224,7 +221,7 @@ export class Spool {
     if (this._state === 'closed') return;
     this._state = 'closed';
     clearInterval(this._heartbeatTimer);
-    clearTimeout(this._fsyncTimer);
+    this._sync.stop();
     await this._exclusive(async () => {
       for (const segment of this._segments.values()) {
         await segment.sync().catch(() => undefined);
@@ -232,7 +229,7 @@ export class Spool {
       }
       this._segments.clear();
       this._active.clear();
-      await this._fs.unlink(this._leasePath()).catch(() => undefined);
+      await this._lease.release().catch(() => undefined);
       await this._fs.syncDirectory(this._options.directory).catch(() => undefined);
     });
   }
@@ -251,7 +248,7 @@ export class Spool {
         await this._seal(segment);
         segment = undefined;
       }
-      const headerFor = (): Buffer => encodeHeader({ identity, createdMillis: this._now(), origin: this._owner });
+      const headerFor = (): Buffer => encodeHeader({ identity, createdMillis: this._now(), origin: this._lease.owner });
       const needed = frame.length + (segment === undefined ? headerFor().length : 0);
       if (needed > this._options.maxBytes) return { status: 'unavailable', reason: 'too_large' };
       if (!(await this._makeRoom(needed))) return { status: 'unavailable', reason: 'no_space' };
@@ -262,7 +259,7 @@ export class Spool {
       segment.entries += entries;
       segment.firstAppendMillis ??= this._now();
       if (inFlight) this._inFlight.add(refKey(segment.id, offset));
-      this._scheduleSync();
+      this._sync.written();
       this._recovered();
       return { status: 'stored', ref: { segment: segment.id, offset, entries } };
     } catch (error) {
@@ -273,8 +270,8 @@ export class Spool {
   }
 
   private async _createSegment(identity: SpoolIdentity, key: string, header: Buffer): Promise<Segment> {
-    const id = segmentId(this._now(), this._owner, this._sequence++);
-    const path = join(this._options.directory, segmentName(this._owner, id));
+    const id = segmentId(this._now(), this._lease.owner, this._sequence++);
+    const path = join(this._options.directory, segmentName(this._lease.owner, id));
     const segment = await Segment.create(this._fs, this._options.directory, path, id, identity, key, header);
     this._segments.set(id, segment);
     this._active.set(key, segment);
@@ -343,17 +340,21 @@ export class Spool {
     try {
       await this._checkLease(true);
       const { directory, heartbeatIntervalMillis } = this._options;
+      const owner = this._lease.owner;
       const survey = await surveyDirectory(
         this._fs,
         directory,
-        this._owner,
+        owner,
         this._host,
         this._now(),
         heartbeatIntervalMillis
       );
       this._othersBytes = survey.othersBytes;
+      for (const { name, id } of survey.own) {
+        if (!this._segments.has(id)) claimed.push({ path: join(directory, name), id }); // an earlier scan failed
+      }
       for (const { name, id, bytes } of survey.claimable) {
-        const path = await claimSegment(this._fs, directory, name, id, this._owner);
+        const path = await claimSegment(this._fs, directory, name, id, owner);
         if (path === undefined) continue;
         claimed.push({ path, id });
         this._othersBytes -= bytes;
@@ -361,6 +362,7 @@ export class Spool {
       }
       for (const lease of survey.expiredLeases) await this._fs.unlink(join(directory, lease)).catch(() => undefined);
       if (survey.expiredLeases.length > 0) this._directoryDirty = true;
+      if (this._directoryDirty) this._sync.written();
     } catch (error) {
       this._degrade(error, 'heartbeat');
     }
@@ -380,43 +382,10 @@ export class Spool {
     }
   }
 
-  /** Refreshes the heartbeat when due (`force`: always); fenced when it is older than others wait. */
+  /** Refreshes the lease when due (`force`: always); fences first when it may have been lost. */
   private async _checkLease(force = false): Promise<void> {
-    const now = this._now();
-    const stalled = now - this._lastHeartbeatMillis;
-    const interval = this._options.heartbeatIntervalMillis;
-    if (this._mustFence || stalled > EXPIRY_HEARTBEATS * interval) return this._fence(stalled);
-    if (!force && stalled < REFRESH_HEARTBEATS * interval) return;
-    try {
-      await this._fs.touch(this._leasePath(), now);
-      this._lastHeartbeatMillis = now;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-      await this._fence(stalled); // another process removed our lease: it thought us dead
-    }
-  }
-
-  /**
-   * The timer's lease refresh: outside the write queue, so that neither a slow write nor a
-   * takeover scan delays it. A refresh that comes too late marks the spool for fencing.
-   */
-  private async _refreshLease(): Promise<void> {
-    if (this._refreshing || this._state === 'closed') return;
-    this._refreshing = true;
-    const now = this._now();
-    try {
-      if (now - this._lastHeartbeatMillis > EXPIRY_HEARTBEATS * this._options.heartbeatIntervalMillis) {
-        this._mustFence = true;
-        return;
-      }
-      await this._fs.touch(this._leasePath(), now);
-      this._lastHeartbeatMillis = Math.max(this._lastHeartbeatMillis, now);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') this._mustFence = true;
-      else this._degrade(error, 'heartbeat');
-    } finally {
-      this._refreshing = false;
-    }
+    const stalled = await this._lease.check(force);
+    if (stalled !== undefined) await this._fence(stalled);
   }
 
   /**
@@ -426,23 +395,12 @@ export class Spool {
    */
   private async _fence(stalledMillis: number): Promise<void> {
     this._report({ kind: 'fenced', stalledMillis });
-    this._mustFence = false;
     for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
     this._segments.clear();
     this._active.clear();
     this._inFlight.clear();
-    const old = this._leasePath();
-    this._owner = newOwnerId();
     this._sequence = 0;
-    await this._writeLease();
-    await this._fs.unlink(old).catch(() => undefined);
-  }
-
-  private async _writeLease(): Promise<void> {
-    const now = this._now();
-    const lease = ownLease(this._owner, this._host, this._options.heartbeatIntervalMillis, now);
-    await writeLease(this._fs, this._options.directory, lease, now);
-    this._lastHeartbeatMillis = now;
+    await this._lease.renew();
   }
 
   private async _seal(segment: Segment): Promise<void> {
@@ -455,36 +413,21 @@ export class Spool {
     this._segments.delete(segment.id);
     if (this._active.get(segment.key) === segment) this._active.delete(segment.key);
     this._directoryDirty = true;
+    this._sync.written();
     await segment.remove(this._fs);
   }
 
-  private _scheduleSync(): void {
-    if (this._options.fsync !== 'interval' || this._fsyncTimer !== undefined) return;
-    this._fsyncTimer = setTimeout(() => {
-      this._fsyncTimer = undefined;
-      void this._syncAll();
-    }, this._options.fsyncIntervalMillis);
-    this._fsyncTimer.unref();
-  }
-
-  /** fsyncs every file written so far; concurrent callers share the next fsync (group commit). */
-  private _syncAll(): Promise<void> {
-    if (this._syncQueued !== undefined) return this._syncQueued;
-    const run = this._syncRunning.then(async () => {
-      this._syncQueued = undefined;
-      try {
-        for (const segment of [...this._segments.values()]) await segment.sync();
-        if (this._directoryDirty) {
-          this._directoryDirty = false;
-          await this._fs.syncDirectory(this._options.directory);
-        }
-      } catch (error) {
-        this._degrade(error, 'fsync');
+  /** fsyncs every file written and the directory if names changed; never rejects. */
+  private async _syncAll(): Promise<void> {
+    try {
+      for (const segment of [...this._segments.values()]) await segment.sync();
+      if (this._directoryDirty) {
+        this._directoryDirty = false;
+        await this._fs.syncDirectory(this._options.directory);
       }
-    });
-    this._syncQueued = run;
-    this._syncRunning = run;
-    return run;
+    } catch (error) {
+      this._degrade(error, 'fsync');
+    }
   }
 
   private _degrade(error: unknown, operation: string): SpoolUnavailableReason {
@@ -533,10 +476,6 @@ export class Spool {
       () => undefined
     );
     return run;
-  }
-
-  private _leasePath(): string {
-    return join(this._options.directory, leaseName(this._owner));
   }
 
   private _now(): number {

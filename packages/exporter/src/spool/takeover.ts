@@ -18,6 +18,8 @@ export interface DirectorySurvey {
   readonly claimable: ReadonlyArray<{ readonly name: string; readonly id: string; readonly bytes: number }>;
   /** Lease files that expired (safe to remove: a segment without a lease is claimable). */
   readonly expiredLeases: readonly string[];
+  /** Segments already under `owner`'s name (one whose takeover scan failed is retried from here). */
+  readonly own: ReadonlyArray<{ readonly name: string; readonly id: string }>;
 }
 
 async function lstatOrUndefined(fs: SpoolFileSystem, path: string): Promise<SpoolFileStats | undefined> {
@@ -41,9 +43,11 @@ export async function surveyDirectory(
   const names = await fs.readdir(directory);
   const live = new Map<string, boolean>();
   const segments: Array<{ name: string; owner: string; id: string; bytes: number }> = [];
+  const own: Array<{ name: string; id: string }> = [];
   let othersBytes = 0;
   for (const name of names) {
     const parsed = parseName(name);
+    if (parsed?.type === 'segment' && parsed.owner === owner) own.push({ name, id: parsed.id });
     if (parsed === undefined || parsed.owner === owner) continue;
     const stats = await lstatOrUndefined(fs, join(directory, name));
     if (stats === undefined || !stats.isFile()) continue; // vanished, or a symlink planted there: never followed
@@ -59,7 +63,7 @@ export async function surveyDirectory(
     .filter((segment) => live.get(segment.owner) !== true)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const expiredLeases = [...live].filter(([, isLive]) => !isLive).map(([dead]) => leaseName(dead));
-  return { othersBytes, claimable, expiredLeases };
+  return { othersBytes, claimable, expiredLeases, own };
 }
 
 /** Renames segment `name` to `owner`'s name; `undefined` when another process got it first. */
