@@ -4,20 +4,11 @@
  * the format is in `segment-format.ts`, leases in `lease.ts`, takeover in `takeover.ts`.
  */
 import { join } from 'node:path';
-import { readFrames } from './frame-reader';
 import { hostIdentity } from './lease';
 import { LeaseKeeper } from './lease-keeper';
+import { readPending } from './pending-reader';
 import { Segment } from './segment';
-import {
-  decodeData,
-  encodeAckFrame,
-  encodeDataFrame,
-  encodeHeader,
-  FRAME_HEADER_BYTES,
-  FrameKind,
-  identityKey,
-  withoutCredentials,
-} from './segment-format';
+import { encodeAckFrame, encodeDataFrame, encodeHeader, identityKey, withoutCredentials } from './segment-format';
 import { scanSegment } from './segment-scan';
 import { prepareDirectory, reasonOf, unavailable } from './spool-directory';
 import type { SpoolFileSystem } from './spool-file-system';
@@ -104,7 +95,7 @@ export class Spool {
     }
     await spool.heartbeat();
     spool._heartbeatTimer = setInterval(() => {
-      void spool._lease.refresh().then((error) => error !== undefined && spool._degrade(error, 'heartbeat'));
+      void spool._lease.refresh().then((error) => error !== undefined && spool._degrade(error, 'heartbeat', false));
       void spool.heartbeat();
     }, resolved.heartbeatIntervalMillis);
     spool._heartbeatTimer.unref();
@@ -169,7 +160,16 @@ export class Spool {
       const next = [...this._segments.values()].filter((s) => s.key === key && !visited.has(s.id)).sort(byId)[0];
       if (next === undefined || this._state === 'closed') return;
       visited.add(next.id);
-      yield* this._pendingIn(next);
+      yield* readPending(this._fs, next, {
+        isCurrent: () => this._segments.get(next.id) === next && this._state !== 'closed',
+        take: (offset) => {
+          const key = refKey(next.id, offset);
+          if (next.acked.has(offset) || this._inFlight.has(key)) return false;
+          this._inFlight.add(key);
+          return true;
+        },
+        onInvalid: (offset, bytes, detail) => this._reportCorrupt(next, offset, bytes, detail),
+      });
     }
   }
 
@@ -251,7 +251,7 @@ export class Spool {
       const headerFor = (): Buffer => encodeHeader({ identity, createdMillis: this._now(), origin: this._lease.owner });
       const needed = frame.length + (segment === undefined ? headerFor().length : 0);
       if (needed > this._options.maxBytes) return { status: 'unavailable', reason: 'too_large' };
-      if (!(await this._makeRoom(needed))) return { status: 'unavailable', reason: 'no_space' };
+      if (!(await this._makeRoom(needed))) return { status: 'unavailable', reason: 'spool_full' };
       if (segment === undefined || !this._segments.has(segment.id))
         segment = await this._createSegment(identity, key, headerFor());
       const offset = await segment.write(this._fs, frame);
@@ -299,42 +299,6 @@ export class Spool {
     return !over();
   }
 
-  private async *_pendingIn(segment: Segment): AsyncGenerator<SpooledRequest> {
-    let handle;
-    try {
-      handle = await this._fs.open(segment.path, 'read');
-    } catch {
-      return; // removed meanwhile (acknowledged, dropped at the cap, or fenced)
-    }
-    try {
-      let offset = segment.dataStart;
-      for (let end = segment.size; offset < end; end = segment.size) {
-        for await (const event of readFrames(handle, offset, end)) {
-          if (this._segments.get(segment.id) !== segment) return;
-          if (event.type === 'invalid') {
-            this._reportCorrupt(segment, event.offset, end - event.offset, event.detail);
-            return;
-          }
-          offset = event.offset + FRAME_HEADER_BYTES + event.payload.length;
-          const key = refKey(segment.id, event.offset);
-          if (event.kind !== FrameKind.Data || segment.acked.has(event.offset) || this._inFlight.has(key)) continue;
-          const record = decodeData(event.payload);
-          if (record === undefined) continue;
-          this._inFlight.add(key);
-          yield {
-            ref: { segment: segment.id, offset: event.offset, entries: record.meta.entries },
-            identity: segment.identity,
-            body: Buffer.from(record.body), // a copy: the read chunk is not kept alive by the caller
-            meta: record.meta,
-            appendedMillis: record.appendedMillis,
-          };
-        }
-      }
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
-  }
-
   private async _claimExpired(): Promise<Array<{ path: string; id: string }>> {
     const claimed: Array<{ path: string; id: string }> = [];
     try {
@@ -364,7 +328,7 @@ export class Spool {
       if (survey.expiredLeases.length > 0) this._directoryDirty = true;
       if (this._directoryDirty) this._sync.written();
     } catch (error) {
-      this._degrade(error, 'heartbeat');
+      this._degrade(error, 'heartbeat', false);
     }
     return claimed;
   }
@@ -378,7 +342,7 @@ export class Spool {
       if (this._state === 'closed') return await segment.close();
       this._segments.set(id, segment);
     } catch (error) {
-      this._degrade(error, 'take over a segment');
+      this._degrade(error, 'take over a segment', false);
     }
   }
 
@@ -430,10 +394,13 @@ export class Spool {
     }
   }
 
-  private _degrade(error: unknown, operation: string): SpoolUnavailableReason {
+  /** Reports an environmental failure once; `refuseAppends`: appends are refused for `retryAfterMillis`. */
+  private _degrade(error: unknown, operation: string, refuseAppends = true): SpoolUnavailableReason {
     const reason = reasonOf(error);
-    this._degradedReason = reason;
-    this._retryAtMillis = this._now() + this._options.retryAfterMillis;
+    if (refuseAppends) {
+      this._degradedReason = reason;
+      this._retryAtMillis = this._now() + this._options.retryAfterMillis;
+    }
     if (this._state === 'ok') {
       this._state = 'degraded';
       this._report({ kind: 'degraded', reason, operation, cause: error });

@@ -68,7 +68,11 @@ export interface SpoolUnavailable {
 /** Result of `append`: stored (durable per the fsync policy), or not (keep it in memory). */
 export type SpoolAppendResult =
   | { readonly status: 'stored'; readonly ref: SpoolRef }
-  | { readonly status: 'unavailable'; readonly reason: SpoolUnavailableReason | 'closed' | 'too_large' };
+  | {
+      readonly status: 'unavailable';
+      /** `too_large`: the record alone exceeds `maxBytes`; `spool_full`: other processes' files fill the directory. */
+      readonly reason: SpoolUnavailableReason | 'closed' | 'too_large' | 'spool_full';
+    };
 
 /** Something the spool noticed, reported once per occurrence kind (see `onProblem`). */
 export type SpoolProblem =

@@ -58,6 +58,21 @@ describe('spool: maxBytes', () => {
     await spool.close();
   });
 
+  it('refuses (spool_full) when other processes’ files fill the directory: it never drops theirs', async () => {
+    const directory = join(temp.make(), 'spool');
+    const other = await openSpool({ directory, fileSystem: noSyncFileSystem });
+    for (let i = 0; i < 40; i++)
+      await other.spool.append(IDENTITY, body(`o${i}`, BODY_BYTES), meta(), { inFlight: false });
+    const { spool } = await openSpool({ directory, maxBytes: MAX_BYTES, fileSystem: noSyncFileSystem });
+
+    const result = await spool.append(IDENTITY, body('r0', BODY_BYTES), meta());
+
+    expect(result).to.deep.equal({ status: 'unavailable', reason: 'spool_full' });
+    expect(await drain(other.spool)).to.have.length(40);
+    await spool.close();
+    await other.spool.close();
+  });
+
   it('counts other processes’ files against the bound of the shared directory, and drops only its own', async () => {
     const directory = join(temp.make(), 'spool');
     const other = await openSpool({ directory, maxBytes: MAX_BYTES, fileSystem: noSyncFileSystem });

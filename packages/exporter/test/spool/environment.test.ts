@@ -136,6 +136,39 @@ describe('spool: environmental failures', () => {
     await spool.close();
   });
 
+  it('keeps accepting appends when only the directory listing fails (heartbeat), and reports it once', async () => {
+    const fs = new FaultyFileSystem();
+    const { spool, problems } = await openSpool({ directory: join(temp.make(), 'spool'), fileSystem: fs });
+    fs.fail({ op: 'readdir', code: 'EIO' });
+
+    await spool.heartbeat();
+    await spool.heartbeat();
+    const result = await spool.append(IDENTITY, body('r0'), meta());
+
+    expect(result.status).to.equal('stored');
+    expect(problems.map((p) => p.kind)).to.deep.equal(['degraded', 'recovered']);
+    fs.clear();
+    await spool.close();
+  });
+
+  it('retries at the next heartbeat a segment it took over but could not read', async () => {
+    const directory = join(temp.make(), 'spool');
+    const old = await openSpool({ directory });
+    await old.spool.append(IDENTITY, body('r0'), meta(), { inFlight: false });
+    await old.spool.close();
+    const fs = new FaultyFileSystem();
+    fs.fail({ op: 'open:update', code: 'EIO', path: /seg\./, count: 1 });
+
+    const { spool, problems } = await openSpool({ directory, fileSystem: fs });
+    const before = await drain(spool);
+    await spool.heartbeat();
+
+    expect(before).to.deep.equal([]);
+    expect(await drain(spool)).to.deep.equal(['r0']);
+    expect(problems.map((p) => p.kind)).to.deep.equal(['degraded']);
+    await spool.close();
+  });
+
   describe('fsync policy', () => {
     const segmentSyncs = (fs: FaultyFileSystem) => fs.count('sync', /seg\./);
 
