@@ -10,10 +10,11 @@ import { readPending } from './pending-reader';
 import { Segment } from './segment';
 import { encodeAckFrame, encodeDataFrame, encodeHeader, identityKey, withoutCredentials } from './segment-format';
 import { scanSegment } from './segment-scan';
-import { prepareDirectory, reasonOf, unavailable } from './spool-directory';
+import { prepareDirectory, unavailable } from './spool-directory';
 import type { SpoolFileSystem } from './spool-file-system';
 import { nodeSpoolFileSystem } from './spool-file-system';
 import { segmentId, segmentName } from './spool-names';
+import { SpoolHealth } from './spool-health';
 import { SyncScheduler } from './sync-scheduler';
 import { claimSegment, surveyDirectory } from './takeover';
 import type {
@@ -21,12 +22,10 @@ import type {
   SpooledRequest,
   SpoolIdentity,
   SpoolOptions,
-  SpoolProblem,
   SpoolRecordMeta,
   SpoolRef,
   SpoolStats,
   SpoolUnavailable,
-  SpoolUnavailableReason,
 } from './types';
 import { resolveSpoolOptions } from './spool-options';
 import type { ResolvedSpoolOptions } from './spool-options';
@@ -58,15 +57,8 @@ export class Spool {
   private readonly _inFlight = new Set<string>();
   private _tail: Promise<unknown> = Promise.resolve();
   private _othersBytes = 0;
-  private _state: SpoolStats['state'] = 'ok';
-  private _degradedReason: SpoolUnavailableReason = 'io_error';
-  private _retryAtMillis = 0;
-  private _droppedRecords = 0;
-  private _droppedEntries = 0;
-  private _corruptSkipped = 0;
-  private _corruptBytes = 0;
+  private readonly _health: SpoolHealth;
   private _takenOver = 0;
-  private _spoolFullReported = false;
   private _directoryDirty = false;
   private _heartbeatRunning = false;
   private _heartbeatTimer: NodeJS.Timeout | undefined;
@@ -75,6 +67,7 @@ export class Spool {
     this._fs = _options.fileSystem ?? nodeSpoolFileSystem;
     const { directory, heartbeatIntervalMillis, fsync, fsyncIntervalMillis, now } = _options;
     this._lease = new LeaseKeeper(this._fs, directory, this._host, heartbeatIntervalMillis, now);
+    this._health = new SpoolHealth(_options.onProblem, _options.retryAfterMillis, now);
     this._sync = new SyncScheduler(fsync, fsyncIntervalMillis, () => this._syncAll());
   }
 
@@ -95,7 +88,9 @@ export class Spool {
     }
     await spool.heartbeat();
     spool._heartbeatTimer = setInterval(() => {
-      void spool._lease.refresh().then((error) => error !== undefined && spool._degrade(error, 'heartbeat', false));
+      void spool._lease
+        .refresh()
+        .then((error) => error !== undefined && spool._health.degrade(error, 'heartbeat', false));
       void spool.heartbeat();
     }, resolved.heartbeatIntervalMillis);
     spool._heartbeatTimer.unref();
@@ -109,10 +104,8 @@ export class Spool {
     meta: SpoolRecordMeta,
     options: SpoolAppendOptions = {}
   ): Promise<SpoolAppendResult> {
-    if (this._state === 'closed') return { status: 'unavailable', reason: 'closed' };
-    if (this._state === 'degraded' && this._now() < this._retryAtMillis) {
-      return { status: 'unavailable', reason: this._degradedReason };
-    }
+    const refusal = this._health.refusal();
+    if (refusal !== undefined) return { status: 'unavailable', reason: refusal };
     const clean = withoutCredentials(identity);
     const frame = encodeDataFrame(this._now(), meta, body);
     const result = await this._exclusive(() => this._appendFrame(clean, frame, meta.entries, options.inFlight ?? true));
@@ -123,7 +116,7 @@ export class Spool {
   /** Loki accepted the record (2xx): it leaves the spool. Unknown or repeated refs are ignored. */
   async acknowledge(ref: SpoolRef): Promise<void> {
     this._inFlight.delete(refKey(ref.segment, ref.offset));
-    if (this._state === 'closed') return;
+    if (this._health.state === 'closed') return;
     await this._exclusive(async () => {
       const segment = this._segments.get(ref.segment);
       if (segment === undefined || segment.acked.has(ref.offset)) return;
@@ -139,7 +132,7 @@ export class Spool {
         this._sync.written();
       } catch (error) {
         // The record is sent again after a restart: byte-identical, so Loki drops the duplicate.
-        this._degrade(error, 'acknowledge');
+        this._health.degrade(error, 'acknowledge');
       }
     });
   }
@@ -158,10 +151,10 @@ export class Spool {
     const visited = new Set<string>();
     for (;;) {
       const next = [...this._segments.values()].filter((s) => s.key === key && !visited.has(s.id)).sort(byId)[0];
-      if (next === undefined || this._state === 'closed') return;
+      if (next === undefined || this._health.state === 'closed') return;
       visited.add(next.id);
       yield* readPending(this._fs, next, {
-        isCurrent: () => this._segments.get(next.id) === next && this._state !== 'closed',
+        isCurrent: () => this._segments.get(next.id) === next && this._health.state !== 'closed',
         take: (offset) => {
           const key = refKey(next.id, offset);
           if (next.acked.has(offset) || this._inFlight.has(key)) return false;
@@ -192,12 +185,12 @@ export class Spool {
       records,
       entries,
       oldestRecordAgeMillis: oldest === Infinity ? 0 : Math.max(0, this._now() - oldest),
-      droppedRecords: this._droppedRecords,
-      droppedEntries: this._droppedEntries,
-      corruptSkipped: this._corruptSkipped,
-      corruptBytes: this._corruptBytes,
+      droppedRecords: this._health.droppedRecords,
+      droppedEntries: this._health.droppedEntries,
+      corruptSkipped: this._health.corruptSkipped,
+      corruptBytes: this._health.corruptBytes,
       segmentsTakenOver: this._takenOver,
-      state: this._state,
+      state: this._health.state,
     };
   }
 
@@ -206,7 +199,7 @@ export class Spool {
    * `heartbeatIntervalMillis` on its own; never rejects.
    */
   async heartbeat(): Promise<void> {
-    if (this._state === 'closed' || this._heartbeatRunning) return;
+    if (this._health.state === 'closed' || this._heartbeatRunning) return;
     this._heartbeatRunning = true;
     try {
       const claimed = await this._exclusive(() => this._claimExpired());
@@ -218,8 +211,8 @@ export class Spool {
 
   /** fsyncs, closes the files and releases the lease: what is left is for the next process. */
   async close(): Promise<void> {
-    if (this._state === 'closed') return;
-    this._state = 'closed';
+    if (this._health.state === 'closed') return;
+    this._health.state = 'closed';
     clearInterval(this._heartbeatTimer);
     this._sync.stop();
     await this._exclusive(async () => {
@@ -260,12 +253,12 @@ export class Spool {
       segment.firstAppendMillis ??= this._now();
       if (inFlight) this._inFlight.add(refKey(segment.id, offset));
       this._sync.written();
-      this._recovered();
+      this._health.recovered();
       return { status: 'stored', ref: { segment: segment.id, offset, entries } };
     } catch (error) {
       const active = this._active.get(identityKey(identity));
       if (active !== undefined) await this._seal(active).catch(() => undefined);
-      return { status: 'unavailable', reason: this._degrade(error, 'append') };
+      return { status: 'unavailable', reason: this._health.degrade(error, 'append') };
     }
   }
 
@@ -290,12 +283,7 @@ export class Spool {
       entries += segment.entries;
       await this._remove(segment);
     }
-    this._droppedRecords += records;
-    this._droppedEntries += entries;
-    if (records > 0 && !this._spoolFullReported) {
-      this._spoolFullReported = true;
-      this._report({ kind: 'spool_full', droppedRecords: records, droppedEntries: entries });
-    }
+    this._health.dropped(records, entries);
     return !over();
   }
 
@@ -328,7 +316,7 @@ export class Spool {
       if (survey.expiredLeases.length > 0) this._directoryDirty = true;
       if (this._directoryDirty) this._sync.written();
     } catch (error) {
-      this._degrade(error, 'heartbeat', false);
+      this._health.degrade(error, 'heartbeat', false);
     }
     return claimed;
   }
@@ -339,10 +327,10 @@ export class Spool {
       this._takenOver++;
       if (corrupt !== undefined) this._reportCorrupt(undefined, corrupt.offset, corrupt.bytes, corrupt.detail, path);
       if (segment === undefined) return;
-      if (this._state === 'closed') return await segment.close();
+      if (this._health.state === 'closed') return await segment.close();
       this._segments.set(id, segment);
     } catch (error) {
-      this._degrade(error, 'take over a segment', false);
+      this._health.degrade(error, 'take over a segment', false);
     }
   }
 
@@ -358,7 +346,7 @@ export class Spool {
    * continues under a new owner id; files nobody took are taken back by the next heartbeat.
    */
   private async _fence(stalledMillis: number): Promise<void> {
-    this._report({ kind: 'fenced', stalledMillis });
+    this._health.report({ kind: 'fenced', stalledMillis });
     for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
     this._segments.clear();
     this._active.clear();
@@ -390,50 +378,14 @@ export class Spool {
         await this._fs.syncDirectory(this._options.directory);
       }
     } catch (error) {
-      this._degrade(error, 'fsync');
+      this._health.degrade(error, 'fsync');
     }
   }
 
-  /** Reports an environmental failure once; `refuseAppends`: appends are refused for `retryAfterMillis`. */
-  private _degrade(error: unknown, operation: string, refuseAppends = true): SpoolUnavailableReason {
-    const reason = reasonOf(error);
-    if (refuseAppends) {
-      this._degradedReason = reason;
-      this._retryAtMillis = this._now() + this._options.retryAfterMillis;
-    }
-    if (this._state === 'ok') {
-      this._state = 'degraded';
-      this._report({ kind: 'degraded', reason, operation, cause: error });
-    }
-    return reason;
-  }
-
-  private _recovered(): void {
-    if (this._state !== 'degraded') return;
-    this._state = 'ok';
-    this._report({ kind: 'recovered' });
-  }
-
-  private _reportCorrupt(
-    segment: Segment | undefined,
-    offset: number,
-    bytes: number,
-    detail: string,
-    path?: string
-  ): void {
+  private _reportCorrupt(segment: Segment | undefined, offset: number, bytes: number, detail: string, path?: string) {
     if (segment?.corruptReported === true) return;
     if (segment !== undefined) segment.corruptReported = true;
-    this._corruptSkipped++;
-    this._corruptBytes += bytes;
-    this._report({ kind: 'corrupt', file: path ?? segment?.path ?? '', offset, bytes, detail });
-  }
-
-  private _report(problem: SpoolProblem): void {
-    try {
-      this._options.onProblem?.(problem);
-    } catch {
-      // A reporting callback must not break the spool.
-    }
+    this._health.corrupt(path ?? segment?.path ?? '', offset, bytes, detail);
   }
 
   private _exclusive<T>(task: () => Promise<T>): Promise<T> {
