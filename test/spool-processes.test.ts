@@ -29,6 +29,7 @@ interface Worker {
   readonly appended: Array<{ id: string; at: number }>;
   readonly delivered: string[];
   readonly problems: string[];
+  stderr: string;
   next(type: string): Promise<Record<string, unknown>>;
 }
 
@@ -41,7 +42,7 @@ function startWorker(directory: string): Promise<Worker> {
       HEARTBEAT_MILLIS: String(HEARTBEAT_MILLIS),
       FSYNC_INTERVAL_MILLIS: String(FSYNC_INTERVAL_MILLIS),
     },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   const waiting = new Map<string, Array<(message: Record<string, unknown>) => void>>();
   const worker: Worker = {
@@ -49,8 +50,10 @@ function startWorker(directory: string): Promise<Worker> {
     appended: [],
     delivered: [],
     problems: [],
+    stderr: '',
     next: (type) => new Promise((resolve) => waiting.set(type, [...(waiting.get(type) ?? []), resolve])),
   };
+  child.stderr?.on('data', (chunk: Buffer) => (worker.stderr += chunk.toString()));
   child.on('message', (message: Record<string, unknown>) => {
     if (message.type === 'appended') worker.appended.push({ id: String(message.id), at: Date.now() });
     if (message.type === 'delivered') worker.delivered.push(String(message.id));
@@ -119,6 +122,32 @@ describe('spool shared by processes', function () {
     expect(survivor.problems).to.deep.equal([]);
     expect(late.delivered.some((id) => id.startsWith('w2-'))).to.equal(false); // live lease: left alone
   });
+
+  for (const [how, code] of [
+    ['exit', 3],
+    ['throw', 1],
+  ] as const) {
+    it(`the exit path stores the last words synchronously (${how === 'exit' ? 'process.exit(3)' : 'uncaught exception'})`, async () => {
+      const dying = await startWorker(directory);
+      workers.push(dying);
+      dying.child.send({ type: 'die', how, prefix: how, count: 50 });
+      await exited(dying.child);
+
+      const opened = await Spool.open({ directory, now: () => Date.now() + 60_000 });
+      if (opened.status !== 'open') throw new Error(opened.message);
+      const recovered: string[] = [];
+      for await (const request of opened.spool.pending(IDENTITY)) {
+        recovered.push(Buffer.from(request.body).toString().replace(/\.+$/, ''));
+      }
+      await opened.spool.close();
+
+      expect(dying.child.exitCode).to.equal(code);
+      if (how === 'throw') expect(dying.stderr).to.include('Error: the service died');
+      expect(recovered.sort()).to.deep.equal(
+        [...Array.from({ length: 50 }, (_, i) => `${how}-${i}`), `${how}-last-words-${code}`].sort()
+      );
+    });
+  }
 
   it('kill -9 while appending: every record appended an fsync interval before the kill survives, none twice', async () => {
     const writer = await startWorker(directory);

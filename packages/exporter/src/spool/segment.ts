@@ -21,6 +21,8 @@ export class Segment {
   dirty = false;
   /** A corrupt region was already reported. */
   corruptReported = false;
+  /** Written synchronously by the exit path (`appendSync`): no asynchronous write may touch it. */
+  exitPath = false;
 
   constructor(
     readonly id: string,
@@ -77,6 +79,11 @@ export class Segment {
     this._size += bytes.length;
     this.dirty = true;
     return offset;
+  }
+
+  /** `bytes` were appended through another file descriptor (the exit path). */
+  advance(bytes: number): void {
+    this._size += bytes;
   }
 
   /** fsyncs what was written. */

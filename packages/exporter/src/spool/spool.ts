@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { hostIdentity } from './lease';
+import { ExitWriter } from './exit-writer';
 import { LeaseKeeper } from './lease-keeper';
 import { readPending } from './pending-reader';
 import { Segment } from './segment';
@@ -51,6 +52,9 @@ export class Spool {
   private readonly _host = hostIdentity();
   private readonly _lease: LeaseKeeper;
   private readonly _sync: SyncScheduler;
+  private readonly _exit: ExitWriter;
+  /** The exit path's segment per identity. */
+  private readonly _exitSegments = new Map<string, Segment>();
   private _sequence = 0;
   private readonly _segments = new Map<string, Segment>();
   private readonly _active = new Map<string, Segment>();
@@ -68,6 +72,7 @@ export class Spool {
     const { directory, heartbeatIntervalMillis, fsync, fsyncIntervalMillis, now } = _options;
     this._lease = new LeaseKeeper(this._fs, directory, this._host, heartbeatIntervalMillis, now);
     this._health = new SpoolHealth(_options.onProblem, _options.retryAfterMillis, now);
+    this._exit = new ExitWriter(directory, fsync !== 'never');
     this._sync = new SyncScheduler(fsync, fsyncIntervalMillis, () => this._syncAll());
   }
 
@@ -113,6 +118,42 @@ export class Spool {
     return result;
   }
 
+  /**
+   * Stores `body` synchronously: for an `'exit'` handler or `uncaughtExceptionMonitor`, where
+   * nothing asynchronous runs any more. Writes segments of its own, fsynced on each call unless
+   * `fsync` is `never`; does not drop at `maxBytes` (the exit path may exceed it by what it
+   * writes). The record is pending (not in flight). Never throws.
+   */
+  appendSync(identity: SpoolIdentity, body: Uint8Array, meta: SpoolRecordMeta): SpoolAppendResult {
+    const refusal = this._health.refusal();
+    if (refusal !== undefined) return { status: 'unavailable', reason: refusal };
+    try {
+      const clean = withoutCredentials(identity);
+      const key = identityKey(clean);
+      const frame = encodeDataFrame(this._now(), meta, body);
+      let segment = this._exitSegments.get(key);
+      if (segment === undefined || !this._exit.has(key)) {
+        const header = encodeHeader({ identity: clean, createdMillis: this._now(), origin: this._lease.owner });
+        const id = segmentId(this._now(), this._lease.owner, this._sequence++);
+        const path = join(this._options.directory, segmentName(this._lease.owner, id));
+        this._exit.create(key, path, header);
+        segment = new Segment(id, clean, key, path, header.length, header.length, undefined, true);
+        segment.exitPath = true;
+        this._exitSegments.set(key, segment);
+        this._segments.set(id, segment);
+      }
+      const offset = segment.size;
+      this._exit.write(key, frame, offset);
+      segment.advance(frame.length);
+      segment.records++;
+      segment.entries += meta.entries;
+      segment.firstAppendMillis ??= this._now();
+      return { status: 'stored', ref: { segment: segment.id, offset, entries: meta.entries } };
+    } catch (error) {
+      return { status: 'unavailable', reason: this._health.degrade(error, 'append (exit path)') };
+    }
+  }
+
   /** Loki accepted the record (2xx): it leaves the spool. Unknown or repeated refs are ignored. */
   async acknowledge(ref: SpoolRef): Promise<void> {
     this._inFlight.delete(refKey(ref.segment, ref.offset));
@@ -125,7 +166,10 @@ export class Spool {
       segment.entries -= ref.entries;
       if (segment.records === 0) segment.firstAppendMillis = undefined;
       try {
-        if (segment.records === 0 && segment.sealed) return await this._remove(segment);
+        if (segment.records === 0 && segment.sealed && !segment.exitPath) return await this._remove(segment);
+        // The exit path may still append to its segment: acknowledgements there stay in memory
+        // (after a crash those records are sent again, byte-identical: Loki drops the duplicates).
+        if (segment.exitPath) return;
         await this._checkLease();
         if (this._segments.get(ref.segment) !== segment) return; // fenced meanwhile
         await segment.write(this._fs, encodeAckFrame(ref.offset));
@@ -222,6 +266,8 @@ export class Spool {
       }
       this._segments.clear();
       this._active.clear();
+      this._exit.closeAll();
+      this._exitSegments.clear();
       await this._lease.release().catch(() => undefined);
       await this._fs.syncDirectory(this._options.directory).catch(() => undefined);
     });
@@ -279,6 +325,7 @@ export class Spool {
     let entries = 0;
     for (const segment of [...this._segments.values()].sort(byId)) {
       if (!over()) break;
+      if (segment.exitPath) continue; // the exit path may still be writing it
       records += segment.records;
       entries += segment.entries;
       await this._remove(segment);
@@ -350,6 +397,8 @@ export class Spool {
     for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
     this._segments.clear();
     this._active.clear();
+    this._exit.closeAll();
+    this._exitSegments.clear();
     this._inFlight.clear();
     this._sequence = 0;
     await this._lease.renew();

@@ -147,10 +147,29 @@ describe('spool', () => {
     expect(stats.bytes).to.be.greaterThan(64);
   });
 
+  it('stores synchronously for the exit path, beside an asynchronous append still in progress', async () => {
+    const directory = join(temp.make(), 'spool');
+    const first = (await openSpool({ directory })).spool;
+    await first.append(IDENTITY, body('before'), meta(), { inFlight: false });
+
+    const running = first.append(IDENTITY, body('async'), meta(), { inFlight: false });
+    const last = first.appendSync(IDENTITY, body('last words'), meta(2));
+    const again = first.appendSync(IDENTITY, body('really last'), meta());
+    await running;
+
+    expect(last.status).to.equal('stored');
+    expect(again.status).to.equal('stored');
+    expect(first.stats()).to.include({ records: 4, entries: 5 });
+    await first.close();
+    const { spool: next } = await track(directory);
+    expect((await drain(next)).sort()).to.deep.equal(['async', 'before', 'last words', 'really last']);
+  });
+
   it('refuses after close, without throwing', async () => {
     const { spool } = await track(join(temp.make(), 'spool'));
     await spool.close();
     expect(await spool.append(IDENTITY, body('x'), meta())).to.deep.equal({ status: 'unavailable', reason: 'closed' });
+    expect(spool.appendSync(IDENTITY, body('x'), meta())).to.deep.equal({ status: 'unavailable', reason: 'closed' });
     expect(await toArray(spool.pending(IDENTITY))).to.deep.equal([]);
   });
 
