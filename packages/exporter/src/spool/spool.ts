@@ -369,12 +369,14 @@ export class Spool {
   }
 
   private async _adopt(path: string, id: string): Promise<void> {
+    const owner = this._lease.owner;
     try {
       const { segment, corrupt } = await scanSegment(this._fs, path, id);
       this._takenOver++;
       if (corrupt !== undefined) this._reportCorrupt(undefined, corrupt.offset, corrupt.bytes, corrupt.detail, path);
       if (segment === undefined) return;
-      if (this._health.state === 'closed') return await segment.close();
+      // Closed, or fenced meanwhile: the file is under the old owner's name, free for anyone.
+      if (this._health.state === 'closed' || this._lease.owner !== owner) return await segment.close();
       this._segments.set(id, segment);
     } catch (error) {
       this._health.degrade(error, 'take over a segment', false);
