@@ -4,7 +4,7 @@
  * calls the documented policy promises.
  */
 import { expect } from 'chai';
-import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sinon from 'sinon';
 import { Spool } from '../../src/spool/spool';
@@ -68,6 +68,24 @@ describe('spool: environmental failures', () => {
     expect(await refusal(link, new FaultyFileSystem())).to.equal('symlink');
     expect(await refusal(file, new FaultyFileSystem())).to.equal('not_a_directory');
     expect(readdirSync(owned)).to.deep.equal([]); // nothing was written through the symlink
+  });
+
+  it('never follows a symlink planted among its files', async () => {
+    const base = temp.make();
+    const directory = join(base, 'spool');
+    mkdirSync(directory, { mode: 0o700 });
+    const target = join(base, 'precious');
+    writeFileSync(target, 'do not touch');
+    const dead = '0123456789abcdef';
+    symlinkSync(target, join(directory, `seg.${dead}.000001767323045-${dead}-00000000.spool`));
+    symlinkSync(target, join(directory, `lease.${dead}.json`));
+
+    const { spool, problems } = await openSpool({ directory });
+    expect(await drain(spool)).to.deep.equal([]);
+    await spool.close();
+
+    expect(readFileSync(target, 'utf8')).to.equal('do not touch');
+    expect(problems).to.deep.equal([]);
   });
 
   it('degrades once on ENOSPC during append, refuses without touching the disk, then recovers', async () => {
