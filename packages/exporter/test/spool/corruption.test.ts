@@ -137,6 +137,7 @@ describe('spool: torn and corrupt segments', () => {
       const bytes = randomBytes(length);
       expect(crc32Js(bytes), `length ${length}`).to.equal(reference(bytes));
       expect(crc32Js(bytes, 0x1234), `length ${length}`).to.equal(reference(bytes, 0x1234));
+      expect(crc32(bytes, 0x1234), `length ${length}`).to.equal(reference(bytes, 0x1234)); // native when present
     }
   });
 });
