@@ -51,4 +51,7 @@ const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }
 
 /** CRC-32 of `bytes`, continuing from `previous` (0 to start). */
 export const crc32: (bytes: Uint8Array, previous?: number) => number =
-  native === undefined ? crc32Js : (bytes, previous = 0) => native(bytes, previous);
+  native === undefined
+    ? crc32Js
+    : // Node 20's zlib.crc32 answers 0 for empty input whatever the running value: keep the value.
+      (bytes, previous = 0) => (bytes.length === 0 ? previous >>> 0 : native(bytes, previous));
