@@ -4,6 +4,7 @@
  * released one is taken over by exactly one spool, a stalled owner is fenced.
  */
 import { expect } from 'chai';
+import * as sinon from 'sinon';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostIdentity } from '../../src/spool/lease';
@@ -53,6 +54,29 @@ describe('spool: leases and takeover', () => {
 
     expect(await drain(other)).to.deep.equal(stored);
     expect(other.stats().segmentsTakenOver).to.be.greaterThan(1);
+  });
+
+  it('keeps its files as long as its timer refreshes the lease, however long it runs', async () => {
+    const timers = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const directory = join(temp.make(), 'spool');
+      const clock = new ManualClock();
+      const { spool: owner } = await start(directory, clock);
+      const stored = await fill(owner, 'a', 3);
+      const { spool: other } = await start(directory, clock);
+
+      for (let i = 0; i < 10; i++) {
+        clock.millis += HEARTBEAT_MILLIS;
+        await timers.tickAsync(HEARTBEAT_MILLIS);
+        for (let j = 0; j < 20; j++) await new Promise<void>((resolve) => setImmediate(resolve)); // the touch's I/O
+      }
+      await other.heartbeat();
+
+      expect(await drain(other)).to.deep.equal([]);
+      expect(await drain(owner)).to.deep.equal(stored);
+    } finally {
+      timers.restore();
+    }
   });
 
   it('takes over at once the files of a process that closed (its lease is released)', async () => {
