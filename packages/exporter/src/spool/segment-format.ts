@@ -107,19 +107,24 @@ export function encodeFrame(kind: FrameKind, payload: Uint8Array): Buffer {
   return out;
 }
 
-/** Encodes a data frame. */
+/** Encodes a data frame (one allocation: the body is copied once). */
 export function encodeDataFrame(appendedMillis: number, meta: SpoolRecordMeta, body: Uint8Array): Buffer {
   const streams = meta.streams === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(meta.streams));
-  const payload = Buffer.allocUnsafe(DATA_FIXED_BYTES + streams.length + body.length);
-  payload.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(appendedMillis))), 0);
-  payload.writeUInt32BE(meta.entries, 8);
-  payload.writeBigUInt64BE(meta.oldestNanos, 12);
-  payload.writeBigUInt64BE(meta.newestNanos, 20);
-  payload.writeUInt32BE(meta.uncompressedBytes, 28);
-  payload.writeUInt32BE(streams.length, 32);
-  streams.copy(payload, DATA_FIXED_BYTES);
-  payload.set(body, DATA_FIXED_BYTES + streams.length);
-  return encodeFrame(FrameKind.Data, payload);
+  const length = DATA_FIXED_BYTES + streams.length + body.length;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  const at = FRAME_HEADER_BYTES;
+  out.writeUInt32BE(length, 0);
+  out[8] = FrameKind.Data;
+  out.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(appendedMillis))), at);
+  out.writeUInt32BE(meta.entries, at + 8);
+  out.writeBigUInt64BE(meta.oldestNanos, at + 12);
+  out.writeBigUInt64BE(meta.newestNanos, at + 20);
+  out.writeUInt32BE(meta.uncompressedBytes, at + 28);
+  out.writeUInt32BE(streams.length, at + 32);
+  streams.copy(out, at + DATA_FIXED_BYTES);
+  out.set(body, at + DATA_FIXED_BYTES + streams.length);
+  out.writeUInt32BE(crc32(out.subarray(8)), 4);
+  return out;
 }
 
 /** Encodes an ack frame for the data frame at `offset`. */
