@@ -1,7 +1,7 @@
 /**
  * The disk spool: encoded push requests stored write-ahead in segment files, handed back
- * oldest first until acknowledged. See the package README ("Disk spool") for the guarantees;
- * the format is in `segment-format.ts`, leases in `lease.ts`, takeover in `takeover.ts`.
+ * oldest first until acknowledged. README.md in this folder states the guarantees; the format is
+ * in `segment-format.ts`, leases in `lease.ts` and `lease-keeper.ts`, takeover in `takeover.ts`.
  */
 import { join } from 'node:path';
 import { hostIdentity } from './lease';
@@ -122,11 +122,11 @@ export class Spool {
    * Stores `body` synchronously: for an `'exit'` handler or `uncaughtExceptionMonitor`, where
    * nothing asynchronous runs any more. Writes segments of its own, fsynced on each call unless
    * `fsync` is `never`; does not drop at `maxBytes` (the exit path may exceed it by what it
-   * writes). The record is pending (not in flight). Never throws.
+   * writes); tried even while degraded. The record is pending (not in flight). Never throws.
    */
   appendSync(identity: SpoolIdentity, body: Uint8Array, meta: SpoolRecordMeta): SpoolAppendResult {
-    const refusal = this._health.refusal();
-    if (refusal !== undefined) return { status: 'unavailable', reason: refusal };
+    // Tried even while degraded: these are the last records, and a failing write costs little.
+    if (this._health.state === 'closed') return { status: 'unavailable', reason: 'closed' };
     try {
       const clean = withoutCredentials(identity);
       const key = identityKey(clean);
