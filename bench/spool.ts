@@ -64,6 +64,7 @@ function request(index: number): { body: Uint8Array; meta: SpoolRecordMeta } {
     oldestNanos: BASE_NANOS,
     newestNanos: BASE_NANOS + 1n,
     uncompressedBytes: uncompressed,
+    contentType: 'application/x-protobuf',
     streams: streams.map((s) => s.labels),
   };
   return { body, meta };

@@ -5,7 +5,8 @@
  *             json = {"pushUrl", "tenant", "createdMillis", "origin"}: never credentials
  *     frame   payload length u32 | crc32 u32 (of kind + payload) | kind u8 | payload
  *     data    appendedMillis u64 | entries u32 | oldestNanos u64 | newestNanos u64 |
- *             uncompressedBytes u32 | streams json length u32 | streams json | body
+ *             uncompressedBytes u32 | extra json length u32 | extra json | body
+ *             extra json = {"contentType"?, "streams"?} (length 0 when both are absent)
  *     ack     offset u64 of the acknowledged data frame
  *
  * A frame is valid only when its length stays inside the file and its checksum matches; the
@@ -109,8 +110,8 @@ export function encodeFrame(kind: FrameKind, payload: Uint8Array): Buffer {
 
 /** Encodes a data frame (one allocation: the body is copied once). */
 export function encodeDataFrame(appendedMillis: number, meta: SpoolRecordMeta, body: Uint8Array): Buffer {
-  const streams = meta.streams === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(meta.streams));
-  const length = DATA_FIXED_BYTES + streams.length + body.length;
+  const extra = encodeExtra(meta);
+  const length = DATA_FIXED_BYTES + extra.length + body.length;
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   const at = FRAME_HEADER_BYTES;
   out.writeUInt32BE(length, 0);
@@ -120,9 +121,9 @@ export function encodeDataFrame(appendedMillis: number, meta: SpoolRecordMeta, b
   out.writeBigUInt64BE(meta.oldestNanos, at + 12);
   out.writeBigUInt64BE(meta.newestNanos, at + 20);
   out.writeUInt32BE(meta.uncompressedBytes, at + 28);
-  out.writeUInt32BE(streams.length, at + 32);
-  streams.copy(out, at + DATA_FIXED_BYTES);
-  out.set(body, at + DATA_FIXED_BYTES + streams.length);
+  out.writeUInt32BE(extra.length, at + 32);
+  extra.copy(out, at + DATA_FIXED_BYTES);
+  out.set(body, at + DATA_FIXED_BYTES + extra.length);
   out.writeUInt32BE(crc32(out.subarray(8)), 4);
   return out;
 }
@@ -140,30 +141,48 @@ export function dataSummary(payload: Buffer): { entries: number; appendedMillis:
   return { entries: payload.readUInt32BE(8), appendedMillis: Number(payload.readBigUInt64BE(0)) };
 }
 
+/** The optional fields of a record's metadata, as JSON (empty when there are none). */
+function encodeExtra(meta: SpoolRecordMeta): Buffer {
+  if (meta.contentType === undefined && meta.streams === undefined) return Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ contentType: meta.contentType, streams: meta.streams }));
+}
+
+/** The optional fields back; `undefined` when they are not what `encodeExtra` writes. */
+function decodeExtra(json: Buffer): Pick<SpoolRecordMeta, 'contentType' | 'streams'> | undefined {
+  if (json.length === 0) return {};
+  try {
+    const { contentType, streams } = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+    const valid =
+      (contentType === undefined || typeof contentType === 'string') &&
+      (streams === undefined || (Array.isArray(streams) && streams.every((s) => typeof s === 'string')));
+    if (!valid) return undefined;
+    return {
+      ...(contentType === undefined ? {} : { contentType: contentType as string }),
+      ...(streams === undefined ? {} : { streams: streams as string[] }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Decodes a data payload; `undefined` when its inner lengths do not add up. */
 export function decodeData(payload: Buffer): DataRecord | undefined {
   if (payload.length < DATA_FIXED_BYTES) return undefined;
-  const streamsLength = payload.readUInt32BE(32);
-  if (DATA_FIXED_BYTES + streamsLength > payload.length) return undefined;
-  let streams: string[] | undefined;
-  if (streamsLength > 0) {
-    try {
-      streams = JSON.parse(payload.toString('utf8', DATA_FIXED_BYTES, DATA_FIXED_BYTES + streamsLength)) as string[];
-    } catch {
-      return undefined;
-    }
-  }
+  const extraLength = payload.readUInt32BE(32);
+  if (DATA_FIXED_BYTES + extraLength > payload.length) return undefined;
+  const extra = decodeExtra(payload.subarray(DATA_FIXED_BYTES, DATA_FIXED_BYTES + extraLength));
+  if (extra === undefined) return undefined;
   const meta: SpoolRecordMeta = {
     entries: payload.readUInt32BE(8),
     oldestNanos: payload.readBigUInt64BE(12),
     newestNanos: payload.readBigUInt64BE(20),
     uncompressedBytes: payload.readUInt32BE(28),
-    ...(streams === undefined ? {} : { streams }),
+    ...extra,
   };
   return {
     appendedMillis: Number(payload.readBigUInt64BE(0)),
     meta,
-    body: payload.subarray(DATA_FIXED_BYTES + streamsLength),
+    body: payload.subarray(DATA_FIXED_BYTES + extraLength),
   };
 }
 

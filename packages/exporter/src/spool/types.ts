@@ -21,8 +21,10 @@ export interface SpoolRecordMeta {
   readonly oldestNanos: bigint;
   /** Timestamp of the newest entry, in nanoseconds since the epoch. */
   readonly newestNanos: bigint;
-  /** Uncompressed size of lines plus metadata, as Loki's rate limits count it. */
+  /** Uncompressed size, for pacing against Loki's rate limits (e.g. `EncodedPushRequest.bytes`). */
   readonly uncompressedBytes: number;
+  /** The body's `Content-Type` (`EncodedPushRequest.contentType`): protobuf or JSON. */
+  readonly contentType?: string;
   /** Label sets of the request's streams (for keeping each stream in order across backlog and live data). */
   readonly streams?: readonly string[];
 }

@@ -46,7 +46,10 @@ describe('spool: file format', () => {
     const directory = join(temp.make(), 'spool');
     const { spool } = await openSpool({ directory, now: () => 1_767_323_045_123 });
     const identity = { ...IDENTITY, pushUrl: 'http://user:secret@127.0.0.1:3100/loki/api/v1/push' };
-    const first = await spool.append(identity, body('one', 10), meta(7, ['{a="b"}']));
+    const first = await spool.append(identity, body('one', 10), {
+      ...meta(7, ['{a="b"}']),
+      contentType: 'application/x-protobuf',
+    });
     await spool.append(identity, body('two', 10), meta(1));
     if (first.status !== 'stored') throw new Error('not stored');
     await spool.acknowledge(first.ref);
@@ -65,10 +68,13 @@ describe('spool: file format', () => {
     expect(data.readBigUInt64BE(12)).to.equal(1_000n);
     expect(data.readBigUInt64BE(20)).to.equal(2_000n);
     expect(data.readUInt32BE(28)).to.equal(70);
-    const streamsLength = data.readUInt32BE(32);
-    expect(JSON.parse(data.toString('utf8', 36, 36 + streamsLength))).to.deep.equal(['{a="b"}']);
-    expect(data.subarray(36 + streamsLength).toString()).to.equal('one.......');
-    expect(frames[1].payload.readUInt32BE(32)).to.equal(0); // no streams given
+    const extraLength = data.readUInt32BE(32);
+    expect(JSON.parse(data.toString('utf8', 36, 36 + extraLength))).to.deep.equal({
+      contentType: 'application/x-protobuf',
+      streams: ['{a="b"}'],
+    });
+    expect(data.subarray(36 + extraLength).toString()).to.equal('one.......');
+    expect(frames[1].payload.readUInt32BE(32)).to.equal(0); // no content type, no streams
     expect(Number(frames[2].payload.readBigUInt64BE(0))).to.equal(frames[0].offset);
   });
 });

@@ -60,6 +60,7 @@ describe('spool', () => {
       oldestNanos: 1_767_323_045_000_000_001n,
       newestNanos: 1_767_323_045_999_999_999n,
       uncompressedBytes: 1234,
+      contentType: 'application/x-protobuf',
       streams: ['{a="b"}', '{c="d"}'],
     };
     await spool.append(IDENTITY, bytes, stored, { inFlight: false });
