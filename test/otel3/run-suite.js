@@ -50,6 +50,8 @@ requireBuilt(pushDir);
 
 fs.rmSync(runDir, { recursive: true, force: true });
 copyDir(path.join(exporterDir, 'build', 'src'), path.join(runDir, 'src'), (f) => f.endsWith('.js'));
+// The declarations too, where the package's own tests read them (../build/src).
+copyDir(path.join(exporterDir, 'build', 'src'), path.join(runDir, 'build', 'src'), (f) => f.endsWith('.d.ts'));
 // Renamed to *.suite.ts so that the root suite's 'test/**/*.test.ts' never picks up the copies.
 copyDir(
   path.join(exporterDir, 'test'),
