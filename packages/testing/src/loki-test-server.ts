@@ -13,6 +13,7 @@ import type { HttpAnswer } from './internal-types';
 import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
 import { PushDecodeError } from './json-push-decoder';
 import { decodePushBody } from './push-body-decoder';
+import { sortLabels } from './metric-parser';
 import { handleQuery, isQueryPath } from './query-api';
 import { TokenBucket } from './rate-limiter';
 import { resolveOptions } from './server-config';
@@ -165,7 +166,8 @@ export class LokiTestServer {
           labels: { ...labels },
           timestampNanos: entry.timestampNanos,
           line: entry.line,
-          metadata: Object.fromEntries(entry.metadata.map((l) => [l.name, l.value])),
+          // Sorted by name, as Loki's query answers give it.
+          metadata: Object.fromEntries(sortLabels(entry.metadata).map((l) => [l.name, l.value])),
         });
       }
     }

@@ -10,7 +10,7 @@ import type { Ingester, StoredStream } from './ingester';
 import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
 import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
 import type { LogSelector } from './logql-selector';
-import { labelsToString } from './metric-parser';
+import { labelsToString, sortLabels } from './metric-parser';
 
 const DEFAULT_LIMIT = 100;
 /** `max_entries_limit_per_query` default. */
@@ -169,7 +169,9 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
       groups.set(key, group);
     }
     const value: unknown[] = [entry.timestampNanos.toString(), entry.line];
-    if (categorize) value.push(entry.metadata.length > 0 ? { structuredMetadata: toObject(entry.metadata) } : {});
+    // Loki returns structured metadata sorted by name (its labels builder), not in push order.
+    if (categorize)
+      value.push(entry.metadata.length > 0 ? { structuredMetadata: toObject(sortLabels(entry.metadata)) } : {});
     group.values.push(value);
   }
   const result = [...groups.entries()]

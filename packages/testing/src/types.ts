@@ -126,7 +126,7 @@ export interface StoredEntry {
   timestampNanos: bigint;
   /** The log line. */
   line: string;
-  /** Structured metadata as stored (names normalized, `detected_level` added). */
+  /** Structured metadata as stored (names normalized, `detected_level` added), sorted by name as Loki returns it. */
   metadata: Record<string, string>;
 }
 
