@@ -1,6 +1,7 @@
 /**
  * Loki's logfmt decoder (`pkg/logql/log/logfmt/decode.go`): keys and values in order, stopping
- * at the first syntax error as `for !dec.EOL() && dec.ScanKeyval()` does.
+ * at the first syntax error as `for !dec.EOL() && dec.ScanKeyval()` does, or skipping the bad
+ * pair and going on as the non-strict `| logfmt` parser does.
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/log/logfmt/decode.go
  */
@@ -42,9 +43,17 @@ function unquote(quoted: string): string | undefined {
   }
 }
 
-/** Decodes `line` as Loki's logfmt decoder does. */
-export function decodeLogfmt(line: string): LogfmtResult {
+/**
+ * Decodes `line` as Loki's logfmt decoder does. With `skipErrors`, a pair with a syntax error is
+ * skipped and decoding goes on after it (the first error is still reported).
+ */
+export function decodeLogfmt(line: string, skipErrors = false): LogfmtResult {
   const pairs: LogfmtPair[] = [];
+  let firstError: string | undefined;
+  const fail = (error: string): boolean => {
+    firstError ??= error;
+    return !skipErrors;
+  };
   const n = line.length;
   let pos = 0;
   const skipValue = (): void => {
@@ -63,7 +72,8 @@ export function decodeLogfmt(line: string): LogfmtResult {
     if (stop === QUOTE || (stop === EQUALS && pos === start)) {
       const error = syntaxError(pos, `unexpected ${quoteByte(stop)}`);
       skipValue();
-      return { pairs, error };
+      if (fail(error)) break;
+      continue;
     }
     if (pos > start) key = line.slice(start, pos);
     if (stop !== EQUALS) {
@@ -89,25 +99,36 @@ export function decodeLogfmt(line: string): LogfmtResult {
           break;
         }
       }
-      if (close < 0) return { pairs, error: syntaxError(n, 'unterminated quoted value') };
+      if (close < 0) {
+        fail(syntaxError(n, 'unterminated quoted value'));
+        break;
+      }
       pos = close + 1;
       const raw = line.slice(open, pos);
       const value = hasEscape ? unquote(raw) : raw.slice(1, -1);
-      if (value === undefined) return { pairs, error: syntaxError(pos, 'invalid quoted value') };
+      if (value === undefined) {
+        if (fail(syntaxError(pos, 'invalid quoted value'))) break;
+        continue;
+      }
       pairs.push({ key: key as string, value: value === '' ? undefined : value });
       continue;
     }
     const valueStart = pos;
+    let bad: string | undefined;
     for (; pos < n; pos++) {
       const c = line.charCodeAt(pos);
       if (c === EQUALS || c === QUOTE) {
-        const error = syntaxError(pos, `unexpected ${quoteByte(c)}`);
+        bad = syntaxError(pos, `unexpected ${quoteByte(c)}`);
         skipValue();
-        return { pairs, error };
+        break;
       }
       if (c <= SPACE) break;
     }
+    if (bad !== undefined) {
+      if (fail(bad)) break;
+      continue;
+    }
     pairs.push({ key: key as string, value: line.slice(valueStart, pos) });
   }
-  return { pairs };
+  return firstError === undefined ? { pairs } : { pairs, error: firstError };
 }

@@ -21,4 +21,15 @@ describe("decodeLogfmt (Loki's logfmt decoder)", () => {
     expect(decodeLogfmt('a="open').error).to.equal('logfmt syntax error at pos 8 : unterminated quoted value');
     expect(decodeLogfmt('=x').error).to.equal("logfmt syntax error at pos 1 : unexpected '='");
   });
+
+  it('skips a bad pair and goes on when asked, as the non-strict `| logfmt` parser does', () => {
+    expect(decodeLogfmt('a=1 b=x=y c="z" d', true)).to.deep.equal({
+      pairs: [
+        { key: 'a', value: '1' },
+        { key: 'c', value: 'z' },
+        { key: 'd', value: undefined },
+      ],
+      error: "logfmt syntax error at pos 8 : unexpected '='",
+    });
+  });
 });
