@@ -31,7 +31,8 @@ export interface LogSelector {
 const NOT_SUPPORTED =
   'is not supported by @otel-loki/testing, which answers stream selectors with line filters only ' +
   '(`{name="value"} |= "text"`)';
-const EMPTY_COMPATIBLE =
+/** Loki's refusal of a selector that every stream matches. */
+export const EMPTY_COMPATIBLE =
   'parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. ' +
   'For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 
@@ -63,11 +64,12 @@ function makeMatcher(name: string, type: MatchType, value: string, column: numbe
 }
 
 /**
- * Parses a LogQL log query.
+ * Parses a LogQL log query. `validate: false` accepts selectors whose matchers all match the
+ * empty string (`{job=~".*"}`), as Loki's `ParseMatchers(query, false)` does for `series`.
  *
  * @throws {LogqlError} with the 400 body.
  */
-export function parseLogSelector(query: string): LogSelector {
+export function parseLogSelector(query: string, options: { validate?: boolean } = {}): LogSelector {
   let i = 0;
   const column = (): number => i + 1;
   const skipSpace = (): void => {
@@ -123,7 +125,7 @@ export function parseLogSelector(query: string): LogSelector {
     }
     syntaxError(query[i] ?? '$end', ', or }');
   }
-  if (!matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
+  if ((options.validate ?? true) && !matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
 
   const lineFilters: Array<(line: string) => boolean> = [];
   // Bounded: every pass consumes a filter or throws.

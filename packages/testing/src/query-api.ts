@@ -8,8 +8,9 @@
  */
 import type { Ingester, StoredStream } from './ingester';
 import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
-import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import { EMPTY_COMPATIBLE, LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
 import type { LogSelector } from './logql-selector';
+import { streamConsidered } from './api/chunk-estimate';
 import { labelsToString, sortLabels } from './metric-parser';
 
 const DEFAULT_LIMIT = 100;
@@ -184,24 +185,27 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
   return ok({ status: 'success', data });
 }
 
-function optionalSelector(params: URLSearchParams): LogSelector | undefined {
-  const query = params.get('query');
-  return query ? parseLogSelector(query) : undefined;
+/** `syntax.ParseMatchers`: label matchers only, as Loki's label and series endpoints take them. */
+function matchersOnly(query: string, validate = true): LogSelector {
+  if (query.replace(/\s/g, '') === '{}')
+    throw new BadRequest(validate ? EMPTY_COMPATIBLE : `0 matchers in group: ${query}`);
+  const selector = parseLogSelector(query, { validate });
+  if (selector.lineFilters.length > 0) throw new BadRequest('only label matchers are supported');
+  return selector;
 }
 
+function optionalSelector(params: URLSearchParams): LogSelector | undefined {
+  const query = params.get('query');
+  return query ? matchersOnly(query) : undefined;
+}
+
+/** Streams whose first..last entry meets the range (the ingester's `shouldConsiderStream`). */
 function streamsInRange(req: QueryRequest, ingester: Ingester, selector: LogSelector | undefined): StoredStream[] {
   const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
-  const seen = new Set<StoredStream>();
-  for (const { stream } of select(
-    ingester,
-    req.tenant,
-    selector ? { ...selector, lineFilters: [] } : undefined,
-    start,
-    end
-  )) {
-    seen.add(stream);
-  }
-  return [...seen];
+  return ingester
+    .streams(req.tenant)
+    .map(({ stream }) => stream)
+    .filter((stream) => (!selector || matchesLabels(selector, stream.labels)) && streamConsidered(stream, start, end));
 }
 
 function labelNames(req: QueryRequest, ingester: Ingester): HttpAnswer {
@@ -223,12 +227,13 @@ function labelValues(req: QueryRequest, ingester: Ingester, name: string): HttpA
 }
 
 function series(req: QueryRequest, ingester: Ingester): HttpAnswer {
-  const matches = req.params.getAll('match[]').concat(req.params.getAll('match'));
-  if (matches.length === 0) throw new BadRequest('at least one match[] argument required');
+  let matches = [...new Set(req.params.getAll('match[]').concat(req.params.getAll('match')))];
+  // Loki answers every series for no `match[]`, or for a single `{}`.
+  if (matches.length === 1 && matches[0].replace(/ /g, '') === '{}') matches = [];
+  const selectors = matches.map((match) => matchersOnly(match, false));
   const found = new Map<string, Record<string, string>>();
-  for (const match of matches) {
-    for (const stream of streamsInRange(req, ingester, parseLogSelector(match)))
-      found.set(stream.key, toObject(stream.labels));
+  for (const selector of selectors.length > 0 ? selectors : [undefined]) {
+    for (const stream of streamsInRange(req, ingester, selector)) found.set(stream.key, toObject(stream.labels));
   }
   return ok({ status: 'success', data: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
 }
