@@ -31,8 +31,7 @@ export interface LogSelector {
 const NOT_SUPPORTED =
   'is not supported by @otel-loki/testing, which answers stream selectors with line filters only ' +
   '(`{name="value"} |= "text"`)';
-/** Loki's refusal of a selector that every stream matches. */
-export const EMPTY_COMPATIBLE =
+const EMPTY_COMPATIBLE =
   'parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. ' +
   'For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 

@@ -8,12 +8,13 @@
  */
 import type { Ingester, StoredStream } from './ingester';
 import type { HttpAnswer, Label } from './internal-types';
-import { EMPTY_COMPATIBLE, LogqlError, matchesLabels, parseLogSelector } from './logql-selector';
+import { LogqlError, matchesLabels, parseLogSelector } from './logql-selector';
 import type { LogSelector } from './logql-selector';
 import { streamConsidered } from './api/chunk-estimate';
 import { runQuery } from './logql/engine';
 import type { QueryData } from './logql/engine';
 import { LogqlQueryError } from './logql/errors';
+import { parseExpr } from './logql/parser';
 import { parsePromDuration } from './logql/units';
 
 const DEFAULT_LIMIT = 100;
@@ -185,13 +186,20 @@ function instantQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
   );
 }
 
-/** `syntax.ParseMatchers`: label matchers only, as Loki's label and series endpoints take them. */
+/**
+ * `syntax.ParseMatchers`: label matchers only, as Loki's label and series endpoints take them;
+ * `validate: false` (series) also accepts matchers that all match the empty string.
+ */
 function matchersOnly(query: string, validate = true): LogSelector {
-  if (query.replace(/\s/g, '') === '{}')
-    throw new BadRequest(validate ? EMPTY_COMPATIBLE : `0 matchers in group: ${query}`);
-  const selector = parseLogSelector(query, { validate });
-  if (selector.lineFilters.length > 0) throw new BadRequest('only label matchers are supported');
-  return selector;
+  if (!validate) {
+    if (query.replace(/\s/g, '') === '{}') throw new BadRequest(`0 matchers in group: ${query}`);
+    const selector = parseLogSelector(query, { validate: false });
+    if (selector.lineFilters.length > 0) throw new BadRequest('only label matchers are supported');
+    return selector;
+  }
+  const expr = parseExpr(query);
+  if (expr.kind !== 'log' || expr.stages.length > 0) throw new BadRequest('only label matchers are supported');
+  return { matchers: expr.matchers, lineFilters: [] };
 }
 
 function optionalSelector(params: URLSearchParams): LogSelector | undefined {

@@ -98,6 +98,24 @@ describe('detected fields and labels', () => {
     expect(bad.body).to.match(/^parse error at line 1, col 20: syntax error: unexpected \$end/);
   });
 
+  it('samples the lines a whole pipeline keeps, and refuses a metric query', async () => {
+    const errors = await get('/loki/api/v1/detected_fields', {
+      query: '{service_name="api"} | json | http_status >= 500',
+    });
+    expect(errors.json.fields.find((f: any) => f.label === 'level')).to.deep.equal({
+      label: 'level',
+      type: 'string',
+      cardinality: 1,
+      parsers: ['json'],
+    });
+    expect(
+      await get('/loki/api/v1/detected_fields', { query: 'count_over_time({service_name="api"}[1m])' })
+    ).to.include({
+      status: 400,
+      body: 'only log selector is supported',
+    });
+  });
+
   it('lists the values of one field, byte sizes rewritten as humanize writes them', async () => {
     const sizes = await get('/loki/api/v1/detected_field/size/values', { query: '{service_name="api"}' });
     expect(sizes.json).to.deep.equal({ values: ['2.0kB', '36kB'], limit: 1000 });
