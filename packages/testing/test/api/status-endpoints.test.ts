@@ -33,12 +33,22 @@ describe('status/buildinfo, format_query, patterns', () => {
     );
   });
 
+  it('returns other valid queries trimmed, as given (Loki reflows them; this server does not)', async () => {
+    const { json } = await getJson(loki.url, '/loki/api/v1/format_query', {
+      query: '  sum by (level) (count_over_time({app="api"} | json [5m]))  ',
+    });
+    expect(json).to.deep.equal({
+      status: 'success',
+      data: 'sum by (level) (count_over_time({app="api"} | json [5m]))',
+    });
+  });
+
   it('answers 400 invalid-query for a syntax error', async () => {
     const { status, json } = await getJson(loki.url, '/loki/api/v1/format_query', { query: '{app="api"' });
     expect(status).to.equal(400);
     expect(json).to.deep.equal({
       status: 'invalid-query',
-      error: 'parse error at line 1, col 11: syntax error: unexpected $end, expecting , or }',
+      error: 'parse error at line 1, col 11: syntax error: unexpected $end, expecting } or ,',
     });
   });
 
