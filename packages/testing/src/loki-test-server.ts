@@ -6,6 +6,8 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tenantIdProblem } from '@otel-loki/push';
+import { answerApi, apiRoute } from './api/api-routes';
+import type { ApiRoute } from './api/api-routes';
 import { distribute } from './distributor';
 import { FailureInjector } from './failure-injection';
 import { Ingester } from './ingester';
@@ -13,6 +15,7 @@ import type { HttpAnswer } from './internal-types';
 import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
 import { PushDecodeError } from './json-push-decoder';
 import { decodePushBody } from './push-body-decoder';
+import { sortLabels } from './metric-parser';
 import { handleQuery, isQueryPath } from './query-api';
 import { TokenBucket } from './rate-limiter';
 import { resolveOptions } from './server-config';
@@ -37,10 +40,11 @@ const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 const NOT_EMULATED_PATHS = [
   '/otlp/v1/logs',
   '/loki/api/v1/tail',
+  // index/shards; index/stats, index/volume and index/volume_range are answered (src/api).
   '/loki/api/v1/index/',
   '/loki/api/v1/delete',
-  '/loki/api/v1/patterns',
-  '/loki/api/v1/detected_',
+  '/loki/api/v1/rules',
+  '/api/prom/rules',
 ];
 /**
  * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive
@@ -165,7 +169,8 @@ export class LokiTestServer {
           labels: { ...labels },
           timestampNanos: entry.timestampNanos,
           line: entry.line,
-          metadata: Object.fromEntries(entry.metadata.map((l) => [l.name, l.value])),
+          // Sorted by name, as Loki's query answers give it.
+          metadata: Object.fromEntries(sortLabels(entry.metadata).map((l) => [l.name, l.value])),
         });
       }
     }
@@ -209,7 +214,11 @@ export class LokiTestServer {
 
   private _onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const kind: RequestKind = PUSH_PATHS.has(url.pathname) ? 'push' : isQueryPath(url.pathname) ? 'query' : 'other';
+    const kind: RequestKind = PUSH_PATHS.has(url.pathname)
+      ? 'push'
+      : isQueryPath(url.pathname) || apiRoute(url.pathname)
+        ? 'query'
+        : 'other';
     const headers = flatHeaders(req);
     const record: ReceivedRequest = {
       id: this._nextId++,
@@ -306,7 +315,9 @@ export class LokiTestServer {
 
   private _handle(record: ReceivedRequest, url: URL, body: Buffer, tooLarge: boolean): HttpAnswer {
     if (record.path === '/ready') return { status: 200, body: 'ready' };
-    if (NOT_EMULATED_PATHS.some((prefix) => record.path.startsWith(prefix))) {
+    const route = apiRoute(record.path);
+    if (route && !route.needsTenant) return this._api(route, record, url, body, '');
+    if (!route && NOT_EMULATED_PATHS.some((prefix) => record.path.startsWith(prefix))) {
       return { status: 501, body: `${record.path} is a Loki endpoint that @otel-loki/testing does not emulate` };
     }
     if (record.kind === 'other') return { status: 404, body: '404 page not found' };
@@ -314,6 +325,7 @@ export class LokiTestServer {
     const tenant = this._tenantOf(record.headers);
     if ('answer' in tenant) return tenant.answer;
     record.tenant = tenant.tenant;
+    if (route) return this._api(route, record, url, body, tenant.tenant);
     if (record.kind === 'query') {
       const params = new URLSearchParams(url.searchParams);
       if (record.method === 'POST')
@@ -330,6 +342,20 @@ export class LokiTestServer {
       };
     }
     return this._push(record, tenant.tenant, body);
+  }
+
+  private _api(route: ApiRoute, record: ReceivedRequest, url: URL, body: Buffer, tenant: string): HttpAnswer {
+    const params = new URLSearchParams(url.searchParams);
+    if (record.method === 'POST') for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+    return answerApi(route, {
+      path: record.path,
+      params,
+      headers: record.headers,
+      tenant,
+      nowMillis: this._options.now(),
+      ingester: this._ingester,
+      lokiVersion: this._options.lokiVersion,
+    });
   }
 
   private _push(record: ReceivedRequest, tenant: string, body: Buffer): HttpAnswer {

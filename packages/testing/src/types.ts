@@ -86,10 +86,12 @@ export interface LokiTestServerOptions {
   /** Per-tenant limits; every field defaults to Loki's value. */
   limits?: LokiServerLimits;
   /**
-   * Which Loki to behave like where versions differ. `'3.4'` (as observed on Loki 3.4.6): the
-   * duplicate check compares only timestamp and line, and `detected_level` keeps a level
-   * label's value as it is (`WARN`, `warning`) and finds levels in plain lines by looser
-   * words (`err`, `warn`). `'latest'`: metadata is compared too, levels are normalized.
+   * Which Loki to behave like where versions differ. `'3.4'` (as Loki 3.4.6): the duplicate
+   * check compares only timestamp and line, and `detected_level` keeps a level label's value
+   * as it is (`WARN`, `warning`) and finds levels in plain lines by case-sensitive words
+   * (`warn:`, `WARNING`, `debug:`, `error`; `[WARN]` is `unknown`). `'latest'` (current
+   * Loki): metadata is compared too, levels are normalized, and the first level word bounded
+   * by spaces or brackets in any case wins (`[WARN]` is `warn`).
    * @default 'latest'
    */
   lokiVersion?: '3.4' | 'latest';
@@ -124,7 +126,7 @@ export interface StoredEntry {
   timestampNanos: bigint;
   /** The log line. */
   line: string;
-  /** Structured metadata as stored (names normalized, `detected_level` added). */
+  /** Structured metadata as stored (names normalized, `detected_level` added), sorted by name as Loki returns it. */
   metadata: Record<string, string>;
 }
 

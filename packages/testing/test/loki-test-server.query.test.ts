@@ -74,6 +74,23 @@ describe('LokiTestServer: query API', () => {
     ]);
   });
 
+  it('returns structured metadata sorted by name, as Loki does, whatever the push order', async () => {
+    const ts = base + 4n * SECOND_NS;
+    const metadata = [
+      { name: 'user', value: 'u-0' },
+      { name: 'count', value: '5' },
+    ];
+    await pushProto(
+      loki.url,
+      [{ labels: '{service_name="sorter"}', entries: [{ timestampNanos: ts, line: 'x', metadata }] }],
+      TENANT
+    );
+    const { body } = await queryRange(loki.url, '{service_name="sorter"}', TENANT, {}, CATEGORIZE);
+    expect(body).to.include('{"structuredMetadata":{"count":"5","detected_level":"unknown","user":"u-0"}}');
+    const [stored] = loki.entries({ tenant: TENANT, selector: '{service_name="sorter"}' });
+    expect(Object.keys(stored.metadata)).to.deep.equal(['count', 'detected_level', 'user']);
+  });
+
   for (const [query, expected] of [
     ['{env="prod"}', ['order placed', 'payment failed', 'order shipped']],
     ['{env!="prod", service_name=~".+"}', ['cart viewed']],
