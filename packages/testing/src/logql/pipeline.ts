@@ -279,10 +279,38 @@ function compileStage(stage: Stage, required: string[]): StageFn {
   }
 }
 
+/**
+ * Loki's `reorderStages`: line filters run as early as they can, before parsers and
+ * `decolorize`, but never across a label filter, a `line_format` or an `unpack`.
+ */
+export function reorderStages(stages: readonly Stage[]): Stage[] {
+  const result: Stage[] = [];
+  let lineFilters: Stage[] = [];
+  let others: Stage[] = [];
+  const flush = (): void => {
+    result.push(...lineFilters, ...others);
+    lineFilters = [];
+    others = [];
+  };
+  for (const stage of stages) {
+    if (stage.kind === 'labelFilter') {
+      flush();
+      result.push(stage);
+    } else if (stage.kind === 'lineFilter') {
+      lineFilters.push(stage);
+    } else {
+      others.push(stage);
+      if (stage.kind === 'lineFormat' || stage.kind === 'unpack') flush();
+    }
+  }
+  flush();
+  return result;
+}
+
 /** Compiles pipeline stages. */
 export function compilePipeline(stages: readonly Stage[]): Pipeline {
   const required: string[] = [];
-  const fns = stages.map((s) => compileStage(s, required));
+  const fns = reorderStages(stages).map((s) => compileStage(s, required));
   return {
     requiredLabelNames: [...new Set(required)],
     process(ts, line, lbs) {

@@ -357,7 +357,7 @@ export function captureNames(source: string): string[] {
   for (const m of source.matchAll(re)) {
     if (!m[0].startsWith('(')) continue;
     if (m[1] === '?') continue;
-    names.push(m[3] ?? '');
+    names.push(m[2] ?? '');
   }
   return names;
 }

@@ -94,7 +94,11 @@ function extrapolatedRate(ts: number[], values: number[], lo: number, hi: number
   return result / (rangeNanos / 1e9);
 }
 
-/** The window function of a range aggregation. */
+/**
+ * The window function of a range aggregation. `avg_over_time` with a grouping is computed as
+ * Loki's query frontend shards it: `sum by (g) (sum_over_time) / sum by (g) (count_over_time)`,
+ * which rounds differently from the incremental mean of an unsharded `avg_over_time`.
+ */
 export function windowAggregator(expr: RangeAggregation): WindowFn {
   const seconds = expr.range.rangeNanos / 1e9;
   switch (expr.op) {
@@ -111,6 +115,9 @@ export function windowAggregator(expr: RangeAggregation): WindowFn {
     case 'sum_over_time':
       return (_t, v, lo, hi) => sum(v, lo, hi);
     case 'avg_over_time':
+      if (expr.grouping && (expr.grouping.without || expr.grouping.labels.length > 0)) {
+        return (_t, v, lo, hi) => sum(v, lo, hi) / (hi - lo);
+      }
       return (_t, v, lo, hi) => avg(v, lo, hi);
     case 'max_over_time':
       return (_t, v, lo, hi) => {
