@@ -69,3 +69,46 @@ describe('status/buildinfo, format_query, patterns', () => {
     }
   });
 });
+
+describe('metadata endpoints: tenant and POST', () => {
+  let loki: LokiTestServer;
+
+  beforeEach(async () => {
+    loki = await LokiTestServer.start({ authEnabled: true });
+  });
+  afterEach(async () => {
+    await loki.close();
+  });
+
+  it('answers 401 `no org id` without a tenant on every endpoint that reads data', async () => {
+    for (const path of [
+      '/loki/api/v1/index/stats',
+      '/loki/api/v1/index/volume',
+      '/loki/api/v1/index/volume_range',
+      '/loki/api/v1/detected_labels',
+      '/loki/api/v1/detected_fields',
+      '/loki/api/v1/detected_field/level/values',
+      '/loki/api/v1/patterns',
+    ]) {
+      expect(await request(`${loki.url}${path}?query=%7Bapp%3D%22x%22%7D`), path).to.include({
+        status: 401,
+        body: 'no org id',
+      });
+    }
+  });
+
+  it('reads the parameters of a POST form body, as Loki does', async () => {
+    const answer = await request(`${loki.url}/loki/api/v1/index/stats`, {
+      method: 'POST',
+      headers: { 'x-scope-orgid': 't', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7Bapp%3D%22x%22%7D',
+    });
+    expect(answer).to.include({ status: 200, body: '{"streams":0,"chunks":0,"bytes":0,"entries":0}' });
+    const format = await request(`${loki.url}/loki/api/v1/format_query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7Bapp%3D%22x%22%7D',
+    });
+    expect(JSON.parse(format.body)).to.deep.equal({ status: 'success', data: '{app="x"}' });
+  });
+});
