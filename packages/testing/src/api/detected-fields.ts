@@ -123,24 +123,26 @@ function entryFields(entry: Sample['entries'][number], streamLabels: ReadonlySet
   const found = lineFields(entry.line, streamLabels);
   const fields = new Map(Object.entries(entry.parsed));
   for (const [name, value] of found.fields) fields.set(name, value);
-  return { fields, parser: found.parser };
+  return { fields, parser: found.parser, paths: found.paths };
 }
 
 interface Field {
   type: FieldType;
   parsers: LineParser[];
   values: Set<string>;
+  jsonPath?: string[];
 }
 
 function detectFields(samples: readonly Sample[], limit: number): Map<string, Field> {
   const fields = new Map<string, Field>();
-  const record = (name: string, value: string, parser: LineParser | undefined): void => {
+  const record = (name: string, value: string, parser: LineParser | undefined, jsonPath?: string[]): void => {
     let field = fields.get(name);
     if (!field) {
       if (fields.size >= limit) return;
       fields.set(name, (field = { type: 'string', parsers: [], values: new Set() }));
     }
     if (parser !== undefined && !field.parsers.includes(parser)) field.parsers.push(parser);
+    if (jsonPath !== undefined) field.jsonPath = jsonPath;
     // Loki re-detects the type for every entry: the last one read wins.
     field.type = fieldType(value);
     field.values.add(value);
@@ -149,7 +151,7 @@ function detectFields(samples: readonly Sample[], limit: number): Map<string, Fi
     for (const entry of entries) {
       for (const [name, value] of Object.entries(entry.metadata)) record(name, value, undefined);
       const parsed = entryFields(entry, streamLabels);
-      for (const [name, value] of parsed.fields) record(name, value, parsed.parser);
+      for (const [name, value] of parsed.fields) record(name, value, parsed.parser, parsed.paths?.get(name));
     }
   }
   return fields;
@@ -158,6 +160,8 @@ function detectFields(samples: readonly Sample[], limit: number): Map<string, Fi
 /** Answers `detected_fields`. */
 export function handleDetectedFields(req: ApiRequest): HttpAnswer {
   const { samples, limit } = sampleLines(req);
+  // Current Loki also says where a JSON field was found (`jsonPath`); Loki 3.4 does not.
+  const withPaths = req.lokiVersion === 'latest';
   const fields = [...detectFields(samples, limit)]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([label, field]) => ({
@@ -165,6 +169,7 @@ export function handleDetectedFields(req: ApiRequest): HttpAnswer {
       type: field.type,
       cardinality: field.values.size,
       parsers: field.parsers.length > 0 ? field.parsers : null,
+      ...(withPaths && field.jsonPath ? { jsonPath: field.jsonPath } : {}),
     }));
   return jsonAnswer(fields.length > 0 ? { fields, limit } : {});
 }
