@@ -28,11 +28,16 @@ import { goParseBytes, goParseDuration, goParseFloat } from './units';
 import { windowAggregator } from './window-functions';
 
 const SAMPLE_EXTRACTION_ERR = 'SampleExtractionErr';
+/** Aggregations of integer counts and byte sums: order-free, computed without keeping samples. */
+const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 interface RawSeries {
   labels: Label[];
   ts: number[];
   values: number[];
+  /** For counting aggregations: per-step differences of sample counts and of value sums. */
+  counts?: Float64Array;
+  sums?: Float64Array;
   /** Where each sorted run starts (samples of several streams interleave in time). */
   runs: number[];
   hasError: boolean;
@@ -126,6 +131,9 @@ export function evalRangeAggregation(expr: RangeAggregation, ctx: EvalContext, o
   const lastEnd = steps.startNanos + steps.stepNanos * BigInt(Math.max(steps.count - 1, 0)) - offset;
   const raw = new Map<string, RawSeries>();
   const byBytes = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate';
+  const counting = COUNTING.has(expr.op) && !unwrap;
+  const stepNanos = Number(steps.stepNanos);
+  const rangeFloat = range.rangeNanos;
 
   for (const stream of ctx.streams(range.selector)) {
     const lbs = new LabelsBuilder(stream.labels, hints);
@@ -174,9 +182,24 @@ export function evalRangeAggregation(expr: RangeAggregation, ctx: EvalContext, o
           labels.some((l) => l.name === ERROR_LABEL) &&
           !labels.some((l) => l.name === PRESERVE_ERROR_LABEL && l.value === 'true');
         series = { labels, ts: [], values: [], runs: [0], hasError };
+        if (counting) {
+          series.counts = new Float64Array(steps.count + 1);
+          series.sums = new Float64Array(steps.count + 1);
+        }
         raw.set(key, series);
       }
       const rel = times[i] + shift;
+      if (counting) {
+        // Each sample counts in the windows of steps lo..hi: a difference array, no samples kept.
+        const lo = stepNanos === 0 ? 0 : Math.max(0, Math.ceil((rel - rangeFloat) / stepNanos));
+        const hi = stepNanos === 0 ? 0 : Math.min(steps.count - 1, Math.ceil(rel / stepNanos) - 1);
+        if (hi < lo || (stepNanos === 0 && (rel <= 0 || rel > rangeFloat))) continue;
+        (series.counts as Float64Array)[lo]++;
+        (series.counts as Float64Array)[hi + 1]--;
+        (series.sums as Float64Array)[lo] += value;
+        (series.sums as Float64Array)[hi + 1] -= value;
+        continue;
+      }
       if (series.ts.length > 0 && rel < series.ts[series.ts.length - 1]) series.runs.push(series.ts.length);
       series.ts.push(rel);
       series.values.push(value);
@@ -273,7 +296,31 @@ function windows(expr: RangeAggregation, ctx: EvalContext, raw: Map<string, RawS
   const aggregate = windowAggregator(expr);
   const result: SeriesSet = new Map();
   const errors: Array<{ labels: Label[]; present: Uint8Array }> = [];
+  const seconds = rangeNanos / 1e9;
   for (const [key, series] of raw) {
+    if (series.counts && series.sums) {
+      const out = newSeries(series.labels, steps.count);
+      let count = 0;
+      let sum = 0;
+      for (let i = 0; i < steps.count; i++) {
+        count += series.counts[i];
+        sum += series.sums[i];
+        if (count === 0) continue;
+        out.present[i] = 1;
+        out.values[i] =
+          expr.op === 'count_over_time'
+            ? count
+            : expr.op === 'rate'
+              ? count / seconds
+              : expr.op === 'bytes_rate'
+                ? sum / seconds
+                : sum;
+      }
+      if (!out.present.some((p) => p === 1)) continue;
+      if (series.hasError) errors.push({ labels: series.labels, present: out.present });
+      result.set(key, out);
+      continue;
+    }
     if (series.runs.length > 1) sortSeries(series);
     const out = newSeries(series.labels, steps.count);
     let lo = 0;
