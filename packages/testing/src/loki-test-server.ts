@@ -13,6 +13,8 @@ import { FailureInjector } from './failure-injection';
 import { Ingester } from './ingester';
 import type { HttpAnswer } from './internal-types';
 import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import { runQuery } from './logql/engine';
+import { resolveQueryParams } from './logql/query-options';
 import { PushDecodeError } from './json-push-decoder';
 import { decodePushBody } from './push-body-decoder';
 import { sortLabels } from './metric-parser';
@@ -26,6 +28,8 @@ import type {
   FailWhenOptions,
   LokiTestServerCounters,
   LokiTestServerOptions,
+  QueryOptions,
+  QueryResult,
   ReceivedRequest,
   RequestInfo,
   RequestKind,
@@ -177,6 +181,19 @@ export class LokiTestServer {
     return result.sort((a, b) =>
       a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0
     );
+  }
+
+  /**
+   * Runs a LogQL query as `/loki/api/v1/query` (when `options.time` is set) or
+   * `/loki/api/v1/query_range` answers it, and returns the answer's `data`.
+   *
+   * @throws {LogqlQueryError} with Loki's error text and status when Loki would refuse the query.
+   * @throws {RangeError} on invalid options.
+   */
+  query(logql: string, options: QueryOptions = {}): QueryResult {
+    const params = resolveQueryParams(logql, options, this._options.now());
+    const tenant = options.tenant ?? FAKE_TENANT;
+    return runQuery(() => this._ingester.streams(tenant).map(({ stream }) => stream), params);
   }
 
   /** Makes the next push requests fail, one specification each, in order. */

@@ -16,13 +16,10 @@ import type { QueryData } from './logql/engine';
 import { LogqlQueryError } from './logql/errors';
 import { parseExpr } from './logql/parser';
 import { parsePromDuration } from './logql/units';
+import { MAX_ENTRIES_LIMIT_PER_QUERY, MAX_QUERY_SERIES } from './logql/query-options';
 
 const DEFAULT_LIMIT = 100;
-/** `max_entries_limit_per_query` default. */
-const MAX_ENTRIES_LIMIT_PER_QUERY = 5000;
 const DEFAULT_SINCE_MILLIS = 60 * 60 * 1000;
-/** `max_query_series` default. */
-const MAX_QUERY_SERIES = 500;
 const NANOS_PER_MILLI = 1_000_000n;
 const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 /** Header Grafana sends to get structured metadata apart from stream labels. */

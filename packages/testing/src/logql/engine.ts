@@ -7,12 +7,12 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/queryrange/splitters.go
  */
 import type { Label } from '../internal-types';
+import type { QueryResult } from '../types';
 import type { LogExpr, SampleExpr } from './ast';
 import { LogqlQueryError, seriesLimitError } from './errors';
 import { evaluate } from './evaluator';
 import { compareStrings } from './labels-builder';
 import { runLogQuery } from './log-query';
-import type { StreamsResult } from './log-query';
 import { parseExpr } from './parser';
 import type { EntryLike, EvalContext, SeriesSet, Steps } from './step-series';
 
@@ -39,18 +39,8 @@ export interface QueryParams {
   maxEntriesLimit: number;
 }
 
-export type MatrixResult = {
-  resultType: 'matrix';
-  result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
-};
-export type VectorResult = {
-  resultType: 'vector';
-  result: Array<{ metric: Record<string, string>; value: [number, string] }>;
-};
-export type ScalarResult = { resultType: 'scalar'; result: [number, string] };
-
 /** The `data` of Loki's answer. */
-export type QueryData = StreamsResult | MatrixResult | VectorResult | ScalarResult;
+export type QueryData = QueryResult;
 
 const UNSUPPORTED_INSTANT =
   'log queries are not supported as an instant query type, please change your query to a range query type';

@@ -25,31 +25,43 @@ class Stop extends Error {}
 
 type ValueType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
-function nextToken(s: string, i: number): number {
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') return i;
-  }
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const TAB = 0x09;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isSpace(c: number): boolean {
+  return c === SPACE || c === NEWLINE || c === RETURN || c === TAB;
+}
+
+function nextToken(s: string, i: number, end: number): number {
+  for (; i < end; i++) if (!isSpace(s.charCodeAt(i))) return i;
   return -1;
 }
 
 /** Index after the closing quote of a string whose content starts at `i`, or -1. */
-function stringEnd(s: string, i: number): number {
-  for (; i < s.length; i++) {
-    if (s[i] === '\\') i++;
-    else if (s[i] === '"') return i + 1;
+function stringEnd(s: string, i: number, end: number): number {
+  // Bounded: every pass moves past a quote or returns.
+  for (;;) {
+    const q = s.indexOf('"', i);
+    if (q < 0 || q >= end) return -1;
+    let backslashes = 0;
+    for (let j = q - 1; j >= i && s.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    i = q + 1;
   }
-  return -1;
 }
 
-function blockEnd(s: string, i: number, open: string, close: string): number {
+function blockEnd(s: string, i: number, end: number, open: number, close: number): number {
   let level = 0;
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c === '"') {
-      const end = stringEnd(s, i + 1);
-      if (end < 0) return -1;
-      i = end - 1;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === QUOTE) {
+      const after = stringEnd(s, i + 1, end);
+      if (after < 0) return -1;
+      i = after - 1;
     } else if (c === open) level++;
     else if (c === close) {
       level--;
@@ -59,69 +71,114 @@ function blockEnd(s: string, i: number, open: string, close: string): number {
   return -1;
 }
 
-function tokenEnd(s: string, i: number): number {
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === ',' || c === '}' || c === ']') return i;
+function tokenEnd(s: string, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c) || c === 0x2c || c === 0x7d || c === 0x5d) return i;
   }
-  return s.length;
+  return end;
+}
+
+/** The type of the value {@link scanValue} last scanned (kept outside to scan without allocating). */
+let scannedType: ValueType = 'null';
+
+/** jsonparser's `getType` at `i`: the index after the value; its type in `scannedType`. */
+function scanValue(s: string, i: number, end: number): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) {
+    const after = stringEnd(s, i + 1, end);
+    if (after < 0) throw new JsonError(MALFORMED_STRING);
+    scannedType = 'string';
+    return after;
+  }
+  if (c === 0x5b || c === 0x7b) {
+    const after = c === 0x5b ? blockEnd(s, i, end, 0x5b, 0x5d) : blockEnd(s, i, end, 0x7b, 0x7d);
+    if (after < 0) throw new JsonError(c === 0x5b ? MALFORMED_ARRAY : MALFORMED_OBJECT);
+    scannedType = c === 0x5b ? 'array' : 'object';
+    return after;
+  }
+  const after = tokenEnd(s, i, end);
+  if (c === 0x74 || c === 0x66) {
+    const text = s.slice(i, after);
+    if (text !== 'true' && text !== 'false') throw new JsonError(UNKNOWN_VALUE_TYPE);
+    scannedType = 'boolean';
+    return after;
+  }
+  if (c === 0x6e || c === 0x75) {
+    if (s.slice(i, after) !== 'null') throw new JsonError(UNKNOWN_VALUE_TYPE);
+    scannedType = 'null';
+    return after;
+  }
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+    scannedType = 'number';
+    return after;
+  }
+  if (after === i && i >= end) throw new JsonError(MALFORMED_VALUE);
+  throw new JsonError(UNKNOWN_VALUE_TYPE);
 }
 
 /** jsonparser's `getType` at `i`: the value's text (strings without quotes), its type and end. */
 function getValue(s: string, i: number): { text: string; type: ValueType; end: number } {
-  const c = s[i];
-  if (c === '"') {
-    const end = stringEnd(s, i + 1);
-    if (end < 0) throw new JsonError(MALFORMED_STRING);
-    return { text: s.slice(i + 1, end - 1), type: 'string', end };
-  }
-  if (c === '[' || c === '{') {
-    const end = blockEnd(s, i, c, c === '[' ? ']' : '}');
-    if (end < 0) throw new JsonError(c === '[' ? MALFORMED_ARRAY : MALFORMED_OBJECT);
-    return { text: s.slice(i, end), type: c === '[' ? 'array' : 'object', end };
-  }
-  const end = tokenEnd(s, i);
-  const text = s.slice(i, end);
-  if (c === 't' || c === 'f') {
-    if (text !== 'true' && text !== 'false') throw new JsonError(UNKNOWN_VALUE_TYPE);
-    return { text, type: 'boolean', end };
-  }
-  if (c === 'n' || c === 'u') {
-    if (text !== 'null') throw new JsonError(UNKNOWN_VALUE_TYPE);
-    return { text, type: 'null', end };
-  }
-  if ((c >= '0' && c <= '9') || c === '-') return { text, type: 'number', end };
-  if (end === i && i >= s.length) throw new JsonError(MALFORMED_VALUE);
-  throw new JsonError(UNKNOWN_VALUE_TYPE);
+  const after = scanValue(s, i, s.length);
+  const type = scannedType;
+  const text = type === 'string' ? s.slice(i + 1, after - 1) : s.slice(i, after);
+  return { text, type, end: after };
 }
 
-/** jsonparser's `ObjectEach`. */
-function objectEach(s: string, callback: (key: string, text: string, type: ValueType) => void): void {
-  let i = nextToken(s, 0);
-  if (i < 0 || s[i] !== '{') throw new JsonError(MALFORMED_OBJECT);
-  i = nextToken(s, i + 1);
+/**
+ * Visits one member of an object: the key (unescaped), where its value starts and ends in the
+ * line, and the value's type.
+ */
+type MemberVisitor = (
+  keyStart: number,
+  keyEnd: number,
+  index: number,
+  valueStart: number,
+  valueEnd: number,
+  type: ValueType
+) => void;
+
+/** jsonparser's `ObjectEach` over `s[start, end)`, without copying values. */
+function objectEachAt(s: string, start: number, end: number, visit: MemberVisitor): void {
+  let index = 0;
+  let i = nextToken(s, start, end);
+  if (i < 0 || s.charCodeAt(i) !== 0x7b) throw new JsonError(MALFORMED_OBJECT);
+  i = nextToken(s, i + 1, end);
   if (i < 0) throw new JsonError(MALFORMED_JSON);
-  if (s[i] === '}') return;
-  while (i < s.length) {
-    if (s[i] === '}') return;
-    if (s[i] !== '"') throw new JsonError(MALFORMED_OBJECT);
-    const keyEnd = stringEnd(s, i + 1);
+  if (s.charCodeAt(i) === 0x7d) return;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 0x7d) return;
+    if (c !== QUOTE) throw new JsonError(MALFORMED_OBJECT);
+    const keyEnd = stringEnd(s, i + 1, end);
     if (keyEnd < 0) throw new JsonError(MALFORMED_JSON);
-    const key = unescape(s.slice(i + 1, keyEnd - 1));
-    i = nextToken(s, keyEnd);
-    if (i < 0 || s[i] !== ':') throw new JsonError(MALFORMED_JSON);
-    i = nextToken(s, i + 1);
+    const keyStart = i + 1;
+    i = nextToken(s, keyEnd, end);
+    if (i < 0 || s.charCodeAt(i) !== 0x3a) throw new JsonError(MALFORMED_JSON);
+    i = nextToken(s, i + 1, end);
     if (i < 0) throw new JsonError(MALFORMED_JSON);
-    const value = getValue(s, i);
-    callback(key, value.text, value.type);
-    i = nextToken(s, value.end);
+    const valueEnd = scanValue(s, i, end);
+    visit(keyStart, keyEnd - 1, index++, i, valueEnd, scannedType);
+    i = nextToken(s, valueEnd, end);
     if (i < 0) throw new JsonError(MALFORMED_ARRAY);
-    if (s[i] === '}') return;
-    if (s[i] !== ',') throw new JsonError(MALFORMED_OBJECT);
-    i = nextToken(s, i + 1);
+    const next = s.charCodeAt(i);
+    if (next === 0x7d) return;
+    if (next !== 0x2c) throw new JsonError(MALFORMED_OBJECT);
+    i = nextToken(s, i + 1, end);
     if (i < 0) throw new JsonError(MALFORMED_ARRAY);
   }
   throw new JsonError(MALFORMED_OBJECT);
+}
+
+/** jsonparser's `ObjectEach` with each value's text (strings without their quotes). */
+function objectEach(s: string, callback: (key: string, text: string, type: ValueType) => void): void {
+  objectEachAt(s, 0, s.length, (keyStart, keyEnd, _index, start, end, type) =>
+    callback(
+      unescape(s.slice(keyStart, keyEnd)),
+      type === 'string' ? s.slice(start + 1, end - 1) : s.slice(start, end),
+      type
+    )
+  );
 }
 
 /** jsonparser's `Unescape`, with invalid UTF-8 replaced by spaces as Loki does; "" when invalid. */
@@ -135,37 +192,101 @@ function unescape(raw: string): string {
 }
 
 function readValue(text: string, type: ValueType): string {
-  if (type === 'string') return unescape(text).replace(/\uFFFD/g, ' ');
-  return text;
+  if (type !== 'string') return text;
+  const value = unescape(text);
+  return value.includes('\uFFFD') ? value.replace(/\uFFFD/g, ' ') : value;
 }
+
+const VALID_KEY = /^[a-zA-Z0-9_]+$/;
 
 /** Loki's `sanitizeLabelKey`: characters outside `[a-zA-Z0-9_]` become `_`; a leading digit gets `_`. */
 export function sanitizeLabelKey(key: string, isPrefix: boolean): string {
+  if (VALID_KEY.test(key) && !(isPrefix && key.charCodeAt(0) <= 0x39)) return key;
   let k = key.trim();
   if (k.length === 0) return k;
   if (isPrefix && k[0] >= '0' && k[0] <= '9') k = '_' + k;
   return k.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-/** `| json` without parameters. */
-export function parseJsonLine(line: string, lbs: LabelsBuilder): void {
-  const hints = lbs.hints;
-  if (hints.skipParsing()) return;
-  const visit = (prefix: string) => (key: string, text: string, type: ValueType) => {
+/** Label names of the top-level keys of the last line of a stream, by position: lines of a stream repeat their keys. */
+interface KeyCache {
+  raw: string[];
+  names: string[];
+}
+
+const KEY_CACHES = new WeakMap<LabelsBuilder, KeyCache>();
+/** Positions remembered per stream. */
+const CACHED_KEY_POSITIONS = 64;
+
+let currentLine = '';
+let currentLbs: LabelsBuilder | undefined;
+let currentKeys: KeyCache = { raw: [], names: [] };
+
+/** The label name of a top-level key, without copying the key when it sits where it did in the previous line. */
+function topLevelName(keyStart: number, keyEnd: number, index: number): string {
+  const line = currentLine;
+  const lbs = currentLbs as LabelsBuilder;
+  const raw = currentKeys.raw[index];
+  if (raw !== undefined && raw.length === keyEnd - keyStart && line.startsWith(raw, keyStart)) {
+    return currentKeys.names[index];
+  }
+  const text = line.slice(keyStart, keyEnd);
+  const name = lbs.resolveKey(unescape(text));
+  if (index < CACHED_KEY_POSITIONS && !text.includes('\\')) {
+    currentKeys.raw[index] = text;
+    currentKeys.names[index] = name;
+  }
+  return name;
+}
+
+function extract(name: string, start: number, end: number, type: ValueType): void {
+  const lbs = currentLbs as LabelsBuilder;
+  if (lbs.hints.shouldExtract(name)) {
+    const text = type === 'string' ? currentLine.slice(start + 1, end - 1) : currentLine.slice(start, end);
+    lbs.setParsed(name, readValue(text, type));
+  }
+  if (lbs.hints.allRequiredExtracted()) throw new Stop();
+}
+
+function nested(prefix: string): MemberVisitor {
+  return (keyStart, keyEnd, _index, start, end, type) => {
+    const lbs = currentLbs as LabelsBuilder;
+    const name = `${prefix}_${sanitizeLabelKey(unescape(currentLine.slice(keyStart, keyEnd)), false)}`;
     if (type === 'object') {
-      const next = prefix === '' ? sanitizeLabelKey(key, true) : `${prefix}_${sanitizeLabelKey(key, false)}`;
-      if (hints.shouldExtractPrefix(next)) objectEach(text, visit(next));
-      if (hints.allRequiredExtracted()) throw new Stop();
+      if (lbs.hints.shouldExtractPrefix(name)) objectEachAt(currentLine, start, end, nested(name));
+      if (lbs.hints.allRequiredExtracted()) throw new Stop();
       return;
     }
     if (type === 'array' || type === 'null') return;
-    let name = prefix === '' ? sanitizeLabelKey(key, true) : `${prefix}_${sanitizeLabelKey(key, false)}`;
-    if (lbs.baseHas(name)) name += DUPLICATE_SUFFIX;
-    if (hints.shouldExtract(name)) lbs.setParsed(name, readValue(text, type));
-    if (hints.allRequiredExtracted()) throw new Stop();
+    extract(lbs.resolveKey(name, true), start, end, type);
   };
+}
+
+const visitTopLevel: MemberVisitor = (keyStart, keyEnd, index, start, end, type) => {
+  const lbs = currentLbs as LabelsBuilder;
+  if (type === 'object') {
+    const prefix = sanitizeLabelKey(unescape(currentLine.slice(keyStart, keyEnd)), true);
+    if (lbs.hints.shouldExtractPrefix(prefix)) objectEachAt(currentLine, start, end, nested(prefix));
+    if (lbs.hints.allRequiredExtracted()) throw new Stop();
+    return;
+  }
+  if (type === 'array' || type === 'null') return;
+  extract(topLevelName(keyStart, keyEnd, index), start, end, type);
+};
+
+/** `| json` without parameters. */
+export function parseJsonLine(line: string, lbs: LabelsBuilder): void {
+  if (lbs.hints.skipParsing()) return;
+  let keys = KEY_CACHES.get(lbs);
+  if (!keys) {
+    keys = { raw: [], names: [] };
+    KEY_CACHES.set(lbs, keys);
+  }
+  currentLine = line;
+  currentLbs = lbs;
+  currentKeys = keys;
   try {
-    objectEach(line, visit(''));
+    objectEachAt(line, 0, line.length, visitTopLevel);
   } catch (err) {
     if (err instanceof Stop) return;
     if (err instanceof JsonError) {
@@ -173,6 +294,9 @@ export function parseJsonLine(line: string, lbs: LabelsBuilder): void {
       return;
     }
     throw err;
+  } finally {
+    currentLbs = undefined;
+    currentLine = '';
   }
 }
 

@@ -12,10 +12,70 @@ export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
 export const PRESERVE_ERROR_LABEL = '__preserve_error__';
 export const DUPLICATE_SUFFIX = '_extracted';
+/** Parsed keys remembered per stream (bounded: keys can be unique per line). */
+const MAX_CACHED_KEYS = 4096;
+const VALID_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Loki's `sanitizeLabelKey(key, true)`. */
+function sanitizeKey(key: string): string {
+  if (VALID_KEY.test(key)) return key;
+  let k = key.trim();
+  if (k.length === 0) return k;
+  if (k[0] >= '0' && k[0] <= '9') k = '_' + k;
+  return k.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/**
+ * A small list of name/value pairs, reused from entry to entry without allocating (a `Map` or
+ * `Set` allocates a new table on every `clear()`).
+ */
+class PairList {
+  names: string[] = [];
+  values: string[] = [];
+  size = 0;
+
+  indexOf(name: string): number {
+    for (let i = 0; i < this.size; i++) if (this.names[i] === name) return i;
+    return -1;
+  }
+
+  get(name: string): string | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  has(name: string): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  set(name: string, value: string): boolean {
+    const i = this.indexOf(name);
+    if (i >= 0) {
+      this.values[i] = value;
+      return false;
+    }
+    this.names[this.size] = name;
+    this.values[this.size++] = value;
+    return true;
+  }
+
+  delete(name: string): void {
+    const i = this.indexOf(name);
+    if (i < 0) return;
+    this.size--;
+    this.names[i] = this.names[this.size];
+    this.values[i] = this.values[this.size];
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+}
 
 /** Which labels parsers extract (Loki's `ParserHint`); `undefined` required means all. */
 export class ParserHints {
-  private readonly _extracted = new Set<string>();
+  private readonly _extracted = new PairList();
+  private _requiredFound = 0;
 
   constructor(
     readonly required: readonly string[] | undefined,
@@ -24,8 +84,8 @@ export class ParserHints {
   ) {}
 
   shouldExtract(key: string): boolean {
-    if (this._extracted.has(key)) return false;
-    return this.required === undefined || this.required.includes(key);
+    if (this.required === undefined) return !this._extracted.has(key);
+    return this.required.includes(key) && !this._extracted.has(key);
   }
 
   shouldExtractPrefix(prefix: string): boolean {
@@ -38,16 +98,17 @@ export class ParserHints {
   }
 
   recordExtracted(key: string): void {
-    this._extracted.add(key);
+    if (!this._extracted.set(key, '')) return;
+    if (this.required !== undefined && this.required.includes(key)) this._requiredFound++;
   }
 
   allRequiredExtracted(): boolean {
-    if (this.required === undefined || this.required.length === 0) return false;
-    return this.required.every((l) => this._extracted.has(l));
+    return this.required !== undefined && this.required.length > 0 && this._requiredFound === this.required.length;
   }
 
   reset(): void {
     this._extracted.clear();
+    this._requiredFound = 0;
   }
 }
 
@@ -56,10 +117,11 @@ export const NO_HINTS = new ParserHints(undefined, false);
 
 /** Loki's `LabelsBuilder` for one entry. */
 export class LabelsBuilder {
-  readonly metadata = new Map<string, string>();
-  readonly parsed = new Map<string, string>();
-  private readonly _deleted = new Set<string>();
+  private readonly _metadata = new PairList();
+  private readonly _parsed = new PairList();
+  private readonly _deleted = new PairList();
   private readonly _baseMap: Map<string, string>;
+  private readonly _keys = new Map<string, string>();
   err = '';
   errDetails = '';
 
@@ -72,17 +134,18 @@ export class LabelsBuilder {
 
   /** Starts a new entry with its structured metadata (a name of a stream label gets `_extracted`). */
   reset(metadata: readonly Label[]): void {
-    this.metadata.clear();
-    this.parsed.clear();
+    this._metadata.clear();
+    this._parsed.clear();
     this._deleted.clear();
     this.err = '';
     this.errDetails = '';
     this.hints.reset();
-    for (const l of metadata) {
+    for (let i = 0; i < metadata.length; i++) {
+      const l = metadata[i];
       const name = this._baseMap.has(l.name) ? l.name + DUPLICATE_SUFFIX : l.name;
       if (name === ERROR_LABEL) this.err = l.value;
       else if (name === ERROR_DETAILS_LABEL) this.errDetails = l.value;
-      else if (!this.parsed.has(name)) this.metadata.set(name, l.value);
+      else this._metadata.set(name, l.value);
     }
   }
 
@@ -90,26 +153,43 @@ export class LabelsBuilder {
     return this._baseMap.has(name);
   }
 
+  /**
+   * A parser's label name for `key`: sanitized (unless `sanitized`), with `_extracted` when a
+   * stream label has that name. Cached per stream, as Loki's parsers intern keys.
+   */
+  resolveKey(key: string, sanitized = false): string {
+    let name = this._keys.get(key);
+    if (name === undefined) {
+      name = sanitized ? key : sanitizeKey(key);
+      if (this._baseMap.has(name)) name += DUPLICATE_SUFFIX;
+      if (this._keys.size < MAX_CACHED_KEYS) this._keys.set(key, name);
+    }
+    return name;
+  }
+
   get(name: string): string | undefined {
-    const parsed = this.parsed.get(name);
+    const parsed = this._parsed.get(name);
     if (parsed !== undefined) return parsed;
-    const meta = this.metadata.get(name);
+    const meta = this._metadata.get(name);
     if (meta !== undefined) return meta;
-    if (this._deleted.has(name)) return undefined;
+    if (this._deleted.size > 0 && this._deleted.has(name)) return undefined;
     return this._baseMap.get(name);
+  }
+
+  hasParsed(name: string): boolean {
+    return this._parsed.has(name);
   }
 
   /** A parsed label: it wins over metadata and stream labels of the same name. */
   setParsed(name: string, value: string): void {
-    this.metadata.delete(name);
-    if (!this.parsed.has(name)) this.hints.recordExtracted(name);
-    this.parsed.set(name, value);
+    this._metadata.delete(name);
+    if (this._parsed.set(name, value)) this.hints.recordExtracted(name);
   }
 
   delete(name: string): void {
-    this.parsed.delete(name);
-    this.metadata.delete(name);
-    this._deleted.add(name);
+    this._parsed.delete(name);
+    this._metadata.delete(name);
+    this._deleted.set(name, '');
   }
 
   setError(err: string, details?: string): void {
@@ -122,11 +202,15 @@ export class LabelsBuilder {
   labels(): Label[] {
     const result: Label[] = [];
     for (const l of this.base) {
-      if (this._deleted.has(l.name) || this.parsed.has(l.name) || this.metadata.has(l.name)) continue;
+      if (this._deleted.has(l.name) || this._parsed.has(l.name) || this._metadata.has(l.name)) continue;
       result.push(l);
     }
-    for (const [name, value] of this.metadata) if (!this.parsed.has(name)) result.push({ name, value });
-    for (const [name, value] of this.parsed) result.push({ name, value });
+    const meta = this._metadata;
+    for (let i = 0; i < meta.size; i++) {
+      if (!this._parsed.has(meta.names[i])) result.push({ name: meta.names[i], value: meta.values[i] });
+    }
+    const parsed = this._parsed;
+    for (let i = 0; i < parsed.size; i++) result.push({ name: parsed.names[i], value: parsed.values[i] });
     if (this.err !== '') result.push({ name: ERROR_LABEL, value: this.err });
     if (this.errDetails !== '') result.push({ name: ERROR_DETAILS_LABEL, value: this.errDetails });
     return result.sort(compareLabels);
@@ -143,8 +227,8 @@ export class LabelsBuilder {
     const metadata: Label[] = [];
     const parsed: Label[] = [];
     for (const l of this.labels()) {
-      if (l.name === ERROR_LABEL || l.name === ERROR_DETAILS_LABEL || this.parsed.has(l.name)) parsed.push(l);
-      else if (this.metadata.has(l.name)) metadata.push(l);
+      if (l.name === ERROR_LABEL || l.name === ERROR_DETAILS_LABEL || this._parsed.has(l.name)) parsed.push(l);
+      else if (this._metadata.has(l.name)) metadata.push(l);
       else stream.push(l);
     }
     return { stream, metadata, parsed };

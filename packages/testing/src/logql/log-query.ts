@@ -7,6 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/util/marshal/query.go
  */
 import type { Label } from '../internal-types';
+import type { QueryStreamValue, StreamsQueryResult } from '../types';
 import type { LogExpr } from './ast';
 import { selectorMatches } from './filters';
 import { LabelsBuilder } from './labels-builder';
@@ -16,14 +17,7 @@ import type { EntryLike } from './step-series';
 
 const CATEGORIZE_LABELS = 'categorize-labels';
 
-type Value = [string, string] | [string, string, Record<string, Record<string, string>>];
-
-/** The `data` of a log query's answer. */
-export interface StreamsResult {
-  resultType: 'streams';
-  encodingFlags?: string[];
-  result: Array<{ stream: Record<string, string>; values: Value[] }>;
-}
+type Value = QueryStreamValue;
 
 interface Hit {
   ts: bigint;
@@ -60,7 +54,7 @@ export function runLogQuery(
     direction: 'forward' | 'backward';
     categorizeLabels: boolean;
   }
-): StreamsResult {
+): StreamsQueryResult {
   const pipeline = compilePipeline(expr.stages);
   const hits: Hit[] = [];
   let order = 0;

@@ -132,10 +132,9 @@ export function parseLogfmtLine(line: string, strict: boolean, keepEmpty: boolea
       if (strict) break;
       continue;
     }
-    let key = sanitizeLabelKey(pair.key ?? '', true);
+    const key = lbs.resolveKey(pair.key ?? '');
     if (key.length === 0) continue;
-    if (lbs.baseHas(key)) key += DUPLICATE_SUFFIX;
-    if (!hints.shouldExtract(key) && !lbs.parsed.has(key)) continue;
+    if (!hints.shouldExtract(key) && !lbs.hasParsed(key)) continue;
     const value = (pair.value ?? '').replace(/\uFFFD/g, ' ');
     if (!keepEmpty && value.length === 0) continue;
     lbs.setParsed(key, value);

@@ -23,17 +23,23 @@ import {
 } from './labels-builder';
 import { compileLabelFilter, compilePipeline, labelFilterNames } from './pipeline';
 import { labelsKey, newSeries } from './step-series';
-import type { EvalContext, SeriesSet } from './step-series';
+import type { EntryLike, EvalContext, SeriesSet } from './step-series';
 import { goParseBytes, goParseDuration, goParseFloat } from './units';
 import { windowAggregator } from './window-functions';
 
 const SAMPLE_EXTRACTION_ERR = 'SampleExtractionErr';
+/** Aggregations of integer counts and byte sums: order-free, computed without keeping samples. */
+const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 interface RawSeries {
   labels: Label[];
   ts: number[];
   values: number[];
-  sorted: boolean;
+  /** For counting aggregations: per-step differences of sample counts and of value sums. */
+  counts?: Float64Array;
+  sums?: Float64Array;
+  /** Where each sorted run starts (samples of several streams interleave in time). */
+  runs: number[];
   hasError: boolean;
 }
 
@@ -125,13 +131,20 @@ export function evalRangeAggregation(expr: RangeAggregation, ctx: EvalContext, o
   const lastEnd = steps.startNanos + steps.stepNanos * BigInt(Math.max(steps.count - 1, 0)) - offset;
   const raw = new Map<string, RawSeries>();
   const byBytes = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate';
+  const counting = COUNTING.has(expr.op) && !unwrap;
+  const stepNanos = Number(steps.stepNanos);
+  const rangeFloat = range.rangeNanos;
 
   for (const stream of ctx.streams(range.selector)) {
     const lbs = new LabelsBuilder(stream.labels, hints);
     const entries = stream.entries;
-    for (let i = lowerBound(entries, base); i < entries.length; i++) {
+    const last = upperBound(entries, lastEnd);
+    const first = lowerBound(entries, base);
+    if (first >= last) continue;
+    const times = relativeTimes(entries);
+    const shift = Number(entries[0].timestampNanos - base);
+    for (let i = first; i < last; i++) {
       const entry = entries[i];
-      if (entry.timestampNanos > lastEnd) break;
       lbs.reset(entry.metadata);
       const line = pipeline.process(entry.timestampNanos, entry.line, lbs);
       if (line === undefined) continue;
@@ -150,23 +163,73 @@ export function evalRangeAggregation(expr: RangeAggregation, ctx: EvalContext, o
       } else {
         value = byBytes ? Buffer.byteLength(line) : 1;
       }
-      const labels = groupedLabels(lbs, groups, without, noLabels);
-      const key = labelsKey(labels);
+      let key: string;
+      let labels: Label[] | undefined;
+      if (lbs.err === '' && !without && groups.length === 1) {
+        // The common `by (x)` case: the value is the key, labels only for a new series.
+        key = lbs.get(groups[0]) ?? '\u0000';
+      } else if (lbs.err === '' && !without && groups.length > 1) {
+        key = '';
+        for (const g of groups) key += (lbs.get(g) ?? '\u0000') + '\xff';
+      } else {
+        labels = groupedLabels(lbs, groups, without, noLabels);
+        key = labelsKey(labels);
+      }
       let series = raw.get(key);
       if (!series) {
+        labels ??= groupedLabels(lbs, groups, without, noLabels);
         const hasError =
           labels.some((l) => l.name === ERROR_LABEL) &&
           !labels.some((l) => l.name === PRESERVE_ERROR_LABEL && l.value === 'true');
-        series = { labels, ts: [], values: [], sorted: true, hasError };
+        series = { labels, ts: [], values: [], runs: [0], hasError };
+        if (counting) {
+          series.counts = new Float64Array(steps.count + 1);
+          series.sums = new Float64Array(steps.count + 1);
+        }
         raw.set(key, series);
       }
-      const rel = Number(entry.timestampNanos - base);
-      if (series.ts.length > 0 && rel < series.ts[series.ts.length - 1]) series.sorted = false;
+      const rel = times[i] + shift;
+      if (counting) {
+        // Each sample counts in the windows of steps lo..hi: a difference array, no samples kept.
+        const lo = stepNanos === 0 ? 0 : Math.max(0, Math.ceil((rel - rangeFloat) / stepNanos));
+        const hi = stepNanos === 0 ? 0 : Math.min(steps.count - 1, Math.ceil(rel / stepNanos) - 1);
+        if (hi < lo || (stepNanos === 0 && (rel <= 0 || rel > rangeFloat))) continue;
+        (series.counts as Float64Array)[lo]++;
+        (series.counts as Float64Array)[hi + 1]--;
+        (series.sums as Float64Array)[lo] += value;
+        (series.sums as Float64Array)[hi + 1] -= value;
+        continue;
+      }
+      if (series.ts.length > 0 && rel < series.ts[series.ts.length - 1]) series.runs.push(series.ts.length);
       series.ts.push(rel);
       series.values.push(value);
     }
   }
   return windows(expr, ctx, raw);
+}
+
+/** Entry times relative to a stream's first entry, as doubles (exact for 104 days), cached per entries array. */
+const TIMES = new WeakMap<ReadonlyArray<EntryLike>, Float64Array>();
+
+function relativeTimes(entries: ReadonlyArray<EntryLike>): Float64Array {
+  let times = TIMES.get(entries);
+  if (times && times.length === entries.length) return times;
+  times = new Float64Array(entries.length);
+  const origin = entries[0].timestampNanos;
+  for (let i = 0; i < entries.length; i++) times[i] = Number(entries[i].timestampNanos - origin);
+  TIMES.set(entries, times);
+  return times;
+}
+
+function upperBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, ts: bigint): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid].timestampNanos <= ts) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function lowerBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, after: bigint): number {
@@ -180,11 +243,50 @@ function lowerBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, after: b
   return low;
 }
 
+/** Merges the sorted runs of a series pairwise (stable: an earlier run first on equal times). */
 function sortSeries(series: RawSeries): void {
-  const order = series.ts.map((_, i) => i).sort((a, b) => series.ts[a] - series.ts[b] || a - b);
-  series.ts = order.map((i) => series.ts[i]);
-  series.values = order.map((i) => series.values[i]);
-  series.sorted = true;
+  let runs = [...series.runs, series.ts.length];
+  let ts = series.ts;
+  let values = series.values;
+  // Bounded: every pass halves the number of runs.
+  while (runs.length > 2) {
+    const nextTs = new Array<number>(ts.length);
+    const nextValues = new Array<number>(values.length);
+    const nextRuns: number[] = [];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const start = runs[r];
+      const mid = runs[r + 1];
+      const end = r + 2 < runs.length ? runs[r + 2] : mid;
+      nextRuns.push(start);
+      let i = start;
+      let j = mid;
+      let k = start;
+      while (i < mid && j < end) {
+        if (ts[j] < ts[i]) {
+          nextTs[k] = ts[j];
+          nextValues[k++] = values[j++];
+        } else {
+          nextTs[k] = ts[i];
+          nextValues[k++] = values[i++];
+        }
+      }
+      while (i < mid) {
+        nextTs[k] = ts[i];
+        nextValues[k++] = values[i++];
+      }
+      while (j < end) {
+        nextTs[k] = ts[j];
+        nextValues[k++] = values[j++];
+      }
+    }
+    nextRuns.push(ts.length);
+    runs = nextRuns;
+    ts = nextTs;
+    values = nextValues;
+  }
+  series.ts = ts;
+  series.values = values;
+  series.runs = [0];
 }
 
 function windows(expr: RangeAggregation, ctx: EvalContext, raw: Map<string, RawSeries>): SeriesSet {
@@ -194,8 +296,32 @@ function windows(expr: RangeAggregation, ctx: EvalContext, raw: Map<string, RawS
   const aggregate = windowAggregator(expr);
   const result: SeriesSet = new Map();
   const errors: Array<{ labels: Label[]; present: Uint8Array }> = [];
+  const seconds = rangeNanos / 1e9;
   for (const [key, series] of raw) {
-    if (!series.sorted) sortSeries(series);
+    if (series.counts && series.sums) {
+      const out = newSeries(series.labels, steps.count);
+      let count = 0;
+      let sum = 0;
+      for (let i = 0; i < steps.count; i++) {
+        count += series.counts[i];
+        sum += series.sums[i];
+        if (count === 0) continue;
+        out.present[i] = 1;
+        out.values[i] =
+          expr.op === 'count_over_time'
+            ? count
+            : expr.op === 'rate'
+              ? count / seconds
+              : expr.op === 'bytes_rate'
+                ? sum / seconds
+                : sum;
+      }
+      if (!out.present.some((p) => p === 1)) continue;
+      if (series.hasError) errors.push({ labels: series.labels, present: out.present });
+      result.set(key, out);
+      continue;
+    }
+    if (series.runs.length > 1) sortSeries(series);
     const out = newSeries(series.labels, steps.count);
     let lo = 0;
     let hi = 0;
