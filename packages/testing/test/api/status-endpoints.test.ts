@@ -60,7 +60,14 @@ describe('status/buildinfo, format_query, patterns', () => {
   });
 
   it('still answers 501 with a message for Loki endpoints it does not emulate', async () => {
-    for (const path of ['/loki/api/v1/index/shards', '/loki/api/v1/tail', '/loki/api/v1/rules']) {
+    for (const path of [
+      '/loki/api/v1/index/shards',
+      '/loki/api/v1/tail',
+      '/loki/api/v1/rules',
+      '/api/prom/query',
+      '/api/prom/label/job/values',
+      '/prometheus/api/v1/rules',
+    ]) {
       const answer = await request(loki.url + path, { headers: { 'x-scope-orgid': 't' } });
       expect(answer, path).to.include({
         status: 501,
