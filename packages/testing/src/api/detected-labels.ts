@@ -1,8 +1,8 @@
 /**
  * `GET /loki/api/v1/detected_labels`: the stream labels of the streams that `query` selects
- * (every stream without one) and whose first..last entry meets the range (the ingester keeps
- * its streams, not their times, in its index), each with its number of distinct values, leaving out labels whose
- * values are all numbers or UUIDs, except `cluster`, `namespace`, `instance` and `pod`.
+ * (every stream without one) and whose first..last entry meets the range, each with its number
+ * of distinct values, leaving out labels whose values are all numbers or UUIDs, except
+ * `cluster`, `namespace`, `instance` and `pod`.
  *
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/querier.go (DetectedLabels)
  */
