@@ -121,4 +121,67 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
     const result = withDetectedLevel([], [{ name: 'detected_level', value: 'ERR' }], 'info');
     expect(result).to.deep.equal([{ name: 'detected_level', value: 'error' }]);
   });
+
+  it("current Loki: the word-boundary cases of Loki's own tests (field_detection_test.go)", () => {
+    const words: Array<[string, string]> = [
+      ['trace', 'trace'],
+      ['debug', 'debug'],
+      ['info', 'info'],
+      ['warn', 'warn'],
+      ['warning', 'warn'],
+      ['error', 'error'],
+      ['err', 'error'],
+      ['critical', 'critical'],
+      ['fatal', 'fatal'],
+    ];
+    for (const [word, expected] of words) {
+      for (const line of [
+        `this is a ${word} message`,
+        `this is a ${word.toUpperCase()} message`,
+        `${word} occurred`,
+        `an ${word}`,
+        `${word}: something happened`,
+        `${word}, something happened`,
+        `${word}! something happened`,
+        `(${word}) something happened`,
+        `[${word}] something happened`,
+        `2024-01-01T10:00:00Z ${word}: connection failed`,
+        `[${word.toUpperCase()}] connection failed`,
+      ])
+        expect(level(line), line).to.equal(expected);
+    }
+    const unknown = [
+      'this is a terror attack',
+      'there were multiple errors',
+      'error123 occurred',
+      '123error occurred',
+      'errorCode is invalid',
+      'myError occurred',
+      'debugging the issue',
+      'information is available',
+      'warnings issued',
+      'criticality assessment',
+      'tracer bullet',
+      '',
+      '[terror] attack occurred',
+      '[errorCode] is invalid',
+      'error_code is 500',
+      'trace_id is abc123',
+      'some_error_code is invalid',
+      '{"errorCode": 123}',
+      'errorCode=123',
+    ];
+    for (const line of unknown) expect(level(line), line).to.equal('unknown');
+    const cases: Array<[string, string]> = [
+      ['{"message": "error occurred"}', 'error'],
+      ['{"error": "something"}', 'error'],
+      ['msg="error occurred"', 'error'],
+      ['error=something', 'error'],
+      ['level=error', 'error'],
+      ['{"message": "[error] occurred"}', 'error'],
+      ['msg="[error] occurred"', 'error'],
+      ['2024-01-01T10:00:00Z info request failed -l warning --log-level misc:error', 'info'],
+    ];
+    for (const [line, expected] of cases) expect(level(line), line).to.equal(expected);
+  });
 });
