@@ -22,7 +22,7 @@ import type {
   VectorOp,
 } from './ast';
 import { LOGICAL_OPS } from './ast';
-import { LogqlParseError } from './errors';
+import { LogqlParseError, LogqlQueryError } from './errors';
 import { makeLineFilter, makeMatcher, regexOrThrow } from './filters';
 import type { LineFilterOp, LineFilterTerm } from './filters';
 import { describeToken, tokenize } from './lexer';
@@ -103,6 +103,7 @@ export class TokenStream {
   private _at = 0;
   /** The first error of a construct that parsed (Loki reports it only once the whole query parses). */
   deferred?: LogqlParseError;
+  execution?: LogqlQueryError;
 
   constructor(
     readonly input: string,
@@ -142,6 +143,11 @@ export class TokenStream {
   defer(message: string): void {
     this.deferred ??= new LogqlParseError(message);
   }
+
+  /** An error Loki meets only when it builds the pipeline, after parsing and validation (500, plain text). */
+  deferToExecution(message: string): void {
+    this.execution ??= new LogqlQueryError(message, 500);
+  }
 }
 
 /** Parses a LogQL query into its syntax tree, or throws Loki's error. */
@@ -154,6 +160,7 @@ export function parseExpr(input: string): Expr {
   if (ts.peek.type !== 'EOF') ts.fail();
   if (ts.deferred) throw ts.deferred;
   validate(expr);
+  if (ts.execution) throw ts.execution;
   return expr;
 }
 
@@ -240,17 +247,22 @@ function parseBinOpModifier(ts: TokenStream): Modifier {
   return modifier;
 }
 
+/** The Go type Loki names for a log query in a binary operation. */
+function goTypeOf(expr: LogExpr): string {
+  return expr.stages.length > 0 ? '*syntax.PipelineExpr' : '*syntax.MatchersExpr';
+}
+
 function goFloatString(value: number): string {
   return value.toFixed(6);
 }
 
 function makeBinary(ts: TokenStream, op: BinaryOp, modifier: Modifier, left: Expr, right: Expr): Expr {
   if (!isSample(left)) {
-    ts.defer(`unexpected type for left leg of binary operation (${op}): *syntax.PipelineExpr`);
+    ts.defer(`unexpected type for left leg of binary operation (${op}): ${goTypeOf(left)}`);
     return { kind: 'literal', value: 0 };
   }
   if (!isSample(right)) {
-    ts.defer(`unexpected type for right leg of binary operation (${op}): *syntax.PipelineExpr`);
+    ts.defer(`unexpected type for right leg of binary operation (${op}): ${goTypeOf(right)}`);
     return { kind: 'literal', value: 0 };
   }
   if (LOGICAL_OPS.has(op)) {
@@ -547,21 +559,15 @@ function parseSelector(ts: TokenStream): Matcher[] {
 }
 
 /** `IDENTIFIER (= | != | =~ | !~) STRING`. */
-export function parseMatcher(ts: TokenStream): Matcher {
+export function parseMatcher(ts: TokenStream, labelFilter = false): Matcher {
   const name = ts.expect('IDENTIFIER').str;
   const type = MATCH_TYPES[ts.peek.type];
   if (type === undefined) ts.fail('= or =~ or !~ or !=');
   ts.next();
   const value = ts.expect('STRING').str;
-  try {
-    return makeMatcher(name, type, value);
-  } catch (err) {
-    if (err instanceof LogqlParseError) {
-      ts.defer(err.message.replace(/^parse error : /, ''));
-      return { name, type, value, matches: () => false };
-    }
-    throw err;
-  }
+  // mustNewMatcher panics: a bad regex stops parsing at once.
+  const matcher = makeMatcher(name, type, value);
+  return labelFilter ? makeMatcher(name, type, value, false) : matcher;
 }
 
 function parseLogExpr(ts: TokenStream): Expr {
@@ -592,7 +598,7 @@ function parseStages(ts: TokenStream): Stage[] {
   }
 }
 
-function parseFilterTerm(ts: TokenStream): LineFilterTerm {
+function parseFilterTerm(ts: TokenStream, expecting?: string): LineFilterTerm {
   if (ts.peek.type === 'IP') {
     ts.next();
     ts.expect('OPEN_PARENTHESIS');
@@ -600,11 +606,11 @@ function parseFilterTerm(ts: TokenStream): LineFilterTerm {
     ts.expect('CLOSE_PARENTHESIS');
     return { value, ip: true };
   }
-  return { value: ts.expect('STRING').str, ip: false };
+  return { value: ts.expect('STRING', expecting).str, ip: false };
 }
 
 function parseLineFilter(ts: TokenStream, op: LineFilterOp): Stage {
-  const terms = [parseFilterTerm(ts)];
+  const terms = [parseFilterTerm(ts, 'STRING or ip')];
   while (ts.peek.type === 'OR') {
     ts.next();
     terms.push(parseFilterTerm(ts));
@@ -612,10 +618,11 @@ function parseLineFilter(ts: TokenStream, op: LineFilterOp): Stage {
   try {
     return makeLineFilter(op, terms, patternLineTest);
   } catch (err) {
-    if (err instanceof LogqlParseError) {
-      ts.defer(err.message.replace(/^parse error : /, ''));
-      return { kind: 'lineFilter', test: () => false };
-    }
-    throw err;
+    if (!(err instanceof LogqlParseError)) throw err;
+    // Loki compiles line filters when it builds the pipeline: Go's error, as a server error.
+    const message = err.message.replace(/^parse error : /, '');
+    if (message.startsWith('error parsing regexp:')) ts.deferToExecution(message);
+    else ts.defer(message);
+    return { kind: 'lineFilter', test: () => false };
   }
 }
