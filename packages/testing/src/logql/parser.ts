@@ -226,7 +226,7 @@ function parseLabelList(ts: TokenStream): string[] {
   for (;;) {
     labels.push(ts.expect('IDENTIFIER').str);
     if (ts.accept('CLOSE_PARENTHESIS')) return labels;
-    ts.expect('COMMA', ') or ,');
+    ts.expect('COMMA', ', or )');
   }
 }
 
@@ -564,7 +564,8 @@ export function parseMatcher(ts: TokenStream, labelFilter = false): Matcher {
   const type = MATCH_TYPES[ts.peek.type];
   if (type === undefined) ts.fail('= or =~ or !~ or !=');
   ts.next();
-  const value = ts.expect('STRING').str;
+  // In a selector only a string can follow; in a label filter, numbers, durations, ... too.
+  const value = ts.expect('STRING', labelFilter ? undefined : 'STRING').str;
   // mustNewMatcher panics: a bad regex stops parsing at once.
   const matcher = makeMatcher(name, type, value);
   return labelFilter ? makeMatcher(name, type, value, false) : matcher;
