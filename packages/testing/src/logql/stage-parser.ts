@@ -7,8 +7,8 @@
 import type { CompareOp, Extraction, LabelFilterNode, LabelFormatItem, LabelSelectorItem, Stage } from './ast';
 import { LogqlParseError } from './errors';
 import { ipMatcher } from './ip';
-import type { TokenStream } from './parser';
-import { parseMatcher } from './parser';
+import { parseMatcher } from './log-expr-parser';
+import type { TokenStream } from './token-stream';
 import { compilePattern } from './pattern';
 import { captureNames } from './re2';
 import { regexOrThrow } from './filters';
