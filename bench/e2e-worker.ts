@@ -24,7 +24,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BATCH_SIZE, corpusBatches, corpusRecords, corpusResource, RESOURCE_ATTRIBUTES, SCOPES } from './corpus';
-import { exporterBuild, pushSnappyBuild } from './packages';
+import { exporterBuild, pushInternalBuild } from './packages';
 
 const MAX_QUEUE_SIZE = 2048;
 const SAMPLE_EVERY_MILLIS = 20;
@@ -65,7 +65,7 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
   switch (pipeline) {
     case 'loki':
     case 'loki-js':
-      pushSnappyBuild.useSnappyImplementation(pipeline === 'loki' ? 'native' : 'javascript');
+      pushInternalBuild.useSnappyImplementation(pipeline === 'loki' ? 'native' : 'javascript');
       return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl }) as unknown as LogRecordExporter;
     case 'loki-unbuffered':
       // Without the retry buffer, export() answers after the push, as the OTLP exporter does.

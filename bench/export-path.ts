@@ -18,7 +18,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BATCH_SIZE } from './corpus';
 import type { BenchTask, InterleaveOptions } from './harness';
 import { runInterleaved } from './harness';
-import { exporterBuild, pushBuild, pushSnappyBuild, pushWriterBuild } from './packages';
+import { exporterBuild, pushBuild, pushInternalBuild } from './packages';
 
 /** Names of the tasks, in table order. */
 export const EXPORT_PATH_TASKS = {
@@ -47,7 +47,7 @@ export interface ExportPathFigures {
   };
 }
 
-type PushStreams = Parameters<typeof pushWriterBuild.writePushRequest>[0];
+type PushStreams = Parameters<typeof pushBuild.encodePushRequest>[0];
 
 const NO_CONTENT = { kind: 'response' as const, status: 204, body: '', headers: {} };
 
@@ -82,7 +82,6 @@ function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
     streams: 0,
     bytes: 0,
     wireBytes: 0,
-    labelValuesReplaced: 0,
   };
   return new LokiLogRecordExporter({
     url: 'http://127.0.0.1:9',
@@ -118,7 +117,7 @@ export async function runExportPath(
   options: InterleaveOptions
 ): Promise<ExportPathFigures> {
   const { snappyUncompress } = pushBuild;
-  const { compressBlock, useSnappyImplementation } = pushSnappyBuild;
+  const { compressBlock, useSnappyImplementation } = pushInternalBuild;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const snappyjs: { compress(input: Uint8Array): Uint8Array } = require('snappyjs');
   const nativeSnappy = loadNativeSnappy();
@@ -185,7 +184,7 @@ export async function runExportPath(
         }
       },
     },
-    { name: T.protobuf, fn: () => (sink += pushWriterBuild.writePushRequest(nextStreams()).byteLength) },
+    { name: T.protobuf, fn: () => (sink += pushBuild.encodePushRequest(nextStreams()).byteLength) },
     { name: T.snappy, fn: () => (sink += compressBlock(nextRawA()).byteLength) },
     { name: T.snappyjs, fn: () => (sink += snappyjs.compress(nextRawD()).byteLength) },
     {

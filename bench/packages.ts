@@ -6,19 +6,13 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as ExporterIndex from '../packages/exporter/src/index';
-import type * as ExporterInternals from '../packages/exporter/src/internals';
+import type * as ExporterInternals from '../packages/exporter/src/test-seam';
 import type * as PushIndex from '../packages/push/src/index';
-import type * as PushWriter from '../packages/push/src/protobuf-writer';
-import type * as PushSnappy from '../packages/push/src/snappy';
-import type * as PushSnappyCompressor from '../packages/push/src/snappy-compressor';
+import type * as PushInternal from '../packages/push/src/internal';
 
 export const exporterBuild: typeof ExporterIndex & typeof ExporterInternals = {
   ...require('../packages/exporter/build/src/index.js'),
-  ...require('../packages/exporter/build/src/internals.js'),
+  ...require('../packages/exporter/build/src/test-seam.js'),
 };
 export const pushBuild: typeof PushIndex = require('../packages/push/build/src/index.js');
-export const pushWriterBuild: typeof PushWriter = require('../packages/push/build/src/protobuf-writer.js');
-export const pushSnappyBuild: typeof PushSnappy & typeof PushSnappyCompressor = {
-  ...require('../packages/push/build/src/snappy.js'),
-  ...require('../packages/push/build/src/snappy-compressor.js'),
-};
+export const pushInternalBuild: typeof PushInternal = require('../packages/push/build/src/internal.js');

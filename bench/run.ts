@@ -12,7 +12,7 @@ import { BATCH_SIZE, corpusBatches } from './corpus';
 import type { E2eResult } from './e2e-worker';
 import { EXPORT_PATH_TASKS, runExportPath } from './export-path';
 import { median } from './harness';
-import { pushSnappyBuild } from './packages';
+import { pushInternalBuild } from './packages';
 
 interface Settings {
   batches: number;
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
-    snappy: pushSnappyBuild.snappyImplementation(),
+    snappy: pushInternalBuild.snappyImplementation(),
   };
   log(
     `otel-loki benchmarks${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpu} x${machine.cores}, default snappy: ${machine.snappy}`

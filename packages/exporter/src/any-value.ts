@@ -1,7 +1,7 @@
 /**
  * OpenTelemetry `AnyValue`s as strings, exactly as Loki's OTLP endpoint writes them
- * (`pcommon.Value.AsString` after OTel JS's OTLP transformer): strings as is, integers in
- * decimal, doubles as JavaScript's `String(n)`, booleans `true`/`false`, bytes as standard
+ * (`pcommon.Value.AsString` after OTel JS's OTLP transformer): strings as is, integers inside
+ * int64 in decimal, other numbers (doubles) as JavaScript's `String(n)`, booleans `true`/`false`, bytes as standard
  * base64, maps and arrays as JSON with sorted keys and no HTML escaping.
  *
  * @see https://github.com/open-telemetry/opentelemetry-collector/blob/main/pdata/pcommon/value.go
@@ -10,16 +10,28 @@
 
 /** Nesting depth beyond which a value is written as `null` (guards against cycles in bodies). */
 const MAX_JSON_DEPTH = 64;
-/** Integers beyond this lose digits in `String(n)`; they are written from their exact value. */
+/** Integers beyond this lose digits in `String(n)`; inside int64 they are written from their exact value. */
 const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
+/** The int64 range, [-2^63, 2^63): OTel JS's protobuf serializer sends integral numbers inside it as `int_value`. */
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64_EXCLUSIVE = 2 ** 63;
 /** Characters Go's JSON encoder escapes but `JSON.stringify` does not. */
 const GO_EXTRA_ESCAPE = /[\u2028\u2029]/;
 const GO_EXTRA_ESCAPES = /[\u2028\u2029]/g;
 
-/** A number as the OTLP transformer and Go write it: integers exactly, doubles as `String(n)`. */
+/**
+ * A number as Loki stores it after OTel JS's protobuf serializer: an integral number inside
+ * int64 travels as `int_value` and Go prints every digit of it (`strconv.FormatInt`); any other
+ * number travels as `double_value`, which pdata's `float64AsString` writes as ES6 does, i.e.
+ * as `String(n)` (`1e+21`, `1.5e-7`, `9223372036854776000` for 2^63).
+ */
 export function numberToString(value: number): string {
-  if (Number.isInteger(value) && (value > MAX_EXACT_INTEGER || value < -MAX_EXACT_INTEGER)) {
-    // OTel JS sends integral numbers as int64; Go prints every digit of the exact value.
+  if (
+    (value > MAX_EXACT_INTEGER || value < -MAX_EXACT_INTEGER) &&
+    Number.isInteger(value) &&
+    value >= MIN_INT64 &&
+    value < MAX_INT64_EXCLUSIVE
+  ) {
     return BigInt(value).toString();
   }
   return String(value);
@@ -87,7 +99,7 @@ function codePointRank(unit: number): number {
 
 /**
  * A value as JSON the way Go's `json.Marshal(value.AsRaw())` writes it after the OTLP
- * transformer: sorted keys, integers exact, `undefined` as `null`, bytes as base64 strings.
+ * transformer: sorted keys, int64 integers exact, `undefined` as `null`, bytes as base64 strings.
  * Where Go fails (NaN, ±Infinity) and Loki then stores an empty line, this writes `null`.
  */
 export function toGoJson(value: unknown, depth: number, seen: Set<object> | undefined): string {

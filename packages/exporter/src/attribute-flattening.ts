@@ -6,7 +6,9 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (attributeToLabels)
  */
 import { sanitizeLabelName } from '@otel-loki/push';
+import type { MetadataPair } from '@otel-loki/push';
 import { anyValueToString, isAttributeMap } from './any-value';
+import type { Diagnostics } from './diagnostics';
 import type { NamedValue } from './internal-types';
 
 /** Sanitized names remembered; attribute names repeat from record to record. */
@@ -93,4 +95,18 @@ export function resolveCollisions(pairs: NamedValue[]): number {
 
 function rank(pair: NamedValue): number {
   return pair.rank ?? RANK_EXACT;
+}
+
+/**
+ * Replaces lone surrogates in metadata values (they are not valid UTF-8 on the wire), in
+ * place, counted. Only for pairs not shared yet: interned and tail pairs are sanitized once.
+ */
+export function sanitizeValues<T extends MetadataPair>(pairs: T[], diagnostics: Diagnostics): T[] {
+  for (const pair of pairs) {
+    if (!pair.value.isWellFormed()) {
+      pair.value = pair.value.toWellFormed();
+      diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, `metadata ${pair.name}`);
+    }
+  }
+  return pairs;
 }

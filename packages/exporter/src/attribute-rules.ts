@@ -5,7 +5,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp_config.go
  */
 import type { AttributeAction, AttributeRule, AttributeSource } from './types';
-import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push';
+import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push/internal';
 
 /**
  * Resource attributes Loki's OTLP endpoint makes index labels by default

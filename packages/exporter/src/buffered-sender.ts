@@ -16,15 +16,17 @@ import type { PushClient, PushOptions } from './internal-types';
 import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
 import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
 import { withTracingSuppressed } from './suppress-tracing';
+import { backoffMillis, DEFAULT_INITIAL_BACKOFF_MILLIS, DEFAULT_MAX_BACKOFF_MILLIS } from '@otel-loki/push/internal';
 
-/** First pause after a retryable failure; doubles per consecutive failure. */
-export const INITIAL_RETRY_DELAY_MILLIS = 500;
+/**
+ * First pause after a retryable failure; doubles per consecutive failure, upper half random
+ * (push's `backoffMillis`, so that many processes do not retry in step).
+ */
+export const INITIAL_RETRY_DELAY_MILLIS = DEFAULT_INITIAL_BACKOFF_MILLIS;
 /** Longest pause between attempts while Loki keeps failing. */
-export const MAX_RETRY_DELAY_MILLIS = 5_000;
+export const MAX_RETRY_DELAY_MILLIS = DEFAULT_MAX_BACKOFF_MILLIS;
 /** Longest `Retry-After` honoured: a longer one would fill the buffer while waiting. */
 export const MAX_RETRY_AFTER_MILLIS = 60_000;
-/** Share of a pause that is random, so that many processes do not retry in step. */
-const JITTER_RATIO = 0.5;
 
 /** What the sender needs from the exporter. */
 export interface BufferedSenderOptions {
@@ -43,19 +45,39 @@ export interface BufferedSenderOptions {
   random?: () => number;
 }
 
+/**
+ * Where the sender is in its life; one state at a time, changed only as listed:
+ *
+ * - `sending`: Loki answers; up to `maxConcurrent` pushes at once. A retryable failure →
+ *   `paused`.
+ * - `paused`: nothing is sent until `timer` fires (backoff or `Retry-After`), or `flush()` /
+ *   `close()` cut it short → `recovering`. Another retryable failure (of a push still in
+ *   flight) → `paused` again, with a new timer.
+ * - `recovering`: one push at a time, so that each stream stays in order, until nothing is
+ *   waiting or in flight → `sending`. A retryable failure → `paused`.
+ * - `closed`: after `close()` or `takeAll()` (the flush at exit), from any state: nothing is
+ *   sent, new data is dropped. Final.
+ *
+ * `failures` counts consecutive retryable failures (0 again once a push succeeds) and sets
+ * the backoff. The pause timer is unref'd: while `close()` waits, its own timer keeps the
+ * process alive.
+ */
+type SenderState =
+  | { readonly kind: 'sending' }
+  | { readonly kind: 'paused'; readonly failures: number; readonly timer: NodeJS.Timeout }
+  | { readonly kind: 'recovering'; readonly failures: number }
+  | { readonly kind: 'closed' };
+
+const SENDING: SenderState = { kind: 'sending' };
+const CLOSED: SenderState = { kind: 'closed' };
+
 /** Drives a {@link RetryBuffer}. */
 export class BufferedSender {
   private readonly _buffer: RetryBuffer;
   private readonly _inFlight = new Set<BufferedChunk[]>();
+  private _state: SenderState = SENDING;
   /** Resolved when the sender becomes idle or a push fails retryably. */
   private _waiters: Array<() => void> = [];
-  private _failures = 0;
-  private _pause: NodeJS.Timeout | undefined;
-  /** After a failure: one push at a time until the buffer has been emptied. */
-  private _recovering = false;
-  private _closed = false;
-  /** During close(): timers keep the process alive, since the caller awaits the bounded close. */
-  private _closing = false;
   private readonly _refusalsReported = new Set<number | string>();
 
   constructor(private readonly _options: BufferedSenderOptions) {
@@ -64,12 +86,13 @@ export class BufferedSender {
 
   /** Nothing waiting, nothing in flight, no pause: new data is sent at once. */
   get isIdle(): boolean {
-    return this._buffer.isEmpty && this._inFlight.size === 0 && this._pause === undefined;
+    return this._buffer.isEmpty && this._inFlight.size === 0 && this._state.kind !== 'paused';
   }
 
   /** True while Loki has failed and not yet succeeded since. */
   get isFailing(): boolean {
-    return this._failures > 0;
+    const state = this._state;
+    return (state.kind === 'paused' || state.kind === 'recovering') && state.failures > 0;
   }
 
   /** Entries and estimated bytes held: waiting and in flight. */
@@ -91,7 +114,7 @@ export class BufferedSender {
    */
   submit(tenant: string | undefined, streams: PushStream[], settle?: (outcome: ChunkOutcome) => void): void {
     const chunk = makeChunk(tenant, streams, settle);
-    if (this._closed) {
+    if (this._state.kind === 'closed') {
       this._drop([chunk], 'droppedAtShutdown');
       return;
     }
@@ -118,7 +141,6 @@ export class BufferedSender {
    */
   async close(timeoutMillis: number, abort: () => void): Promise<boolean> {
     let timedOut = false;
-    this._closing = true;
     // Not unref'd: an app awaiting shutdown() must not exit while it retries (it is bounded).
     const timer = setTimeout(() => {
       timedOut = true;
@@ -129,8 +151,8 @@ export class BufferedSender {
     while (!this.isIdle && !timedOut) await new Promise<void>((resolve) => this._waiters.push(resolve));
     clearTimeout(timer);
     const delivered = this.isIdle;
-    this._closed = true;
     this._clearPause();
+    this._state = CLOSED;
     if (!delivered) {
       abort();
       const left = [...this._inFlight].flat();
@@ -141,28 +163,44 @@ export class BufferedSender {
     return delivered;
   }
 
+  /**
+   * Everything held, oldest first (the pushes in flight, then what waits), for a synchronous
+   * send at process exit. The sender stops: what it still had in flight is no longer its own.
+   */
+  takeAll(): BufferedChunk[] {
+    this._clearPause();
+    this._state = CLOSED;
+    const held = [...[...this._inFlight].flat(), ...this._buffer.clear()];
+    this._inFlight.clear();
+    return held;
+  }
+
   private _wake(): void {
     this._clearPause();
     this._pump();
   }
 
+  /** `paused` → `recovering` before its timer fires. */
   private _clearPause(): void {
-    if (this._pause === undefined) return;
-    clearTimeout(this._pause);
-    this._pause = undefined;
+    const state = this._state;
+    if (state.kind !== 'paused') return;
+    clearTimeout(state.timer);
+    this._state = { kind: 'recovering', failures: state.failures };
   }
 
   private _pump(): void {
-    const limit = this._recovering ? 1 : this._options.maxConcurrent;
+    const kind = this._state.kind;
+    if (kind === 'closed' || kind === 'paused') return;
+    const limit = kind === 'recovering' ? 1 : this._options.maxConcurrent;
     // Bounded: each pass moves one group from the buffer to the set in flight.
-    while (!this._closed && this._pause === undefined && this._inFlight.size < limit) {
+    while (this._inFlight.size < limit) {
       const group = this._buffer.take(this._options.maxPushBytes);
       if (group === undefined) break;
       void this._send(group);
     }
     if (this._buffer.isEmpty && this._inFlight.size === 0) {
-      this._recovering = false;
-      if (this._pause === undefined) this._release();
+      if (kind === 'recovering') this._state = SENDING;
+      this._release();
     }
   }
 
@@ -177,7 +215,7 @@ export class BufferedSender {
     const live: BufferedChunk[] = [];
     for (const chunk of group) {
       const expired = expireEntries(chunk, oldest);
-      if (expired > 0) this._options.diagnostics.note('droppedTooOld', expired);
+      if (expired > 0) this._options.diagnostics.countAndWarnOnce('droppedTooOld', expired);
       if (chunk.entries > 0) live.push(chunk);
       else settleChunk(chunk, { kind: 'dropped' });
     }
@@ -205,7 +243,7 @@ export class BufferedSender {
     let outcome: ChunkOutcome = { kind: 'delivered' };
     let failed = 0;
     if (error === undefined) {
-      this._failures = 0;
+      this._succeeded();
     } else {
       failed = error instanceof LokiPushError ? error.entriesFailed : entries;
       outcome = this._onFailure(error, tenant, failed);
@@ -219,8 +257,6 @@ export class BufferedSender {
   /** Decides what a failed push means; requeues what a retryable failure left undelivered. */
   private _onFailure(error: Error, tenant: string | undefined, failed: number): ChunkOutcome {
     if (error instanceof LokiPushError && (error.retryable || error.reason === 'aborted')) {
-      this._failures++;
-      this._recovering = true;
       this._options.diagnostics.count('pushRetries');
       logger.debug(`push to tenant ${tenant ?? '(none)'} failed, ${failed} entries kept for a retry: ${error.message}`);
       if (failed > 0)
@@ -245,20 +281,32 @@ export class BufferedSender {
     logger.error(`${message}; further refusals with this status are counted in exporter.stats.entriesRefused`);
   }
 
+  /** A push succeeded: the count of consecutive failures starts again. */
+  private _succeeded(): void {
+    const state = this._state;
+    if (state.kind === 'paused') this._state = { kind: 'paused', failures: 0, timer: state.timer };
+    else if (state.kind === 'recovering') this._state = { kind: 'recovering', failures: 0 };
+  }
+
+  /** Any state but `closed` → `paused`, for the backoff of one more failure or `Retry-After`. */
   private _pauseFor(retryAfterMillis: number | undefined): void {
-    this._clearPause();
-    const exponential = Math.min(
+    const state = this._state;
+    if (state.kind === 'closed') return;
+    if (state.kind === 'paused') clearTimeout(state.timer);
+    const failures = (state.kind === 'sending' ? 0 : state.failures) + 1;
+    const backoff = backoffMillis(
+      failures,
+      INITIAL_RETRY_DELAY_MILLIS,
       MAX_RETRY_DELAY_MILLIS,
-      INITIAL_RETRY_DELAY_MILLIS * 2 ** Math.min(this._failures - 1, 30)
+      this._options.random ?? Math.random
     );
-    const random = this._options.random ?? Math.random;
-    const backoff = exponential * (1 - JITTER_RATIO) + exponential * JITTER_RATIO * random();
     const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
-    this._pause = setTimeout(() => {
-      this._pause = undefined;
+    const timer = setTimeout(() => {
+      this._clearPause();
       this._pump();
     }, delay);
-    if (!this._closing) this._pause.unref?.();
+    timer.unref?.();
+    this._state = { kind: 'paused', failures, timer };
   }
 
   private _drop(chunks: readonly BufferedChunk[], kind: 'droppedBufferFull' | 'droppedAtShutdown'): void {
@@ -267,6 +315,6 @@ export class BufferedSender {
       entries += chunk.entries;
       settleChunk(chunk, { kind: 'dropped' });
     }
-    if (entries > 0) this._options.diagnostics.note(kind, entries);
+    if (entries > 0) this._options.diagnostics.countAndWarnOnce(kind, entries);
   }
 }

@@ -1,22 +1,27 @@
 /**
- * Options from code and from the environment, code first. A bad code option throws a
- * `TypeError`/`RangeError` naming it; a bad environment value is a `diag.warn` and the default.
+ * Options from code and from the environment, code first, then the defaults, the way the OTLP
+ * exporters merge them. The push client's options are validated and defaulted by
+ * `@otel-loki/push` itself (one set of rules); this module adds the environment layer and the
+ * exporter's own options. A bad code option throws a `TypeError`/`RangeError` naming it; a bad
+ * environment value is a `diag.warn` and the default.
  */
-import type { HeadersOption, LokiClientOptions } from '@otel-loki/push';
-import { DEFAULT_LIMITS as PUSH_DEFAULT_LIMITS, tenantIdProblem } from '@otel-loki/push';
+import type { Env } from './internal-types';
+import type { LokiClientOptions } from '@otel-loki/push';
+import {
+  DEFAULT_RETRY_DEADLINE_MILLIS,
+  resolveClientConfig,
+  resolvePushUrl,
+  tenantIdProblem,
+} from '@otel-loki/push/internal';
 import { compileAttributeRules, LOKI_DEFAULT_LABEL_ATTRIBUTES, LOKI_DISCOVER_SERVICE_NAME } from './attribute-rules';
+import { DEFAULT_EXIT_TIMEOUT_MILLIS } from './crash-capture';
 import { logger } from './diagnostics';
 import type { EntryLimitsConfig } from './entry-limits';
-import type { ResolvedLimits } from './internal-types';
 import type { RecordMappingConfig } from './record-mapping';
 import type { LokiExporterOptions } from './types';
 
 /** Loki's URL when neither code nor `OTEL_EXPORTER_LOKI_ENDPOINT` gives one. */
 export const DEFAULT_URL = 'http://localhost:3100';
-export const DEFAULT_TIMEOUT_MILLIS = 10_000;
-/** `@otel-loki/push`'s default bound of one request. */
-export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
-export const DEFAULT_RETRY_DEADLINE_MILLIS = 25_000;
 /** `BatchLogRecordProcessor`'s default `exportTimeoutMillis`. */
 export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 /** Time kept between the end of the retry deadline and the processor's export timeout. */
@@ -31,9 +36,6 @@ export const DEFAULT_MAX_STREAMS = 1_000;
  */
 export const DEFAULT_RETRY_BUFFER_BYTES = 32 * 1024 * 1024;
 
-/** Loki's default per-tenant limits, as `@otel-loki/push` knows them. */
-export const DEFAULT_LIMITS: ResolvedLimits = PUSH_DEFAULT_LIMITS;
-
 /** Everything the exporter needs, resolved and validated. */
 export interface ResolvedConfig {
   client: LokiClientOptions;
@@ -45,13 +47,12 @@ export interface ResolvedConfig {
   maxConcurrentExports: number;
   maxQueuedExports: number;
   shutdownTimeoutMillis: number;
+  exitTimeoutMillis: number;
   /** `0`: no retry buffer. */
   retryBufferBytes: number;
   maxRequestBytes: number;
   timeoutMillis: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Resolves options and environment.
@@ -61,30 +62,41 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options: expected an object, got ${options === null ? 'null' : typeof options}`);
   }
-  const url = options.url ?? envUrl(env) ?? DEFAULT_URL;
-  checkUrl(url, options.url !== undefined ? 'url' : 'OTEL_EXPORTER_LOKI_ENDPOINT');
-  const tenantId = options.tenantId ?? envTenant(env);
-  if (options.tenantId !== undefined) checkTenant(options.tenantId, 'tenantId');
-  const timeoutMillis =
-    positive(options.timeoutMillis, 'timeoutMillis') ??
-    envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT') ??
-    DEFAULT_TIMEOUT_MILLIS;
   const exportTimeoutMillis =
     positive(options.exportTimeoutMillis, 'exportTimeoutMillis') ??
     envMillis(env, 'OTEL_BLRP_EXPORT_TIMEOUT') ??
     DEFAULT_EXPORT_TIMEOUT_MILLIS;
+  const requested: LokiClientOptions = {
+    url: options.url ?? envUrl(env) ?? DEFAULT_URL,
+    tenantId: options.tenantId ?? envTenant(env),
+    headers: options.headers ?? envHeaders(env),
+    basicAuth: options.basicAuth,
+    bearerToken: options.bearerToken,
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    agent: options.agent,
+    insecureSkipVerify: options.insecureSkipVerify,
+    format: options.format,
+    timeoutMillis: options.timeoutMillis ?? envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT'),
+    retryDeadlineMillis: options.retryDeadlineMillis,
+    maxRequestBytes: options.maxRequestBytes,
+    limits: options.limits,
+  };
+  // Throws naming the option, before any I/O; the push client resolves the same options again.
+  const resolved = resolveClientConfig(requested);
   const retryDeadlineMillis = fitDeadline(
-    positive(options.retryDeadlineMillis, 'retryDeadlineMillis') ?? DEFAULT_RETRY_DEADLINE_MILLIS,
+    resolved.retryDeadlineMillis,
     exportTimeoutMillis,
     options.retryDeadlineMillis !== undefined
   );
-  const headers: HeadersOption | undefined = options.headers ?? envHeaders(env);
-  const limits: ResolvedLimits = { ...DEFAULT_LIMITS };
-  for (const [name, value] of Object.entries(options.limits ?? {})) {
-    if (value === undefined) continue;
-    if (!(name in DEFAULT_LIMITS)) throw new TypeError(`limits.${name}: unknown limit`);
-    (limits as Record<string, number>)[name] = positive(value, `limits.${name}`, true) as number;
-  }
+  const client: LokiClientOptions = {
+    ...requested,
+    timeoutMillis: resolved.timeoutMillis,
+    retryDeadlineMillis,
+  };
+  const { limits } = resolved;
+  const tenantId = client.tenantId;
   const classifier = compileAttributeRules({
     rules: list(options.attributeRules, 'attributeRules'),
     demoteToMetadata: list(options.demoteToMetadata, 'demoteToMetadata'),
@@ -96,23 +108,6 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
       ? []
       : (list(options.discoverServiceName, 'discoverServiceName') ?? LOKI_DISCOVER_SERVICE_NAME);
   const lineFormat = oneOf(options.lineFormat, 'lineFormat', ['raw', 'json', 'logfmt'] as const) ?? 'raw';
-  const client: LokiClientOptions = {
-    url,
-    tenantId,
-    headers,
-    basicAuth: options.basicAuth,
-    bearerToken: options.bearerToken,
-    ca: options.ca,
-    cert: options.cert,
-    key: options.key,
-    agent: options.agent,
-    insecureSkipVerify: bool(options.insecureSkipVerify, 'insecureSkipVerify'),
-    format: oneOf(options.format, 'format', ['protobuf', 'json'] as const),
-    timeoutMillis,
-    retryDeadlineMillis,
-    maxRequestBytes: positive(options.maxRequestBytes, 'maxRequestBytes'),
-    limits: options.limits,
-  };
   return {
     client,
     mapping: {
@@ -138,9 +133,13 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     maxQueuedExports: nonNegative(options.maxQueuedExports, 'maxQueuedExports') ?? DEFAULT_MAX_QUEUED_EXPORTS,
     shutdownTimeoutMillis:
       positive(options.shutdownTimeoutMillis, 'shutdownTimeoutMillis') ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+    exitTimeoutMillis:
+      positive(options.exitTimeoutMillis, 'exitTimeoutMillis') ??
+      envMillis(env, 'OTEL_EXPORTER_LOKI_EXIT_TIMEOUT') ??
+      DEFAULT_EXIT_TIMEOUT_MILLIS,
     retryBufferBytes: nonNegative(options.retryBufferBytes, 'retryBufferBytes') ?? DEFAULT_RETRY_BUFFER_BYTES,
-    maxRequestBytes: client.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
-    timeoutMillis,
+    maxRequestBytes: resolved.maxRequestBytes,
+    timeoutMillis: resolved.timeoutMillis,
   };
 }
 
@@ -156,28 +155,6 @@ function fitDeadline(deadline: number, exportTimeout: number, explicit: boolean)
     logger.debug(`retry deadline lowered to ${fitted} ms to fit exportTimeoutMillis ${exportTimeout}`);
   }
   return fitted;
-}
-
-function checkUrl(url: unknown, field: string): void {
-  if (typeof url !== 'string') throw new TypeError(`${field}: expected a URL string, got ${typeof url}`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(
-      `${field}: expected an http(s) URL such as 'http://localhost:3100', got ${JSON.stringify(url)}`
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`${field}: expected an http or https URL, got ${JSON.stringify(parsed.protocol)}`);
-  }
-}
-
-function checkTenant(tenant: unknown, field: string): void {
-  if (typeof tenant !== 'string') throw new TypeError(`${field}: expected a string, got ${typeof tenant}`);
-  const problem = tenantIdProblem(tenant);
-  if (problem !== undefined)
-    throw new TypeError(`${field}: invalid Loki tenant ID ${JSON.stringify(tenant)}: ${problem}`);
 }
 
 function positive(value: unknown, field: string, allowInfinity = false): number | undefined {
@@ -237,10 +214,11 @@ function envUrl(env: Env): string | undefined {
   const value = envValue(env, 'OTEL_EXPORTER_LOKI_ENDPOINT');
   if (value === undefined) return undefined;
   try {
-    checkUrl(value, 'OTEL_EXPORTER_LOKI_ENDPOINT');
+    resolvePushUrl(value);
     return value;
   } catch (err) {
-    logger.warn(`${(err as Error).message}; using ${DEFAULT_URL}`);
+    const problem = (err as Error).message.replace(/^url: /, '');
+    logger.warn(`OTEL_EXPORTER_LOKI_ENDPOINT: ${problem}; using ${DEFAULT_URL}`);
     return undefined;
   }
 }

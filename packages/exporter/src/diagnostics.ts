@@ -39,6 +39,7 @@ const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
     'Loki has been unavailable for longer than the retry buffer holds (retryBufferBytes): the oldest buffered entries were dropped',
   droppedTooOld: 'buffered entries that had become older than Loki accepts (rejectOldSamplesMaxAgeMillis) were dropped',
   droppedAtShutdown: 'entries not delivered within shutdownTimeoutMillis were dropped at shutdown',
+  droppedAtExit: 'entries not delivered by the flush at process exit within exitTimeoutMillis were dropped',
 };
 
 /** Counts rewrites and drops; warns once per kind. */
@@ -53,6 +54,7 @@ export class Diagnostics {
     droppedBufferFull: 0,
     droppedTooOld: 0,
     droppedAtShutdown: 0,
+    droppedAtExit: 0,
     retryBufferEntries: 0,
     retryBufferBytes: 0,
     timestampsNudged: 0,
@@ -70,8 +72,8 @@ export class Diagnostics {
   };
   private readonly _reported = new Set<RewriteKind>();
 
-  /** Counts `count` rewrites of `kind`; the first one also warns, with `detail` when given. */
-  note(kind: RewriteKind, count = 1, detail?: string): void {
+  /** Counts `count` rewrites of `kind`; the first one of each kind also warns, with `detail` when given. */
+  countAndWarnOnce(kind: RewriteKind, count = 1, detail?: string): void {
     this._stats[kind] += count;
     if (this._reported.has(kind)) return;
     this._reported.add(kind);
@@ -79,7 +81,7 @@ export class Diagnostics {
     logger.warn(`${EXPLANATIONS[kind]}${suffix}; further cases are counted in exporter.stats, not logged`);
   }
 
-  /** Adds to one of the flow counters. */
+  /** Adds to one of the flow counters; never warns. */
   count(kind: FlowKind, n = 1): void {
     this._stats[kind] += n;
   }

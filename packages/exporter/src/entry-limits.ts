@@ -8,13 +8,13 @@
 import type { MetadataPair } from '@otel-loki/push';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Diagnostics } from './diagnostics';
-import type { MutableEntry, NamedValue, ResolvedLimits } from './internal-types';
+import type { NamedValue, ResolvedLimits } from './internal-types';
 import { RANK_FIELD } from './attribute-flattening';
-import { compareTime, splitHrTime, timeToDecimal } from './loki-entry';
+import type { LokiEntry } from './loki-entry';
+import { compareTime, splitHrTime, splitNanos, timeToDecimal } from './timestamps';
 import { exceedsUtf8, truncateUtf8, utf8Length } from './utf8';
 
 const NANOS_PER_MILLI = 1_000_000n;
-const NANOS_PER_SECOND = 1_000_000_000n;
 /**
  * Entries are checked against "too old" this much earlier than Loki would, because Loki
  * checks on arrival, which may be after retries.
@@ -45,58 +45,48 @@ export class EntryLimiter {
   }
 
   /** Fixes `entry` in place. Returns `false` when it must be dropped (counted). */
-  apply(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+  apply(entry: LokiEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
     return this._timestamp(entry, record, window) && this._line(entry) && this._metadata(entry);
   }
 
-  private _timestamp(entry: MutableEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
+  private _timestamp(entry: LokiEntry, record: ReadableLogRecord, window: TimeWindow): boolean {
     const seconds = entry.seconds;
     const nanos = entry.nanos;
     if (inWindow(seconds, nanos, window)) return true;
     const original = timeToDecimal(seconds, nanos);
     if (this._config.invalidTimestamp === 'drop') {
-      this._diagnostics.note('timestampsDropped', 1, `timestamp ${original} ns`);
+      this._diagnostics.countAndWarnOnce('timestampsDropped', 1, `timestamp ${original} ns`);
       return false;
     }
     const [observedSeconds, observedNanos] = splitHrTime(record.hrTimeObserved);
     if (inWindow(observedSeconds, observedNanos, window)) entry.setTime(observedSeconds, observedNanos);
     else entry.setTime(window.nowSeconds, window.nowNanos);
-    entry.metadata.push({ name: ORIGINAL_TIMESTAMP, value: original });
-    this._diagnostics.note('timestampsReplaced', 1, `timestamp ${original} ns`);
+    entry.appendMetadata({ name: ORIGINAL_TIMESTAMP, value: original });
+    this._diagnostics.countAndWarnOnce('timestampsReplaced', 1, `timestamp ${original} ns`);
     return true;
   }
 
-  private _line(entry: MutableEntry): boolean {
+  private _line(entry: LokiEntry): boolean {
     const max = this._config.limits.maxLineSize;
     if (!exceedsUtf8(entry.line, max)) return true;
     if (this._config.oversizedLine === 'drop') {
-      this._diagnostics.note('linesDropped', 1, `${utf8Length(entry.line)} bytes`);
+      this._diagnostics.countAndWarnOnce('linesDropped', 1, `${utf8Length(entry.line)} bytes`);
       return false;
     }
-    this._diagnostics.note('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
-    entry.line = truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+    this._diagnostics.countAndWarnOnce('linesTruncated', 1, `${utf8Length(entry.line)} bytes`);
+    entry.setLine(truncateUtf8(entry.line, max - TRUNCATION_MARKER.length) + TRUNCATION_MARKER);
     return true;
   }
 
-  private _metadata(entry: MutableEntry): boolean {
+  private _metadata(entry: LokiEntry): boolean {
     const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
     const pairs = entry.metadata;
-    const shared = entry.shared;
-    let chars = 0;
-    let i = 0;
-    if (shared !== undefined) {
-      for (; i < entry.sharedStart; i++) chars += pairs[i].name.length + pairs[i].value.length;
-      chars += shared.chars;
-      i += shared.pairs.length;
-    }
-    for (; i < pairs.length; i++) chars += pairs[i].name.length + pairs[i].value.length;
     // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure.
-    if (pairs.length <= maxCount && chars * 3 <= maxSize) return true;
+    if (pairs.length <= maxCount && entry.metadataChars * 3 <= maxSize) return true;
     if (pairs.length <= maxCount && metadataBytes(pairs) <= maxSize) return true;
     const before = pairs.length;
-    const trimmed = trimMetadata(pairs, maxCount, maxSize);
-    entry.metadataEdited();
-    this._diagnostics.note('metadataTrimmed', trimmed, `${before} pairs`);
+    const trimmed = entry.editMetadata((editable) => trimMetadata(editable, maxCount, maxSize));
+    this._diagnostics.countAndWarnOnce('metadataTrimmed', trimmed, `${before} pairs`);
     return true;
   }
 }
@@ -146,16 +136,6 @@ export function acceptedWindow(limits: ResolvedLimits, nowNanos: bigint): TimeWi
     newestSeconds,
     newestNanos,
   };
-}
-
-function splitNanos(nanos: bigint): [number, number] {
-  let seconds = nanos / NANOS_PER_SECOND;
-  let rest = nanos - seconds * NANOS_PER_SECOND;
-  if (rest < 0n) {
-    seconds -= 1n;
-    rest += NANOS_PER_SECOND;
-  }
-  return [Number(seconds), Number(rest)];
 }
 
 function metadataBytes(pairs: readonly MetadataPair[]): number {

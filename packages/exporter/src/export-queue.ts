@@ -15,11 +15,6 @@ export class ExportQueue {
     private readonly _maxQueued: number
   ) {}
 
-  /** Tasks running or waiting. */
-  get size(): number {
-    return this._running + this._waiting.length;
-  }
-
   /**
    * Schedules `task`. Returns `false`, without running it, when the line is full. The task
    * must not reject (exports report through their callback).

@@ -5,8 +5,9 @@ export {
   LOKI_DISCOVER_SERVICE_NAME,
   HIGH_CARDINALITY_LABEL_ATTRIBUTES,
 } from './attribute-rules';
-export { DEFAULT_LIMITS } from './configuration';
 export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './entry-limits';
+export { ExitSafeLogRecordProcessor } from './exit-safe-processor';
+export type { ExitFlushable, ExitSafeProcessorOptions } from './exit-safe-processor';
 export type {
   AttributeAction,
   AttributeRule,

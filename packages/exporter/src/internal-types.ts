@@ -1,5 +1,5 @@
 /** Types shared inside the package; never exported. */
-import type { LokiLimits, MetadataPair, PushResult, PushStream } from '@otel-loki/push';
+import type { MetadataPair, PushOptions, PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
 import type { LokiEntry } from './loki-entry';
 
 /**
@@ -14,8 +14,8 @@ export interface NamedValue extends MetadataPair {
   nameField?: Uint8Array;
 }
 
-/** Every limit of {@link LokiLimits}, resolved to a number. */
-export type ResolvedLimits = Required<LokiLimits>;
+/** Every limit of `LokiLimits`, resolved to a number (push's own type). */
+export type { ResolvedLimits } from '@otel-loki/push/internal';
 
 /** A stream's final label set: the canonical string, its pairs, and label candidates demoted to metadata. */
 export interface StreamLabels {
@@ -31,22 +31,19 @@ export interface StreamLabels {
 export interface MappedRecord {
   tenant: string | undefined;
   stream: StreamLabels;
-  /** Label candidates before limits, kept so that the stream cap can demote one of them. */
-  entry: MutableEntry;
+  entry: LokiEntry;
 }
 
-/** A push entry under construction (timestamps are nudged in place). */
-export type MutableEntry = LokiEntry;
+/** Options of one push: push's own. */
+export type { PushOptions };
 
-/** Options of one push. */
-export interface PushOptions {
-  tenantId?: string;
-  signal?: AbortSignal;
-  retryDeadlineMillis?: number;
-}
+/** Environment variables, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The slice of `LokiPushClient` the exporter uses; tests swap it. */
 export interface PushClient {
   push(streams: readonly PushStream[], options?: PushOptions): Promise<PushResult>;
+  /** A bounded synchronous push, for the flush at process exit; absent on clients without one. */
+  pushSync?(streams: readonly PushStream[], options?: PushSyncOptions): PushResult;
   close(): Promise<void>;
 }

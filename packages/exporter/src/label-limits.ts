@@ -6,7 +6,8 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/validation/limits.go
  */
-import { formatLabels, hasInvalidUnicode, sanitizeLabelValue } from '@otel-loki/push';
+import { formatLabels, sanitizeLabelValue } from '@otel-loki/push';
+import { hasInvalidUnicode } from '@otel-loki/push/internal';
 import type { MetadataPair } from '@otel-loki/push';
 import type { Diagnostics } from './diagnostics';
 import type { ResolvedLimits, StreamLabels } from './internal-types';
@@ -42,18 +43,22 @@ export function finalizeLabels(
     if (name !== SERVICE_NAME_LABEL) {
       if (counted >= limits.maxLabelNamesPerSeries) {
         demoted.push({ name, value });
-        diagnostics.note('labelsDemoted', 1, `label ${name} beyond ${limits.maxLabelNamesPerSeries} labels`);
+        diagnostics.countAndWarnOnce(
+          'labelsDemoted',
+          1,
+          `label ${name} beyond ${limits.maxLabelNamesPerSeries} labels`
+        );
         continue;
       }
       counted++;
     }
     if (exceedsUtf8(value, limits.maxLabelValueLength)) {
       value = truncateUtf8(value, limits.maxLabelValueLength);
-      diagnostics.note('labelValuesTruncated', 1, `label ${name}`);
+      diagnostics.countAndWarnOnce('labelValuesTruncated', 1, `label ${name}`);
     }
     if (hasInvalidUnicode(value)) {
       value = sanitizeLabelValue(value);
-      diagnostics.note('invalidUnicodeReplaced', 1, `label ${name}`);
+      diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, `label ${name}`);
     }
     labels[name] = value;
     pairs.push({ name, value });

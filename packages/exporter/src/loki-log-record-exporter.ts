@@ -7,8 +7,8 @@
  * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
 import { inspect } from 'node:util';
-import { LokiPushClient } from '@otel-loki/push';
-import type { PushResult } from '@otel-loki/push';
+import { LokiPushClient, LokiPushError } from '@otel-loki/push';
+import type { PushResult, PushStream } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
 import type { ResolvedConfig } from './configuration';
@@ -17,15 +17,15 @@ import { Diagnostics, logger } from './diagnostics';
 import { acceptedWindow, EntryLimiter } from './entry-limits';
 import { ExportQueue } from './export-queue';
 import type { MappedRecord, PushClient } from './internal-types';
-import { INTERNALS } from './internals';
-import type { ExporterInternals } from './internals';
-import { createPushClient } from './push-client';
+import { INTERNALS } from './test-seam';
+import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './record-mapping';
 import { ExporterMetrics } from './self-observability';
+import { settleWithin } from './settle-within';
 import type { ChunkOutcome } from './retry-buffer';
 import { StreamGrouper } from './stream-grouping';
 import type { TenantBatch } from './stream-grouping';
-import { StreamRegistry } from './stream-registry';
+import { StreamCap } from './stream-cap';
 import { withTracingSuppressed } from './suppress-tracing';
 import { TimestampDeduplicator } from './timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
@@ -52,6 +52,8 @@ export interface ExportResult {
 export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _config: ResolvedConfig;
   private readonly _client: PushClient;
+  /** The push URL, without credentials, for `util.inspect`; `undefined` with a client from the test seam. */
+  private readonly _pushUrl: string | undefined;
   private readonly _diagnostics = new Diagnostics();
   private readonly _mapper: RecordMapper;
   private readonly _limiter: EntryLimiter;
@@ -61,6 +63,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _abort = new AbortController();
   private readonly _nowMillis: () => number;
   private _shutdown: Promise<void> | undefined;
+  /** Without a retry buffer: the batches of exports not yet answered. */
+  private readonly _unbuffered = new Set<TenantBatch[]>();
 
   /**
    * @param options every option is optional; `new LokiLogRecordExporter()` is configured from
@@ -73,19 +77,19 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
-    const registry = new StreamRegistry(
+    const streamCap = new StreamCap(
       this._config.maxStreams,
       this._config.mapping.limits,
       this._diagnostics,
       this._nowMillis
     );
     const deduplicator = this._config.uniqueTimestamps ? new TimestampDeduplicator() : undefined;
-    this._grouper = new StreamGrouper(registry, deduplicator, this._diagnostics);
+    this._grouper = new StreamGrouper(streamCap, deduplicator, this._diagnostics);
     this._queue = new ExportQueue(this._config.maxConcurrentExports, this._config.maxQueuedExports);
+    const client = internals.createClient?.(this._config.client) ?? new LokiPushClient(this._config.client);
+    this._pushUrl = client instanceof LokiPushClient ? client.config.pushUrl.href : undefined;
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
-    this._client = new ExporterMetrics(() => this.stats).instrument(
-      (internals.createClient ?? createPushClient)(this._config.client)
-    );
+    this._client = new ExporterMetrics(() => this.stats).instrument(client);
     if (this._config.client.insecureSkipVerify === true) {
       logger.warn(
         'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'
@@ -106,16 +110,16 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     }
   }
 
-  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   /**
    * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
    * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
    */
   [inspect.custom](): string {
-    const url = this._client instanceof LokiPushClient ? this._client.config.pushUrl.href : '(custom client)';
+    const url = this._pushUrl ?? '(custom client)';
     return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
   }
 
+  /** Counters of records, exports, retries, and every kind of rewrite or drop; the buffer's fill. */
   get stats(): LokiExporterStats {
     const stats = this._diagnostics.snapshot();
     if (this._sender !== undefined) {
@@ -165,8 +169,15 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       this._buffer(this._sender, batches, done);
       return;
     }
-    const accepted = this._queue.offer(async () => done(await this._send(batches)));
+    // Held until answered, so that a flush at exit can still send it.
+    this._unbuffered.add(batches);
+    const accepted = this._queue.offer(async () => {
+      const result = await this._send(batches);
+      this._unbuffered.delete(batches);
+      done(result);
+    });
     if (!accepted) {
+      this._unbuffered.delete(batches);
       this._diagnostics.count('exportsFailed');
       done({
         code: ExportResultCode.FAILED,
@@ -188,6 +199,22 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   }
 
   /**
+   * Sends **synchronously**, for a process that is exiting (an `'exit'` listener, where nothing
+   * asynchronous runs any more): `records` not yet exported (from the batch processor) and
+   * everything the exporter holds (the retry buffer, pushes in flight), within `timeoutMillis`
+   * (default `exitTimeoutMillis`). Blocks the thread meanwhile (a worker thread sends). What is
+   * not delivered is counted in `stats.droppedAtExit`. Never throws. Afterwards the exporter
+   * sends nothing more; it is meant to be the last thing it does.
+   */
+  flushSync(records: readonly ReadableLogRecord[] = [], timeoutMillis?: number): void {
+    try {
+      this._flushSync(records, timeoutMillis ?? this._config.exitTimeoutMillis);
+    } catch (err) {
+      logger.debug('the flush at exit failed', err);
+    }
+  }
+
+  /**
    * Stops accepting exports (later ones answer FAILED), keeps trying to deliver what is
    * buffered or in flight for up to `shutdownTimeoutMillis`, then aborts and drops the rest
    * (counted in `stats.droppedAtShutdown`, with a warning), and closes the client. Idempotent.
@@ -199,8 +226,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
 
   private async _doShutdown(): Promise<void> {
     const started = Date.now();
-    const finished = await settlesWithin(this._queue.drain(), this._config.shutdownTimeoutMillis);
-    if (!finished) {
+    const drained = await settleWithin(this._queue.drain(), this._config.shutdownTimeoutMillis);
+    if (drained.status === 'timedOut') {
       logger.warn(`shutdown: exports still running after ${this._config.shutdownTimeoutMillis} ms were abandoned`);
       this._abort.abort(new Error('LokiLogRecordExporter shut down'));
     }
@@ -212,6 +239,32 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       await this._client.close();
     } catch (err) {
       logger.debug('closing the Loki client failed', err);
+    }
+  }
+
+  private _flushSync(records: readonly ReadableLogRecord[], timeoutMillis: number): void {
+    const deadline = Date.now() + timeoutMillis;
+    const held: { tenant: string | undefined; streams: PushStream[] }[] = [];
+    if (this._sender !== undefined) held.push(...this._sender.takeAll());
+    for (const batches of this._unbuffered) held.push(...batches);
+    this._unbuffered.clear();
+    if (records.length > 0) held.push(...this._prepare(records));
+    this._shutdown ??= Promise.resolve();
+    for (const [tenant, streams] of byTenant(held)) {
+      let entries = 0;
+      for (const stream of streams) entries += stream.entries.length;
+      const left = deadline - Date.now();
+      let delivered = 0;
+      if (left > 0 && this._client.pushSync !== undefined) {
+        try {
+          delivered = this._client.pushSync(streams, { tenantId: tenant, timeoutMillis: left }).entries;
+        } catch (err) {
+          delivered = err instanceof LokiPushError ? err.entriesSent : 0;
+          logger.debug(`the flush at exit to tenant ${tenant ?? '(none)'} failed`, err);
+        }
+      }
+      this._diagnostics.count('entries', delivered);
+      if (delivered < entries) this._diagnostics.countAndWarnOnce('droppedAtExit', entries - delivered);
     }
   }
 
@@ -227,7 +280,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const outcomes = batches.map(
       (batch) => new Promise<ChunkOutcome>((resolve) => sender.submit(batch.tenant, batch.streams, resolve))
     );
-    void handOff(Promise.all(outcomes), HAND_OFF_MILLIS).then((settled) => {
+    void settleWithin(Promise.all(outcomes), HAND_OFF_MILLIS).then((result) => {
+      const settled = result.status === 'fulfilled' ? result.value : undefined;
       const refused = settled?.find((o) => o.kind === 'refused');
       const dropped = settled?.some((o) => o.kind === 'dropped') === true;
       if (refused === undefined && !dropped) {
@@ -247,9 +301,10 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private _prepare(logs: readonly ReadableLogRecord[]): TenantBatch[] {
     const nowNanos = BigInt(this._nowMillis()) * NANOS_PER_MILLI;
     const window = this._limiter.window(nowNanos);
+    const now: readonly [number, number] = [window.nowSeconds, window.nowNanos];
     const mapped: MappedRecord[] = [];
     for (const record of logs) {
-      const result = this._mapper.map(record, nowNanos);
+      const result = this._mapper.map(record, now);
       if (this._limiter.apply(result.entry, record, window)) mapped.push(result);
     }
     this._diagnostics.count('records', logs.length);
@@ -281,36 +336,18 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   }
 }
 
-/** `promise`'s value, or `undefined` after `millis` (an unref'd timer). */
-function handOff<T>(promise: Promise<T>, millis: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), millis);
-    timer.unref?.();
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
-
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
-
-/** True when `promise` settles within `millis`; the timer never keeps the process alive. */
-function settlesWithin(promise: Promise<unknown>, millis: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), millis);
-    timer.unref?.();
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      }
-    );
-  });
+/** Streams by tenant, in order of first appearance; each tenant's streams in order. */
+function byTenant(
+  held: readonly { tenant: string | undefined; streams: PushStream[] }[]
+): Map<string | undefined, PushStream[]> {
+  const result = new Map<string | undefined, PushStream[]>();
+  for (const { tenant, streams } of held) {
+    const list = result.get(tenant);
+    if (list === undefined) result.set(tenant, [...streams]);
+    else list.push(...streams);
+  }
+  return result;
 }

@@ -6,9 +6,8 @@
  *
  * @see https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
+import type { Env } from './internal-types';
 import { logger } from './diagnostics';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** `BatchLogRecordProcessor` settings from `OTEL_BLRP_*`; absent: the SDK's default. */
 export interface BatchSettings {

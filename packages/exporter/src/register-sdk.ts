@@ -3,19 +3,23 @@
  * `BatchLogRecordProcessor` + {@link LokiLogRecordExporter}, auto-instrumentation when
  * `@opentelemetry/auto-instrumentations-node` is installed, a tracer provider that records
  * spans (so log records carry trace context) but exports none unless `OTEL_TRACES_EXPORTER`
- * says so, metrics only when `OTEL_METRICS_EXPORTER` says so, and shutdown hooks.
+ * says so, metrics only when `OTEL_METRICS_EXPORTER` says so, shutdown hooks (signals,
+ * `beforeExit`) and crash capture (`'exit'`: uncaught exceptions, unhandled rejections,
+ * `process.exit()`; see `exit-safe-processor.ts`).
  *
  * `@opentelemetry/sdk-node` and the auto-instrumentations are optional peers, loaded with
  * `require` here only, so that importing the exporter itself never loads them.
  */
+import type { Env } from './internal-types';
 import { metrics } from '@opentelemetry/api';
 import type { Context, MeterProvider } from '@opentelemetry/api';
 import type * as SdkLogs from '@opentelemetry/sdk-logs';
-import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations-node';
 import type * as SdkNode from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { logger } from './diagnostics';
+import { ExitSafeLogRecordProcessor } from './exit-safe-processor';
 import { LokiLogRecordExporter } from './loki-log-record-exporter';
 import { readRegisterSettings } from './register-environment';
 import type { BatchSettings } from './register-environment';
@@ -24,7 +28,6 @@ import { installShutdownHooks } from './register-shutdown';
 type SdkNodeModule = typeof SdkNode;
 type SdkLogsModule = typeof SdkLogs;
 type AutoInstrumentationsModule = typeof AutoInstrumentations;
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Marks the process once the entry has run (it may be given both as --require and --import). */
 const STARTED = Symbol.for('@otel-loki/exporter/register');
@@ -74,13 +77,20 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
   // The processor is built now that the SDK has registered its MeterProvider (if any), so that
   // its own self-observability metrics (records dropped when its queue is full) reach it.
   const providerAfter = metrics.getMeterProvider();
+  // The batch processor sits inside one that remembers what it holds, so that a crash or a
+  // process.exit() still delivers it (synchronously, within the exporter's exitTimeoutMillis).
   processor.bind(
-    createBatchProcessor(
-      sdkNode,
+    new ExitSafeLogRecordProcessor({
       exporter,
-      settings.batch,
-      providerAfter === providerBefore ? undefined : providerAfter
-    )
+      createProcessor: (tracked) =>
+        createBatchProcessor(
+          sdkNode,
+          tracked,
+          settings.batch,
+          providerAfter === providerBefore ? undefined : providerAfter
+        ),
+      maxQueueSize: settings.batch.maxQueueSize,
+    })
   );
   logger.debug(
     `@otel-loki/exporter/register started (auto-instrumentation: ${auto === undefined ? 'not installed' : 'on'})`
@@ -101,7 +111,7 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
  */
 function createBatchProcessor(
   sdkNode: SdkNodeModule,
-  exporter: LokiLogRecordExporter,
+  exporter: LogRecordExporter,
   batch: BatchSettings,
   selfObsMeterProvider: MeterProvider | undefined
 ): LogRecordProcessor {

@@ -11,6 +11,8 @@
  *   status 128 + n). A second signal while shutting down ends the process at once.
  */
 
+import { settleWithin } from './settle-within';
+
 /** The slice of `process` used, so that tests can pass a stand-in. */
 export interface SignalTarget {
   readonly pid: number;
@@ -68,21 +70,11 @@ export function installShutdownHooks(
 }
 
 /**
- * Runs `shutdown`, settling when it does or after `millis`, never rejecting. The timer is not
- * unref'd: after a signal the process must live until the re-raise, not end with status 0
- * because the event loop ran dry first; it is cleared as soon as the shutdown is done.
+ * Runs `shutdown`, settling when it does or after `millis`, never rejecting. The timer keeps
+ * the process alive: after a signal the process must live until the re-raise, not end with
+ * status 0 because the event loop ran dry first; it is cleared as soon as the shutdown is done.
  */
-function bounded(shutdown: () => Promise<void>, millis: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, millis);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    try {
-      shutdown().then(done, done);
-    } catch {
-      done();
-    }
-  });
+async function bounded(shutdown: () => Promise<void>, millis: number): Promise<void> {
+  // The executor runs shutdown() at once and turns a synchronous throw into a rejection.
+  await settleWithin(new Promise<void>((resolve) => resolve(shutdown())), millis, { keepAlive: true });
 }

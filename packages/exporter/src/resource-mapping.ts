@@ -6,9 +6,9 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go
  */
 import type { MetadataPair } from '@otel-loki/push';
-import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push';
+import { encodeMetadataPairs, tenantIdProblem } from '@otel-loki/push/internal';
 import { anyValueToString, numberToString } from './any-value';
-import { fieldPair, flattenAttribute, resolveCollisions } from './attribute-flattening';
+import { fieldPair, flattenAttribute, resolveCollisions, sanitizeValues } from './attribute-flattening';
 import type { AttributeClassifier } from './attribute-rules';
 import type { Diagnostics } from './diagnostics';
 import type { NamedValue, ResolvedLimits, StreamLabels } from './internal-types';
@@ -119,7 +119,7 @@ export class ResourceMapper {
       const pairs: NamedValue[] = info.metadata.slice();
       this._scopeMetadata(scope, pairs);
       const collisions = resolveCollisions(pairs);
-      if (collisions > 0) this._diagnostics.note('nameCollisions', collisions, 'in scope attributes');
+      if (collisions > 0) this._diagnostics.countAndWarnOnce('nameCollisions', collisions, 'in scope attributes');
       const names = new Set(pairs.map((p) => p.name));
       let chars = 0;
       for (const pair of pairs) chars += pair.name.length + pair.value.length;
@@ -148,9 +148,9 @@ export class ResourceMapper {
       if (action === 'drop') continue;
       invalidNames += flattenAttribute(key, attributes[key], action === 'label' ? labels : metadata);
     }
-    if (invalidNames > 0) this._diagnostics.note('invalidNamesDropped', invalidNames, 'resource attribute');
+    if (invalidNames > 0) this._diagnostics.countAndWarnOnce('invalidNamesDropped', invalidNames, 'resource attribute');
     const collisions = resolveCollisions(labels) + resolveCollisions(metadata);
-    if (collisions > 0) this._diagnostics.note('nameCollisions', collisions, 'in resource attributes');
+    if (collisions > 0) this._diagnostics.countAndWarnOnce('nameCollisions', collisions, 'in resource attributes');
 
     // Loki writes labels into a map in attribute order (a later pair of the same name replaces
     // an earlier one) and sets service_name from the first discovery candidate on the way.
@@ -189,7 +189,7 @@ export class ResourceMapper {
         // A scope attribute Loki would index is kept as metadata: labels come from resources and records.
         if (action !== 'drop') invalidNames += flattenAttribute(key, attributes[key], pairs);
       }
-      if (invalidNames > 0) this._diagnostics.note('invalidNamesDropped', invalidNames, 'scope attribute');
+      if (invalidNames > 0) this._diagnostics.countAndWarnOnce('invalidNamesDropped', invalidNames, 'scope attribute');
     }
     if (scope.name) pairs.push(fieldPair('scope_name', scope.name));
     if (scope.version) pairs.push(fieldPair('scope_version', scope.version));
@@ -212,7 +212,7 @@ export function validTenant(value: string, diagnostics: Diagnostics): string | u
   if (value === '') return undefined;
   const problem = tenantIdProblem(value);
   if (problem === undefined) return value;
-  diagnostics.note('invalidTenants', 1, problem);
+  diagnostics.countAndWarnOnce('invalidTenants', 1, problem);
   return undefined;
 }
 
@@ -227,15 +227,4 @@ function appendLegacyLabels(attributes: Record<string, unknown>, candidates: Met
   }
   if (SERVICE_INSTANCE_ATTRIBUTE in attributes)
     add('instance', anyValueToString(attributes[SERVICE_INSTANCE_ATTRIBUTE]));
-}
-
-/** Replaces lone surrogates in metadata values (they are not valid UTF-8 on the wire), counted. */
-export function sanitizeValues<T extends MetadataPair>(pairs: T[], diagnostics: Diagnostics): T[] {
-  for (const pair of pairs) {
-    if (!pair.value.isWellFormed()) {
-      pair.value = pair.value.toWellFormed();
-      diagnostics.note('invalidUnicodeReplaced', 1, `metadata ${pair.name}`);
-    }
-  }
-  return pairs;
 }

@@ -11,7 +11,7 @@
  * @see https://grafana.com/docs/alloy/latest/reference/components/loki/loki.write/#debug-metrics
  */
 import { LokiPushError } from '@otel-loki/push';
-import type { PushResult, PushStream } from '@otel-loki/push';
+import type { PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
 import { metrics, ValueType } from '@opentelemetry/api';
 import type { BatchObservableResult, Counter, Histogram, MeterProvider } from '@opentelemetry/api';
 import { logger } from './diagnostics';
@@ -40,6 +40,7 @@ export const DROP_REASONS = Object.freeze({
   droppedBufferFull: 'queue_full',
   droppedTooOld: 'too_old',
   droppedAtShutdown: 'shutdown',
+  droppedAtExit: 'exit',
   entriesRefused: 'rejected',
 } as const satisfies Partial<Record<keyof LokiExporterStats, string>>);
 
@@ -97,6 +98,14 @@ export class ExporterMetrics {
         );
         return pushed;
       },
+      pushSync:
+        client.pushSync === undefined
+          ? undefined
+          : (streams: readonly PushStream[], options?: PushSyncOptions): PushResult => {
+              const result = client.pushSync!(streams, options);
+              this._ensureInstruments().sentBytes.add(result.bytes);
+              return result;
+            },
       // The observable callback stays registered after close: the final values of a shut-down
       // exporter are still read by the MeterProvider's last collection.
       close: () => client.close(),

@@ -5,8 +5,9 @@
  */
 import type { PushStream } from '@otel-loki/push';
 import type { Diagnostics } from './diagnostics';
-import type { MappedRecord, MutableEntry, StreamLabels } from './internal-types';
-import type { StreamRegistry } from './stream-registry';
+import type { MappedRecord, StreamLabels } from './internal-types';
+import type { LokiEntry } from './loki-entry';
+import type { StreamCap } from './stream-cap';
 import { sortEntries } from './timestamp-deduplication';
 import type { TimestampDeduplicator } from './timestamp-deduplication';
 
@@ -23,13 +24,13 @@ export interface TenantBatch {
 
 interface StreamGroup {
   labels: StreamLabels;
-  entries: MutableEntry[];
+  entries: LokiEntry[];
 }
 
 /** Groups, caps, sorts and deduplicates. */
 export class StreamGrouper {
   constructor(
-    private readonly _registry: StreamRegistry,
+    private readonly _streamCap: StreamCap,
     private readonly _deduplicator: TimestampDeduplicator | undefined,
     private readonly _diagnostics: Diagnostics
   ) {}
@@ -60,9 +61,9 @@ export class StreamGrouper {
   private _admit(tenantKey: string, streams: Map<string, StreamGroup>): Map<string, StreamGroup> {
     const admitted = new Map<string, StreamGroup>();
     for (const group of streams.values()) {
-      const labels = this._registry.admit(tenantKey, group.labels);
+      const labels = this._streamCap.admit(tenantKey, group.labels);
       if (labels !== group.labels && labels.demoted.length > 0) {
-        for (const entry of group.entries) for (const pair of labels.demoted) entry.metadata.push(pair);
+        for (const entry of group.entries) for (const pair of labels.demoted) entry.appendMetadata(pair);
       }
       const existing = admitted.get(labels.labelString);
       if (existing === undefined) admitted.set(labels.labelString, { labels, entries: group.entries });
@@ -84,7 +85,7 @@ export class StreamGrouper {
       out.push({ labels: key, entries: group.entries });
       entries += group.entries.length;
     }
-    if (nudged > 0) this._diagnostics.note('timestampsNudged', nudged);
+    if (nudged > 0) this._diagnostics.countAndWarnOnce('timestampsNudged', nudged);
     return { tenant: tenantKey === NO_TENANT ? undefined : tenantKey, streams: out, entries };
   }
 }

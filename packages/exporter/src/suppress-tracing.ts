@@ -17,11 +17,6 @@ export function suppressTracing(ctx: Context): Context {
   return ctx.setValue(SUPPRESS_TRACING_KEY, true);
 }
 
-/** True when tracing is suppressed in `ctx` (by this module or by `@opentelemetry/core`). */
-export function isTracingSuppressed(ctx: Context): boolean {
-  return ctx.getValue(SUPPRESS_TRACING_KEY) === true;
-}
-
 /** Runs `fn` in the active context with tracing suppressed. */
 export function withTracingSuppressed<T>(fn: () => T): T {
   return context.with(suppressTracing(context.active()), fn);

@@ -6,8 +6,8 @@
  * 1 ns after it. The last timestamp sent per stream is remembered, so that a run of equal
  * timestamps split across two exports is continued, not collided with.
  */
-import type { MutableEntry } from './internal-types';
-import { compareTime } from './loki-entry';
+import type { LokiEntry } from './loki-entry';
+import { compareTime } from './timestamps';
 
 /** Streams whose last timestamp is remembered; the least recently used is forgotten first. */
 export const DEFAULT_REMEMBERED_STREAMS = 10_000;
@@ -22,7 +22,7 @@ interface LastSent {
 }
 
 /** Sorts entries by timestamp, keeping the order of equal ones (records arrive in log order). */
-export function sortEntries(entries: MutableEntry[]): void {
+export function sortEntries(entries: LokiEntry[]): void {
   for (let i = 1; i < entries.length; i++) {
     const a = entries[i - 1];
     const b = entries[i];
@@ -33,7 +33,7 @@ export function sortEntries(entries: MutableEntry[]): void {
   }
 }
 
-function byTimestamp(a: MutableEntry, b: MutableEntry): number {
+function byTimestamp(a: LokiEntry, b: LokiEntry): number {
   return compareTime(a.seconds, a.nanos, b.seconds, b.nanos);
 }
 
@@ -47,7 +47,7 @@ export class TimestampDeduplicator {
    * Makes the timestamps of `entries` (sorted) strictly increasing and later than what was
    * last sent for a continuing run in stream `key`. Returns how many were moved.
    */
-  nudge(key: string, entries: MutableEntry[]): number {
+  nudge(key: string, entries: LokiEntry[]): number {
     if (entries.length === 0) return 0;
     const last = this._lastSent.get(key);
     let nudged = 0;

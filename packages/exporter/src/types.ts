@@ -1,6 +1,5 @@
 /** Public types of `@otel-loki/exporter`. */
-import type { Agent as HttpAgent } from 'node:http';
-import type { HeadersOption, LokiLimits, PushFormat } from '@otel-loki/push';
+import type { HeadersOption, LokiClientOptions, LokiLimits } from '@otel-loki/push';
 
 /** Where an attribute comes from: the resource, the log record, or the instrumentation scope. */
 export type AttributeSource = 'resource' | 'log' | 'scope';
@@ -52,6 +51,8 @@ export interface LokiExporterStats {
   droppedTooOld: number;
   /** Entries still undelivered when `shutdown()` gave up after `shutdownTimeoutMillis`. */
   droppedAtShutdown: number;
+  /** Entries not delivered by the synchronous flush at process exit within `exitTimeoutMillis`. */
+  droppedAtExit: number;
   /** Entries held now by the retry buffer, waiting or in flight (a gauge, not a counter). */
   retryBufferEntries: number;
   /** Estimated bytes held now by the retry buffer (a gauge). */
@@ -82,7 +83,10 @@ export interface LokiExporterStats {
 }
 
 /** Options of {@link LokiLogRecordExporter}; every field is optional. */
-export interface LokiExporterOptions {
+export interface LokiExporterOptions extends Pick<
+  LokiClientOptions,
+  'basicAuth' | 'bearerToken' | 'ca' | 'cert' | 'key' | 'agent' | 'format'
+> {
   /**
    * Loki's base URL, a gateway URL with a path prefix, or a full push URL.
    * @default process.env.OTEL_EXPORTER_LOKI_ENDPOINT ?? 'http://localhost:3100'
@@ -105,16 +109,6 @@ export interface LokiExporterOptions {
    * @default parsed from process.env.OTEL_EXPORTER_LOKI_HEADERS (`k=v,k2=v2`)
    */
   headers?: HeadersOption;
-  /** HTTP basic auth. Exclusive with `bearerToken`. */
-  basicAuth?: { username: string; password: string };
-  /** Sent as `Authorization: Bearer <token>`. */
-  bearerToken?: string;
-  /** PEM CA certificate(s) to trust for https. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** PEM client certificate for mutual TLS. */
-  cert?: string | Buffer;
-  /** PEM client key for mutual TLS. */
-  key?: string | Buffer;
   /**
    * **Insecure.** Turns off verification of Loki's TLS certificate (for a test Loki with a
    * self-signed certificate; prefer `ca`). The exporter warns through `diag` when it is on.
@@ -122,10 +116,6 @@ export interface LokiExporterOptions {
    * @default false
    */
   insecureSkipVerify?: boolean;
-  /** A custom `http.Agent`/`https.Agent`. */
-  agent?: HttpAgent;
-  /** Wire format. @default 'protobuf' */
-  format?: PushFormat;
   /**
    * Time limit of one HTTP request, in ms.
    * @default process.env.OTEL_EXPORTER_LOKI_TIMEOUT ?? 10000
@@ -149,7 +139,7 @@ export interface LokiExporterOptions {
   maxRequestBytes?: number;
   /**
    * Bound of the retry buffer, in bytes as a push carries them before compression (lines,
-   * labels and metadata; the heap it takes is about 2.3 times that, measured). While Loki fails with
+   * labels and metadata; the heap a full buffer takes is measured in docs/benchmarks.md). While Loki fails with
    * something worth retrying (429, 5xx, network errors, timeouts), exports keep their data
    * here and answer SUCCESS, so that the SDK's processor keeps draining its own small queue
    * instead of dropping records silently; the data is re-sent in order, with backoff, as soon
@@ -159,6 +149,7 @@ export interface LokiExporterOptions {
    * each export then retries within `retryDeadlineMillis` and answers FAILED after it.
    * @default 33554432 (32 MiB)
    * @see docs/reliability.md
+   * @see docs/benchmarks.md
    */
   retryBufferBytes?: number;
   /** Pushes running at once (exports at once, without a retry buffer). @default 2 */
@@ -173,6 +164,14 @@ export interface LokiExporterOptions {
    * is left then is dropped and counted in `stats.droppedAtShutdown`. @default 10000
    */
   shutdownTimeoutMillis?: number;
+  /**
+   * Longest time the synchronous flush at process exit (`flushSync`, run by the register
+   * entry and by `ExitSafeLogRecordProcessor` on an uncaught exception, an unhandled rejection or
+   * `process.exit()`) blocks the dying process, in ms; what is not delivered by then is counted
+   * in `stats.droppedAtExit`.
+   * @default process.env.OTEL_EXPORTER_LOKI_EXIT_TIMEOUT ?? 2000
+   */
+  exitTimeoutMillis?: number;
   /** Attribute rules, tried in order before the defaults; first match wins. @default [] */
   attributeRules?: readonly AttributeRule[];
   /**

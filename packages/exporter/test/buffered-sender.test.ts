@@ -10,7 +10,7 @@ import { HAND_OFF_MILLIS, LokiLogRecordExporter } from '../src/loki-log-record-e
 import type { ExportResult } from '../src/loki-log-record-exporter';
 import { INITIAL_RETRY_DELAY_MILLIS, MAX_RETRY_DELAY_MILLIS } from '../src/buffered-sender';
 import type { PushClient, PushOptions } from '../src/internal-types';
-import { INTERNALS } from '../src/internals';
+import { INTERNALS } from '../src/test-seam';
 import type { LokiExporterOptions } from '../src/types';
 import { captureDiag, restoreDiag } from './helpers/diag';
 import { logRecord, NOW_MILLIS } from './helpers/records';

@@ -5,12 +5,14 @@
  */
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import type { PushEntry } from '@otel-loki/push';
-import { writePushRequest } from '@otel-loki/push';
+import type { MetadataPair, PushEntry } from '@otel-loki/push';
+import { encodePushRequest } from '@otel-loki/push';
+import { encodeMetadataPairs, EntryEncoder } from '@otel-loki/push/internal';
 import { exporterWithFake } from './helpers/fake-client';
 import { exportAndWait, logRecord, NOW_MILLIS, T0, T0_NANOS } from './helpers/records';
 import type { RecordFields } from './helpers/records';
 import { LokiEntry } from '../src/loki-entry';
+import type { SharedPairs } from '../src/loki-entry';
 
 const NOW = { nowMillis: () => NOW_MILLIS };
 const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
@@ -18,7 +20,7 @@ const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
 /** The request bytes of one entry: through its own encoding, and field by field. */
 function bothEncodings(entry: PushEntry): [Buffer, Buffer] {
   const plain = { timestampNanos: entry.timestampNanos, line: entry.line, metadata: entry.metadata };
-  return [writePushRequest([{ labels: '', entries: [entry] }]), writePushRequest([{ labels: '', entries: [plain] }])];
+  return [encodePushRequest([{ labels: '', entries: [entry] }]), encodePushRequest([{ labels: '', entries: [plain] }])];
 }
 
 const scalar = fc.oneof(
@@ -42,6 +44,26 @@ const attributeName = fc.oneof(
   ),
   fc.string({ minLength: 1, maxLength: 12 })
 );
+/** An entry whose metadata ends with a shared run (a resource and scope tail), encoded at once. */
+function encodedEntry(): LokiEntry {
+  const pairs: MetadataPair[] = [
+    { name: 'service_instance_id', value: 'i-1' },
+    { name: 'scope_name', value: 'app' },
+  ];
+  const chars = pairs.reduce((n, p) => n + p.name.length + p.value.length, 0);
+  const shared: SharedPairs = { pairs, encoded: encodeMetadataPairs(pairs), chars };
+  const metadata = [{ name: 'user', value: 'u-1' }, ...pairs];
+  const entry = new LokiEntry(T0[0], T0[1], 'line', metadata, new EntryEncoder(), shared, 1);
+  expect(entry.encoded).to.be.instanceOf(Uint8Array);
+  return entry;
+}
+
+/** True when the entry's own encoding is that of its fields now. */
+function encodesItsFields(entry: PushEntry): boolean {
+  const [own, plain] = bothEncodings(entry);
+  return own.equals(plain);
+}
+
 const recordArb: fc.Arbitrary<RecordFields> = fc.record({
   body: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.integer()),
   attributes: fc.dictionary(attributeName, fc.oneof(scalar, fc.dictionary(attributeName, scalar, { maxKeys: 3 })), {
@@ -101,10 +123,59 @@ describe('loki-entry', () => {
     expect(observed).to.not.include('observed_timestamp');
   });
 
-  it('timestampNanos reads and writes the seconds and nanos, before the epoch too', () => {
-    const entry = new LokiEntry(0, 0, 'x', [], undefined as never);
+  describe('every change drops the cached encoding', () => {
+    it('setTime and setAfter', () => {
+      const entry = encodedEntry();
 
-    entry.timestampNanos = -1n;
+      entry.setTime(T0[0] + 1, 5);
+      expect(encodesItsFields(entry)).to.equal(true);
+      entry.setAfter(T0[0] + 1, 999_999_999);
+      expect(entry.timestampNanos).to.equal(BigInt(T0[0] + 2) * 1_000_000_000n);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('setLine', () => {
+      const entry = encodedEntry();
+
+      entry.setLine('truncated [truncated]');
+
+      expect(entry.line).to.equal('truncated [truncated]');
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('appendMetadata keeps the shared run and encodes the new pair after it', () => {
+      const entry = encodedEntry();
+
+      entry.appendMetadata({ name: 'original_timestamp', value: '1' });
+
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal([
+        'user',
+        'service_instance_id',
+        'scope_name',
+        'original_timestamp',
+      ]);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('editMetadata gives up the shared run, which may be gone', () => {
+      const entry = encodedEntry();
+
+      const removed = entry.editMetadata((pairs) => pairs.splice(1, 1).length);
+
+      expect(removed).to.equal(1);
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal(['user', 'scope_name']);
+      expect(encodesItsFields(entry)).to.equal(true);
+    });
+
+    it('metadataChars counts the shared run from its precomputed size', () => {
+      const entry = encodedEntry();
+
+      expect(entry.metadataChars).to.equal(entry.metadata.reduce((n, p) => n + p.name.length + p.value.length, 0));
+    });
+  });
+
+  it('timestampNanos reads the seconds and nanos, before the epoch too', () => {
+    const entry = new LokiEntry(-1, 999_999_999, 'x', [], undefined as never);
 
     expect([entry.seconds, entry.nanos]).to.deep.equal([-1, 999_999_999]);
     expect(entry.timestampNanos).to.equal(-1n);

@@ -4,17 +4,29 @@ import * as sinon from 'sinon';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { inspect } from 'node:util';
 import type { PushResult } from '@otel-loki/push';
 import { LokiPushError } from '@otel-loki/push';
 import { captureDiag, restoreDiag } from './helpers/diag';
-import { exporterWithFake } from './helpers/fake-client';
+import { exporterWithFake, successResult } from './helpers/fake-client';
 import { exportAndWait, logRecord, NOW_MILLIS } from './helpers/records';
 import { LokiLogRecordExporter } from '../src/loki-log-record-exporter';
 import type { ExportResult } from '../src/loki-log-record-exporter';
+import { INTERNALS } from '../src/test-seam';
+import type { LokiExporterOptions } from '../src/types';
 
 const SUCCESS = 0;
 const FAILED = 1;
 const NOW = { nowMillis: () => NOW_MILLIS };
+/** The declarations users get (`npm run build` writes them; the root `npm test` builds first). */
+const BUILT_DECLARATIONS = path.join(__dirname, '..', 'build', 'src', 'loki-log-record-exporter.d.ts');
+
+/** What Loki answers to a push of one entry it took. */
+const ONE_ENTRY_DELIVERED: PushResult = successResult([
+  { labels: '{a="b"}', entries: [{ timestampNanos: 0n, line: 'x' }] },
+]);
 
 /** A push answer the test resolves when it wants. */
 function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => void } {
@@ -22,16 +34,7 @@ function deferredAnswer(): { answer: () => Promise<PushResult>; resolve: () => v
   const gate = new Promise<void>((r) => (resolve = r));
   const answer = async (): Promise<PushResult> => {
     await gate;
-    return {
-      status: 204,
-      requests: 1,
-      attempts: 1,
-      entries: 1,
-      streams: 1,
-      bytes: 0,
-      wireBytes: 0,
-      labelValuesReplaced: 0,
-    };
+    return ONE_ENTRY_DELIVERED;
   };
   return { answer, resolve };
 }
@@ -208,16 +211,7 @@ describe('LokiLogRecordExporter', () => {
       let suppressed: boolean | undefined;
       client.answers.push(async () => {
         suppressed = isTracingSuppressed(context.active());
-        return {
-          status: 204,
-          requests: 1,
-          attempts: 1,
-          entries: 1,
-          streams: 1,
-          bytes: 0,
-          wireBytes: 0,
-          labelValuesReplaced: 0,
-        };
+        return ONE_ENTRY_DELIVERED;
       });
 
       await exportAndWait(exporter, [logRecord()]);
@@ -234,6 +228,28 @@ describe('LokiLogRecordExporter', () => {
 
     expect(client.pushes[0].options?.retryDeadlineMillis).to.equal(12_000);
     expect(client.pushes[0].options?.signal).to.be.instanceOf(AbortSignal);
+  });
+
+  it('util.inspect shows the push URL without credentials, the tenant and the counters', async () => {
+    const exporter = new LokiLogRecordExporter({
+      url: 'http://user:s3cret@127.0.0.1:1',
+      tenantId: 'team-a',
+      [INTERNALS]: { env: {} },
+    } as LokiExporterOptions);
+
+    const shown = inspect(exporter);
+
+    expect(shown).to.include("url: 'http://127.0.0.1:1/loki/api/v1/push'");
+    expect(shown).to.include("tenantId: 'team-a'");
+    expect(shown).to.include('records: 0');
+    expect(shown).to.not.include('s3cret');
+    await exporter.shutdown();
+  });
+
+  it('the built declarations document the stats getter', () => {
+    const declarations = readFileSync(BUILT_DECLARATIONS, 'utf8');
+
+    expect(declarations).to.match(/\/\*\*[^/]*Counters of records[^/]*\*\/\s*get stats\(\)/);
   });
 
   it('creates the real LokiPushClient when no client is injected', () => {

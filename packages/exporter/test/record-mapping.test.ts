@@ -34,6 +34,33 @@ const ROWS: Row[] = [
   { name: 'double body', record: { body: 1.5 }, line: '1.5' },
   { name: 'small double in exponent form', record: { body: 1e-7 }, line: '1e-7' },
   { name: 'integer beyond 2^53 written exactly', record: { body: 2 ** 60 }, line: '1152921504606846976' },
+  // OTel JS's protobuf serializer sends an integral number as int_value only inside int64
+  // ([-2^63, 2^63)); beyond it a double_value, which pdata writes as ES6 would (float64AsString).
+  { name: 'integral double beyond int64 as a double (1e21)', record: { body: 1e21 }, line: '1e+21' },
+  { name: 'negative integral double beyond int64 (-1e21)', record: { body: -1e21 }, line: '-1e+21' },
+  { name: '2^63 is beyond int64: a double', record: { body: 2 ** 63 }, line: '9223372036854776000' },
+  { name: '-2^63 is inside int64: every digit', record: { body: -(2 ** 63) }, line: '-9223372036854775808' },
+  { name: '2^53 inside int64', record: { body: 2 ** 53 }, line: '9007199254740992' },
+  { name: 'large double (1.5e300)', record: { body: 1.5e300 }, line: '1.5e+300' },
+  { name: 'small integer (123)', record: { body: 123 }, line: '123' },
+  {
+    name: 'integral doubles beyond int64 inside a map as Go JSON writes float64',
+    record: { body: { big: 1e21, max: 2 ** 63, exact: 2 ** 60 } },
+    line: '{"big":1e+21,"exact":1152921504606846976,"max":9223372036854776000}',
+  },
+  {
+    name: 'attribute values: int64 exact, beyond int64 as a double',
+    record: { body: 'x', attributes: { big: 1e21, neg: -1e21, max: 2 ** 63, exact: 2 ** 60, n: 123 } },
+    metadata: [
+      ['big', '1e+21'],
+      ['neg', '-1e+21'],
+      ['max', '9223372036854776000'],
+      ['exact', '1152921504606846976'],
+      ['n', '123'],
+      OBSERVED,
+      SCOPE,
+    ],
+  },
   { name: 'NaN body', record: { body: NaN }, line: 'NaN' },
   { name: 'Infinity body', record: { body: -Infinity }, line: '-Infinity' },
   { name: 'boolean body', record: { body: true }, line: 'true' },
@@ -97,7 +124,7 @@ const ROWS: Row[] = [
   {
     name: 'empty and null attribute values kept as empty metadata',
     record: { attributes: { empty: '', nul: null as unknown as string, big: 2 ** 63 } },
-    metadata: [['empty', ''], ['nul', ''], ['big', '9223372036854775808'], OBSERVED, SCOPE],
+    metadata: [['empty', ''], ['nul', ''], ['big', '9223372036854776000'], OBSERVED, SCOPE],
   },
 
   // Record fields, in Loki's order.

@@ -1,20 +1,12 @@
-export {
-  formatLabels,
-  parseLabels,
-  sanitizeLabelName,
-  sanitizeLabelValue,
-  isValidLabelName,
-  LabelSyntaxError,
-  LABEL_VALUE_REPLACEMENT,
-} from './label-set';
-export type { ParsedLabel } from './label-set';
-export { goQuote, unquote, hasInvalidUnicode } from './go-quote';
-export { encodePushRequest, decodePushRequest, encodeJsonPushRequest, toProtoTimestamp } from './push-request-codec';
-export { writePushRequest } from './protobuf-writer';
-export { EntryEncoder, encodeMetadataPairs, encodeNameField } from './entry-encoder';
-export { snappyCompress, snappyUncompress } from './snappy';
-export { tenantIdProblem, validateTenantId, MAX_TENANT_ID_LENGTH } from './tenant';
-export { nowNanos, toNanos, validateTimezone } from './timestamp';
+// The public API of @otel-loki/push: every name here is listed in the package README and kept
+// under semver (a test compares the two lists). What only the sibling packages share is in
+// `./internal` (`@otel-loki/push/internal`), outside semver.
+export { LokiLogger } from './client/loki-logger';
+export { LokiPushClient } from './client/push-client';
+export type { EncodedPushRequest, PushOptions, PushSyncOptions } from './client/push-client';
+export { LokiPushError } from './client/errors';
+export type { LokiPushErrorReason } from './client/errors';
+export { DEFAULT_LIMITS } from './client/configuration';
 export type {
   Labels,
   StructuredMetadata,
@@ -29,13 +21,22 @@ export type {
   LokiClientOptions,
   SendBatchOptions,
   PushResult,
+  LoggerResult,
 } from './types';
-export { LokiLogger } from './loki-logger';
-export { LokiPushClient } from './push-client';
-export type { PushOptions } from './push-client';
-export { LokiPushError, MAX_ERROR_BODY_CHARS } from './errors';
-export type { LokiPushErrorReason } from './errors';
-export { DEFAULT_LIMITS } from './configuration';
-export { STATUS_INGESTION_BLOCKED } from './retry-policy';
+export {
+  formatLabels,
+  parseLabels,
+  sanitizeLabelName,
+  sanitizeLabelValue,
+  isValidLabelName,
+  LabelSyntaxError,
+  LABEL_VALUE_REPLACEMENT,
+} from './wire/label-set';
+export type { ParsedLabel } from './wire/label-set';
+export { encodePushRequest } from './wire/push-request-writer';
+export { decodePushRequest } from './wire/push-request-decoder';
+export { encodeJsonPushRequest } from './wire/json-push-request';
+export { snappyCompress, snappyUncompress } from './wire/snappy';
+export { validateTenantId } from './loki/tenant';
+export { nowNanos, toNanos } from './loki/timestamp';
 export { VERSION } from './version';
-export { LOKI_DISCOVER_SERVICE_NAME } from './loki-defaults';

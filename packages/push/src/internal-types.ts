@@ -1,7 +1,10 @@
 /** Types shared inside `@otel-loki/push`; not exported. */
 import type { Agent as HttpAgent } from 'node:http';
-import type { Secret } from './secret';
-import type { HeadersOption, PushFormat } from './types';
+import type { Secret } from './transport/secret';
+import type { HeadersOption, LokiClientOptions, PushFormat } from './types';
+
+/** TLS material of the own https agent; `rejectUnauthorized: false` only for `insecureSkipVerify`. */
+export type TlsSettings = Pick<LokiClientOptions, 'ca' | 'cert' | 'key'> & { rejectUnauthorized?: boolean };
 
 /** Loki limits with every field present. */
 export interface ResolvedLimits {
@@ -27,12 +30,7 @@ export interface ResolvedClientConfig {
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
   agent?: HttpAgent;
   /** TLS material; redacted when printed (it holds a private key). */
-  tls: Secret<{
-    ca?: string | Buffer | Array<string | Buffer>;
-    cert?: string | Buffer;
-    key?: string | Buffer;
-    rejectUnauthorized?: boolean;
-  }>;
+  tls: Secret<TlsSettings>;
   /** Certificate verification is off (`insecureSkipVerify: true`). */
   insecureSkipVerify: boolean;
   timeoutMillis: number;

@@ -159,6 +159,10 @@ export interface PushResult {
   bytes: number;
   /** Bytes of the request bodies as sent. */
   wireBytes: number;
-  /** Label values in which U+FFFD or lone surrogates were replaced before sending. */
+}
+
+/** What a successful `LokiLogger.sendLog` / `sendBatch` did: the push, and what the logger changed on the way. */
+export interface LoggerResult extends PushResult {
+  /** Label values in which U+FFFD or lone surrogates were replaced (with `?`) before sending. */
   labelValuesReplaced: number;
 }

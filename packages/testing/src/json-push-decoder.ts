@@ -11,7 +11,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/util/unmarshal/unmarshal.go
  */
 import type { MetadataPair, PushEntry, PushStream } from '@otel-loki/push';
-import { goQuote } from '@otel-loki/push';
+import { goQuote } from '@otel-loki/push/internal';
 import { jsoniterError, JsonSyntaxError, readJson } from './json-reader';
 import type { JsonNode } from './json-reader';
 

@@ -6,7 +6,7 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/syntax/lex.go
  */
-import { unquote } from '@otel-loki/push';
+import { unquote } from '@otel-loki/push/internal';
 import type { Label } from './internal-types';
 import { compileRe2, Re2Error } from './logql/re2';
 

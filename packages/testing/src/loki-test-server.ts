@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tenantIdProblem } from '@otel-loki/push';
+import { tenantIdProblem } from '@otel-loki/push/internal';
 import { answerApi, apiRoute } from './api/api-routes';
 import type { ApiRoute } from './api/api-routes';
 import { distribute } from './distributor';

@@ -6,7 +6,8 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/util/http.go (ParseProtoReader)
  */
 import * as zlib from 'node:zlib';
-import { goQuote, snappyUncompress } from '@otel-loki/push';
+import { snappyUncompress } from '@otel-loki/push';
+import { goQuote } from '@otel-loki/push/internal';
 import type { PushStream } from '@otel-loki/push';
 import { decodeJsonPush, decodeLegacyJsonPush, PushDecodeError } from './json-push-decoder';
 import { ProtoDecodeError, readPushRequest } from './push-request-reader';

@@ -4,7 +4,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/validation/limits.go
  */
 import type { LokiServerLimits, LokiTestServerOptions } from './types';
-import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push';
+import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push/internal';
 
 const MIB = 1024 * 1024;
 const MINUTE_MILLIS = 60_000;

@@ -1,8 +1,8 @@
 /** A push client that records what the exporter would send, and fails on demand. */
 import type { LokiClientOptions, PushResult, PushStream } from '@otel-loki/push';
 import type { PushClient, PushOptions } from '../../src/internal-types';
-import { INTERNALS } from '../../src/internals';
-import type { ExporterInternals } from '../../src/internals';
+import { INTERNALS } from '../../src/test-seam';
+import type { ExporterInternals } from '../../src/test-seam';
 import { LokiLogRecordExporter } from '../../src/loki-log-record-exporter';
 import type { LokiExporterOptions } from '../../src/types';
 
@@ -27,6 +27,17 @@ export class FakePushClient implements PushClient {
     const answer = this.answers.shift();
     if (answer instanceof Error) throw answer;
     if (answer !== undefined) return answer();
+    return successResult(streams);
+  }
+
+  /** Pushes made synchronously (the flush at exit); `syncAnswers` like `answers`, for them. */
+  readonly syncPushes: RecordedPush[] = [];
+  readonly syncAnswers: Error[] = [];
+
+  pushSync(streams: readonly PushStream[], options?: PushOptions): PushResult {
+    this.syncPushes.push({ streams, options });
+    const answer = this.syncAnswers.shift();
+    if (answer !== undefined) throw answer;
     return successResult(streams);
   }
 
@@ -71,6 +82,5 @@ export function successResult(streams: readonly PushStream[]): PushResult {
     streams: streams.length,
     bytes: 0,
     wireBytes: 0,
-    labelValuesReplaced: 0,
   };
 }

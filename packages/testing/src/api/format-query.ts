@@ -8,7 +8,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/loki/format_query_handler.go
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/syntax/prettier.go
  */
-import { goQuote, unquote } from '@otel-loki/push';
+import { goQuote, unquote } from '@otel-loki/push/internal';
 import type { HttpAnswer } from '../internal-types';
 import { LogqlError, parseLogSelector } from '../logql-selector';
 import { jsonAnswer } from './loki-params';

@@ -5,7 +5,7 @@
  *
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/syntax/lex.go
  */
-import { unquote } from '@otel-loki/push';
+import { unquote } from '@otel-loki/push/internal';
 import { parseBytes, parsePromDuration, parseGoDuration } from './units';
 import { LogqlParseError } from './errors';
 

@@ -9,7 +9,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/syntax/extractor.go
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/log/metrics_extraction.go
  */
-import { goQuote } from '@otel-loki/push';
+import { goQuote } from '@otel-loki/push/internal';
 import type { Label } from '../internal-types';
 import type { Grouping, RangeAggregation } from './ast';
 import { LogqlQueryError } from './errors';

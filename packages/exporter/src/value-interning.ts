@@ -1,0 +1,126 @@
+/**
+ * Performance caching of the record mapping, kept apart from its rules: the rules and sanitizing
+ * of a log attribute key are looked up once per key, and pairs whose values repeat
+ * (`http_method=GET`, `severity_text=INFO`) are built and protobuf-encoded once, then shared
+ * by every entry that carries them. Every cache is bounded: a key with many distinct values is
+ * taken for high-cardinality and no longer interned.
+ *
+ * Interned pairs are shared, so never mutated: their values are well-formed (nothing to
+ * sanitize), collisions filter them out, metadata trimming replaces them.
+ */
+import { encodeMetadataPairs, encodeNameField } from '@otel-loki/push/internal';
+import { anyValueToString, numberToString } from './any-value';
+import { fieldPair, RANK_FIELD } from './attribute-flattening';
+import type { NamedValue } from './internal-types';
+import type { AttributeAction } from './types';
+
+/** Attribute keys of log records remembered with their action and sanitized name. */
+const MAX_CACHED_KEYS = 4096;
+/** Distinct values of a field (`severity_text`...) whose encoded pair is kept for reuse. */
+const MAX_INTERNED_VALUES = 256;
+/**
+ * Distinct values of one attribute key kept as shared, pre-encoded pairs (`http_method=GET`);
+ * a key with more is taken for high-cardinality and no longer interned.
+ */
+const MAX_INTERNED_PER_KEY = 64;
+/** Attribute pairs interned in all, and the longest value interned. */
+const MAX_INTERNED_PAIRS = 4096;
+const MAX_INTERNED_VALUE_LENGTH = 64;
+
+/** What the rules and sanitizing make of one log attribute key (see `record-attributes.ts`). */
+export interface KeyRule {
+  readonly action: AttributeAction;
+  /** Sanitized name; `undefined` when the name cannot become a Loki name. */
+  readonly name: string | undefined;
+  /** Collision rank of the pair; `undefined` for a name that needed no rewriting. */
+  readonly rank: number | undefined;
+}
+
+/** A {@link KeyRule} with the encoded name field and the interned pairs of the key. */
+export interface InternedKey extends KeyRule {
+  readonly nameField: Uint8Array | undefined;
+  /** Shared pairs by attribute value; `undefined` once the key has too many values. */
+  values: Map<unknown, NamedValue> | undefined;
+}
+
+/** The per-key cache and the interned attribute pairs of log records. */
+export class AttributeInterner {
+  private readonly _keys = new Map<string, InternedKey>();
+  private _internedPairs = 0;
+
+  /** @param _rule what the rules make of a key; called once per key while it stays cached. */
+  constructor(private readonly _rule: (key: string) => KeyRule) {}
+
+  /** The rule of `key`, with its interned pairs. */
+  key(key: string): InternedKey {
+    let info = this._keys.get(key);
+    if (info === undefined) {
+      const rule = this._rule(key);
+      info = {
+        action: rule.action,
+        name: rule.name,
+        rank: rule.rank,
+        nameField: rule.name === undefined ? undefined : encodeNameField(rule.name),
+        values: new Map(),
+      };
+      if (this._keys.size >= MAX_CACHED_KEYS) {
+        this._keys.clear();
+        this._internedPairs = 0;
+      }
+      this._keys.set(key, info);
+    }
+    return info;
+  }
+
+  /** The metadata pair of a scalar attribute of a key with a name: shared and pre-encoded when its value repeats. */
+  pair(info: InternedKey, value: unknown): NamedValue {
+    const values = info.values;
+    if (values !== undefined) {
+      const shared = values.get(value);
+      if (shared !== undefined) return shared;
+    }
+    const pair: NamedValue = {
+      name: info.name!,
+      value: anyValueToString(value),
+      rank: info.rank,
+      encoded: undefined,
+      nameField: info.nameField,
+    };
+    if (values !== undefined && typeof value !== 'object') {
+      if (values.size >= MAX_INTERNED_PER_KEY) {
+        info.values = undefined;
+      } else if (
+        this._internedPairs < MAX_INTERNED_PAIRS &&
+        pair.value.length <= MAX_INTERNED_VALUE_LENGTH &&
+        pair.value.isWellFormed()
+      ) {
+        pair.encoded = encodeMetadataPairs([pair]);
+        values.set(value, pair);
+        this._internedPairs++;
+      }
+    }
+    return pair;
+  }
+}
+
+/** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
+export class FieldInterner {
+  private readonly _fields = new Map<string, Map<string | number, NamedValue>>();
+
+  /** The field pair `name=value` (a number written as Loki writes it), shared for the few values that repeat. */
+  pair(name: string, value: string | number): NamedValue {
+    let values = this._fields.get(name);
+    if (values === undefined) {
+      values = new Map();
+      this._fields.set(name, values);
+    }
+    let pair = values.get(value);
+    if (pair === undefined) {
+      const text = typeof value === 'number' ? numberToString(value) : value;
+      if (values.size >= MAX_INTERNED_VALUES || !text.isWellFormed()) return fieldPair(name, text);
+      pair = { name, value: text, rank: RANK_FIELD, encoded: encodeMetadataPairs([{ name, value: text }]) };
+      values.set(value, pair);
+    }
+    return pair;
+  }
+}

@@ -1,0 +1,41 @@
+/** The exit hooks: called once from 'exit', never in the way of how the process ends. */
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import { installCrashCapture } from '../src/crash-capture';
+
+describe('crash capture hooks', () => {
+  it('flushes once, from exit; adds no uncaughtException listener', () => {
+    const target = new EventEmitter();
+    const calls: string[] = [];
+
+    installCrashCapture(() => calls.push('flush'), target);
+    target.emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
+    expect(calls).to.deep.equal([]);
+    target.emit('exit', 1);
+    target.emit('exit', 1);
+
+    expect(calls).to.deep.equal(['flush']);
+    expect(target.listenerCount('uncaughtException')).to.equal(0);
+  });
+
+  it('swallows a failure of the flush (an exit listener that throws changes the exit code)', () => {
+    const target = new EventEmitter();
+    installCrashCapture(() => {
+      throw new Error('flush failed');
+    }, target);
+
+    expect(() => target.emit('exit', 1)).not.to.throw();
+  });
+
+  it('removed after an orderly shutdown: exit flushes nothing', () => {
+    const target = new EventEmitter();
+    let flushed = 0;
+    const uninstall = installCrashCapture(() => flushed++, target);
+
+    uninstall();
+    target.emit('exit', 0);
+
+    expect(flushed).to.equal(0);
+    expect(target.listenerCount('exit') + target.listenerCount('uncaughtExceptionMonitor')).to.equal(0);
+  });
+});

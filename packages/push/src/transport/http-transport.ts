@@ -1,0 +1,132 @@
+/**
+ * One HTTP POST to Loki over node:http/https with keep-alive, a per-request time limit and a
+ * size cap on the response body. Outcomes are values; nothing here retries.
+ */
+import type { TlsSettings } from '../internal-types';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as timers from 'node:timers';
+import { inspect } from 'node:util';
+
+/** Longest response body read; the rest is drained and discarded. */
+export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+/**
+ * The request time limit runs on the real clock, captured at load: fake timers installed by
+ * an application's tests (which also patch `node:timers`) must not fire it early.
+ */
+const realSetTimeout = timers.setTimeout;
+const realClearTimeout = timers.clearTimeout;
+/** Sockets kept per host by the default agent. */
+const MAX_SOCKETS = 16;
+
+/** One request to send. */
+export interface TransportRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  timeoutMillis: number;
+  signal?: AbortSignal;
+}
+
+/** What came back: an HTTP answer, or no answer. */
+export type TransportResponse =
+  | { kind: 'response'; status: number; body: string; headers: http.IncomingHttpHeaders }
+  | { kind: 'network'; error: Error; code?: string };
+
+/** Sends one request; tests swap it for a fake. */
+export interface PushTransport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  close(): void;
+}
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  agent?: http.Agent;
+  /** TLS options of the own https agent. */
+  tls?: TlsSettings;
+}
+
+/** The node:http(s) transport with a keep-alive agent of its own unless one is given. */
+export class HttpTransport implements PushTransport {
+  private readonly _agent?: http.Agent;
+  private readonly _ownHttpAgent: http.Agent;
+  private readonly _ownHttpsAgent: https.Agent;
+
+  constructor(options: HttpTransportOptions = {}) {
+    this._agent = options.agent;
+    this._ownHttpAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    this._ownHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...options.tls });
+  }
+
+  send(request: TransportRequest): Promise<TransportResponse> {
+    return new Promise((resolve) => {
+      const isHttps = request.url.protocol === 'https:';
+      const agent = this._agent ?? (isHttps ? this._ownHttpsAgent : this._ownHttpAgent);
+      let settled = false;
+      const finish = (response: TransportResponse): void => {
+        if (settled) return;
+        settled = true;
+        realClearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+        resolve(response);
+      };
+      const fail = (error: Error): void =>
+        finish({ kind: 'network', error, code: (error as NodeJS.ErrnoException).code });
+
+      const req = (isHttps ? https : http).request(request.url, {
+        method: 'POST',
+        agent,
+        headers: { ...request.headers, 'content-length': String(request.body.byteLength) },
+      });
+      const timer = realSetTimeout(() => {
+        const error = new Error(`no answer within ${request.timeoutMillis} ms`) as NodeJS.ErrnoException;
+        error.code = 'ETIMEDOUT';
+        fail(error);
+        req.destroy(error);
+      }, request.timeoutMillis);
+      timer.unref();
+      const onAbort = (): void => {
+        const error = new Error('aborted by the caller') as NodeJS.ErrnoException;
+        error.name = 'AbortError';
+        error.code = 'ABORT_ERR';
+        fail(error);
+        req.destroy(error);
+      };
+      if (request.signal?.aborted) return onAbort();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (kept < MAX_RESPONSE_BODY_BYTES) {
+            const part = chunk.subarray(0, MAX_RESPONSE_BODY_BYTES - kept);
+            chunks.push(part);
+            kept += part.length;
+          }
+        });
+        res.on('error', fail);
+        res.on('end', () =>
+          finish({
+            kind: 'response',
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          })
+        );
+      });
+      req.end(request.body);
+    });
+  }
+
+  close(): void {
+    this._ownHttpAgent.destroy();
+    this._ownHttpsAgent.destroy();
+  }
+
+  /** The https agent holds the TLS private key: print nothing of it. */
+  [inspect.custom](): string {
+    return `HttpTransport { agent: ${this._agent ? 'custom' : 'keep-alive'} }`;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Entries encoded once, by whoever builds them, into one growing buffer: the protobuf
+ * `EntryAdapter` message of each entry (without its own tag and length), which the entry then
+ * offers under {@link ENTRY_ENCODING} and `encodePushRequest` and `splitByBytes` use as it is.
+ * Metadata pairs shared by many entries (a resource's metadata, `severity_text=INFO`) are
+ * encoded once with {@link encodeMetadataPairs} and copied. Field for field, the bytes are
+ * those of the protobufjs code generated from `proto/push.proto`.
+ */
+import type { MetadataPair, PushEntry } from '../types';
+
+/**
+ * The key under which an entry offers its own `EntryAdapter` bytes (without tag and length).
+ * One producer: `@otel-loki/exporter`'s entry, which encodes exactly its own timestamp, line and
+ * metadata and is the only writer of those fields. A symbol, so that no object built by a user
+ * (whose `PushEntry` has no such field) can carry stale bytes into a request.
+ */
+export const ENTRY_ENCODING: unique symbol = Symbol('@otel-loki/push.entryEncoding');
+
+/** A push entry that carries its own encoding (see {@link ENTRY_ENCODING}). */
+export interface EncodedPushEntry extends PushEntry {
+  readonly [ENTRY_ENCODING]: Uint8Array;
+}
+
+/** The entry's own encoding, if it carries one. */
+export function ownEncoding(entry: PushEntry): Uint8Array | undefined {
+  return (entry as Partial<EncodedPushEntry>)[ENTRY_ENCODING];
+}
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+
+/** Splits nanoseconds since the epoch into a protobuf Timestamp (non-negative `nanos`). */
+export function toProtoTimestamp(nanos: bigint): { seconds: number; nanos: number } {
+  let seconds = nanos / NANOS_PER_SECOND;
+  let rest = nanos - seconds * NANOS_PER_SECOND;
+  if (rest < 0n) {
+    seconds -= 1n;
+    rest += NANOS_PER_SECOND;
+  }
+  return { seconds: Number(seconds), nanos: Number(rest) };
+}
+
+/** Size of the buffers entries are written into; a larger entry gets a buffer of its own size. */
+const CHUNK_BYTES = 256 * 1024;
+/** Below this many UTF-16 units a JavaScript loop writes ASCII faster than a call into native code. */
+const SHORT_STRING = 32;
+/** Below this many bytes a JavaScript loop copies faster than `TypedArray.set` (docs/benchmarks.md). */
+const NATIVE_COPY_MIN = 12;
+/** Largest varint of a length or of the nanos (< 2^32). */
+const MAX_VARINT32_BYTES = 5;
+/** Field tag and length of one string field, at most. */
+const FIELD_OVERHEAD = 1 + MAX_VARINT32_BYTES;
+// Field tags: (field number << 3) | wire type (2 = length-delimited, 0 = varint).
+const TAG_TIMESTAMP = 0x0a; // EntryAdapter.timestamp = 1
+const TAG_LINE = 0x12; // EntryAdapter.line = 2
+const TAG_METADATA = 0x1a; // EntryAdapter.structuredMetadata = 3
+const TAG_NAME = 0x0a; // LabelPairAdapter.name = 1
+const TAG_VALUE = 0x12; // LabelPairAdapter.value = 2
+const TAG_SECONDS = 0x08; // Timestamp.seconds = 1
+const TAG_NANOS = 0x10; // Timestamp.nanos = 2
+/** Timestamp field: tag, length, seconds (tag + 10 bytes at most), nanos (tag + 5). */
+const MAX_TIMESTAMP_FIELD_BYTES = 2 + 11 + 6;
+
+/** Bytes of an unsigned varint below 2^53. */
+export function varintSize(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  if (value < 0x800000000) return 5;
+  if (value < 0x40000000000) return 6;
+  if (value < 0x2000000000000) return 7;
+  return 8;
+}
+
+/** Writes an unsigned varint below 2^53 at `pos`; returns the new position. */
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
+  // Bounded: a value below 2^53 takes at most 8 bytes.
+  while (value >= 0x80) {
+    buf[pos++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  buf[pos++] = value;
+  return pos;
+}
+
+/** Writes an int64 varint (a negative value takes 10 bytes, two's complement) at `pos`. */
+export function writeInt64(buf: Uint8Array, pos: number, value: number): number {
+  if (value >= 0) return writeVarint(buf, pos, value);
+  let big = BigInt.asUintN(64, BigInt(value));
+  for (let i = 0; i < 9; i++) {
+    buf[pos++] = Number(big & 0x7fn) | 0x80;
+    big >>= 7n;
+  }
+  buf[pos++] = Number(big);
+  return pos;
+}
+
+/** Bytes of a protobuf `Timestamp` message body (zero fields are not written). */
+export function timestampSize(seconds: number, nanos: number): number {
+  return (seconds === 0 ? 0 : 1 + (seconds < 0 ? 10 : varintSize(seconds))) + (nanos === 0 ? 0 : 1 + varintSize(nanos));
+}
+
+/**
+ * Writes `s` as UTF-8 at `pos` (room for `3 * s.length` bytes is there); returns the number
+ * of bytes written. Lone surrogates become U+FFFD, as `Buffer` and protobufjs write them.
+ */
+function writeUtf8(buf: Buffer, pos: number, s: string): number {
+  const length = s.length;
+  if (length <= SHORT_STRING) {
+    let i = 0;
+    for (; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos + i] = c;
+    }
+    if (i === length) return length;
+  }
+  return buf.write(s, pos);
+}
+
+/**
+ * Writes entries one after the other into large buffers. One encoder serves any number of
+ * entries; each {@link EntryEncoder.end} returns a view that stays valid (a full buffer is
+ * replaced, never reused).
+ */
+export class EntryEncoder {
+  private _buf: Buffer = Buffer.allocUnsafe(0);
+  private _pos = 0;
+  private _start = 0;
+
+  /** Starts an entry with its timestamp: seconds since the epoch and nanoseconds (0 ≤ nanos < 1e9). */
+  begin(seconds: number, nanos: number): void {
+    this._ensure(MAX_TIMESTAMP_FIELD_BYTES, false);
+    this._start = this._pos;
+    const buf = this._buf;
+    let pos = this._pos;
+    buf[pos++] = TAG_TIMESTAMP;
+    buf[pos++] = timestampSize(seconds, nanos);
+    if (seconds !== 0) {
+      buf[pos++] = TAG_SECONDS;
+      pos = writeInt64(buf, pos, seconds);
+    }
+    if (nanos !== 0) {
+      buf[pos++] = TAG_NANOS;
+      pos = writeVarint(buf, pos, nanos);
+    }
+    this._pos = pos;
+  }
+
+  /** Writes the line (nothing when empty, as protobuf omits default values). */
+  line(line: string): void {
+    if (line.length === 0) return;
+    this._ensure(FIELD_OVERHEAD + 3 * line.length, true);
+    this._pos = writeStringField(this._buf, this._pos, TAG_LINE, line);
+  }
+
+  /** Writes one structured metadata pair. */
+  pair(name: string, value: string): void {
+    this._ensure(FIELD_OVERHEAD * 3 + 3 * (name.length + value.length), true);
+    const buf = this._buf;
+    let pos = this._pos;
+    buf[pos++] = TAG_METADATA;
+    const lengthAt = pos++;
+    if (name.length > 0) pos = writeStringField(buf, pos, TAG_NAME, name);
+    if (value.length > 0) pos = writeStringField(buf, pos, TAG_VALUE, value);
+    this._pos = closeLength(buf, lengthAt, pos);
+  }
+
+  /**
+   * Writes one structured metadata pair whose name field was encoded beforehand with
+   * {@link encodeNameField} (names repeat from entry to entry; values seldom do).
+   */
+  pairWithName(nameField: Uint8Array, value: string): void {
+    const nameBytes = nameField.byteLength;
+    this._ensure(FIELD_OVERHEAD * 2 + nameBytes + 3 * value.length, true);
+    const buf = this._buf;
+    let pos = this._pos;
+    buf[pos++] = TAG_METADATA;
+    const lengthAt = pos++;
+    if (nameBytes < NATIVE_COPY_MIN) {
+      for (let i = 0; i < nameBytes; i++) buf[pos + i] = nameField[i];
+    } else {
+      buf.set(nameField, pos);
+    }
+    pos += nameBytes;
+    if (value.length > 0) pos = writeStringField(buf, pos, TAG_VALUE, value);
+    this._pos = closeLength(buf, lengthAt, pos);
+  }
+
+  /** Copies pre-encoded metadata pairs (from {@link encodeMetadataPairs}). */
+  raw(bytes: Uint8Array): void {
+    const length = bytes.byteLength;
+    this._ensure(length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    if (length < NATIVE_COPY_MIN) {
+      for (let i = 0; i < length; i++) buf[pos + i] = bytes[i];
+    } else {
+      buf.set(bytes, pos);
+    }
+    this._pos = pos + length;
+  }
+
+  /** Ends the entry; returns its `EntryAdapter` bytes (a view into the current buffer). */
+  end(): Uint8Array {
+    const buf = this._buf;
+    return new Uint8Array(buf.buffer, buf.byteOffset + this._start, this._pos - this._start);
+  }
+
+  /** Makes room for `bytes` more; an entry in progress moves to the new buffer when `inEntry`. */
+  private _ensure(bytes: number, inEntry: boolean): void {
+    if (this._buf.length - this._pos >= bytes) return;
+    const kept = inEntry ? this._pos - this._start : 0;
+    const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, 2 * (kept + bytes)));
+    if (kept > 0) this._buf.copy(next, 0, this._start, this._pos);
+    this._buf = next;
+    this._start = 0;
+    this._pos = kept;
+  }
+}
+
+/**
+ * Writes a length-delimited string field at `pos` (room for `FIELD_OVERHEAD + 3 * s.length`
+ * is there); returns the new position.
+ */
+function writeStringField(buf: Buffer, pos: number, tag: number, s: string): number {
+  buf[pos++] = tag;
+  // The UTF-8 length is at least s.length: reserve that varint, move the bytes if it grows.
+  const reserved = varintSize(s.length);
+  const bytes = writeUtf8(buf, pos + reserved, s);
+  const needed = varintSize(bytes);
+  if (needed !== reserved) buf.copyWithin(pos + needed, pos + reserved, pos + reserved + bytes);
+  writeVarint(buf, pos, bytes);
+  return pos + needed + bytes;
+}
+
+/** Writes the length of the message that started at `lengthAt + 1` and ends at `end` (one byte was reserved). */
+function closeLength(buf: Buffer, lengthAt: number, end: number): number {
+  const size = end - lengthAt - 1;
+  if (size < 0x80) {
+    buf[lengthAt] = size;
+    return end;
+  }
+  const extra = varintSize(size) - 1;
+  buf.copyWithin(lengthAt + 1 + extra, lengthAt + 1, end);
+  writeVarint(buf, lengthAt, size);
+  return end + extra;
+}
+
+/**
+ * Structured metadata pairs as the bytes {@link EntryEncoder.pair} writes for them, to copy
+ * with {@link EntryEncoder.raw} into every entry that ends with them.
+ */
+export function encodeMetadataPairs(pairs: readonly MetadataPair[]): Uint8Array {
+  const encoder = new EntryEncoder();
+  encoder.begin(0, 0);
+  const prefix = encoder.end().byteLength; // the empty timestamp field
+  for (const pair of pairs) encoder.pair(pair.name, pair.value);
+  return Uint8Array.prototype.slice.call(encoder.end(), prefix);
+}
+
+/** The name field of a metadata pair (tag, length, UTF-8 name), for {@link EntryEncoder.pairWithName}; empty for an empty name. */
+export function encodeNameField(name: string): Uint8Array {
+  if (name.length === 0) return new Uint8Array(0);
+  const buf = Buffer.allocUnsafe(FIELD_OVERHEAD + 3 * name.length);
+  const end = writeStringField(buf, 0, TAG_NAME, name);
+  return Uint8Array.prototype.slice.call(buf, 0, end);
+}

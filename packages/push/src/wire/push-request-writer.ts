@@ -1,0 +1,71 @@
+/**
+ * The one writer of Loki's `PushRequest` (the client, the exporter and the test server all use
+ * it): protobuf straight into one buffer, sizes in a first pass, bytes in a second. It produces
+ * the bytes of the protobufjs code generated from `proto/push.proto` (tests check that, and
+ * decode with `protoc`) without building message objects. Entries that carry their own
+ * encoding ({@link ENTRY_ENCODING}) are copied; the others are encoded here with the same
+ * `EntryEncoder`.
+ */
+import { EntryEncoder, ownEncoding, toProtoTimestamp, varintSize, writeVarint } from './entry-encoder';
+import type { PushEntry, PushStream } from '../types';
+
+// Field tags: (field number << 3) | wire type (2 = length-delimited).
+const TAG_STREAMS = 0x0a; // PushRequest.streams = 1
+const TAG_LABELS = 0x0a; // StreamAdapter.labels = 1
+const TAG_ENTRIES = 0x12; // StreamAdapter.entries = 2
+
+/** Encodes the entries that arrive without their own encoding (views stay valid: buffers are never reused). */
+const encoder = new EntryEncoder();
+
+/** The `EntryAdapter` bytes of an entry: its own encoding, or one made now. */
+function encodedEntry(entry: PushEntry): Uint8Array {
+  const own = ownEncoding(entry);
+  if (own !== undefined) return own;
+  const { seconds, nanos } = toProtoTimestamp(entry.timestampNanos);
+  encoder.begin(seconds, nanos);
+  encoder.line(entry.line);
+  if (entry.metadata !== undefined) for (const pair of entry.metadata) encoder.pair(pair.name, pair.value);
+  return encoder.end();
+}
+
+/** Encodes streams as an uncompressed protobuf `logproto.PushRequest` (compress it with `snappyCompress`). */
+export function encodePushRequest(streams: readonly PushStream[]): Buffer {
+  const encoded: Uint8Array[] = [];
+  const streamSizes: number[] = [];
+  const labelLengths: number[] = [];
+  let total = 0;
+  for (const stream of streams) {
+    const labelLength = Buffer.byteLength(stream.labels, 'utf8');
+    let size = labelLength > 0 ? 1 + varintSize(labelLength) + labelLength : 0;
+    for (const entry of stream.entries) {
+      const bytes = encodedEntry(entry);
+      encoded.push(bytes);
+      size += 1 + varintSize(bytes.byteLength) + bytes.byteLength;
+    }
+    streamSizes.push(size);
+    labelLengths.push(labelLength);
+    total += 1 + varintSize(size) + size;
+  }
+
+  const buf = Buffer.allocUnsafe(total);
+  let pos = 0;
+  let k = 0;
+  for (let s = 0; s < streams.length; s++) {
+    buf[pos++] = TAG_STREAMS;
+    pos = writeVarint(buf, pos, streamSizes[s]);
+    if (labelLengths[s] > 0) {
+      buf[pos++] = TAG_LABELS;
+      pos = writeVarint(buf, pos, labelLengths[s]);
+      pos += buf.write(streams[s].labels, pos, labelLengths[s], 'utf8');
+    }
+    for (let e = 0; e < streams[s].entries.length; e++, k++) {
+      const bytes = encoded[k];
+      buf[pos++] = TAG_ENTRIES;
+      pos = writeVarint(buf, pos, bytes.byteLength);
+      buf.set(bytes, pos);
+      pos += bytes.byteLength;
+    }
+  }
+  if (pos !== total) throw new Error(`PushRequest encoder wrote ${pos} bytes, planned ${total}`);
+  return buf;
+}

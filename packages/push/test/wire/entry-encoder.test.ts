@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import * as fc from 'fast-check';
+import { ENTRY_ENCODING, EntryEncoder, encodeMetadataPairs } from '../../src/wire/entry-encoder';
+import { encodePushRequest } from '../../src/wire/push-request-writer';
+import { protobufjsEncodePushRequest } from '../helpers/protobufjs-encoder';
+import { entrySize } from '../../src/transport/request-splitting';
+import type { MetadataPair, PushEntry } from '../../src/types';
+import { readPushRequest } from '../helpers/proto-reader';
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+const LABELS = '{job="a"}';
+
+const text = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.constant(''),
+  fc.constant('x'.repeat(130)),
+  fc.constant('é'.repeat(70))
+);
+const pairArb = fc.record({ name: text, value: text });
+const entryArb = fc.record({
+  seconds: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  nanos: fc.integer({ min: 0, max: 999_999_999 }),
+  line: text,
+  metadata: fc.array(pairArb, { maxLength: 6 }),
+  /** How many trailing pairs go in pre-encoded (shared) form. */
+  shared: fc.nat({ max: 6 }),
+});
+
+type EntryInput = { seconds: number; nanos: number; line: string; metadata: MetadataPair[]; shared: number };
+
+function encode(encoder: EntryEncoder, input: EntryInput): Uint8Array {
+  encoder.begin(input.seconds, input.nanos);
+  encoder.line(input.line);
+  const split = Math.max(0, input.metadata.length - input.shared);
+  for (const pair of input.metadata.slice(0, split)) encoder.pair(pair.name, pair.value);
+  encoder.raw(encodeMetadataPairs(input.metadata.slice(split)));
+  return encoder.end();
+}
+
+function plain(input: EntryInput): PushEntry {
+  return {
+    timestampNanos: BigInt(input.seconds) * NANOS_PER_SECOND + BigInt(input.nanos),
+    line: input.line,
+    metadata: input.metadata,
+  };
+}
+
+describe('entry-encoder', () => {
+  it('encodes entries exactly as protobufjs does, shared pairs included (property)', () => {
+    fc.assert(
+      fc.property(fc.array(entryArb, { minLength: 1, maxLength: 8 }), (inputs) => {
+        const encoder = new EntryEncoder();
+        const encoded = inputs.map((input) => ({ ...plain(input), [ENTRY_ENCODING]: encode(encoder, input) }));
+        const expected = Buffer.from(protobufjsEncodePushRequest([{ labels: LABELS, entries: inputs.map(plain) }]));
+        expect(encodePushRequest([{ labels: LABELS, entries: encoded }]).equals(expected)).to.equal(true);
+      }),
+      { numRuns: 400 }
+    );
+  });
+
+  it('keeps earlier entries intact when an entry moves to a new buffer', () => {
+    const encoder = new EntryEncoder();
+    const inputs: EntryInput[] = Array.from({ length: 40 }, (_, i) => ({
+      seconds: 1_700_000_000 + i,
+      nanos: i,
+      line: `${i}:`.padEnd(20_000 + i * 97, 'ü'),
+      metadata: [{ name: 'i', value: String(i) }],
+      shared: 0,
+    }));
+    const entries = inputs.map((input) => ({ ...plain(input), [ENTRY_ENCODING]: encode(encoder, input) }));
+
+    const [stream] = readPushRequest(encodePushRequest([{ labels: LABELS, entries }]));
+
+    expect(stream.entries.map((e) => e.line)).to.deep.equal(inputs.map((i) => i.line));
+    expect(stream.entries.map((e) => e.nanos)).to.deep.equal(inputs.map((i) => BigInt(i.nanos)));
+  });
+
+  it('gives the splitter the exact size of an encoded entry', () => {
+    const input: EntryInput = {
+      seconds: 1_700_000_000,
+      nanos: 5,
+      line: 'hello',
+      metadata: [{ name: 'k', value: 'v' }],
+      shared: 1,
+    };
+    const entry = { ...plain(input), [ENTRY_ENCODING]: encode(new EntryEncoder(), input) };
+    const request = encodePushRequest([{ labels: '', entries: [entry] }]);
+    // Request = streams tag + length + the entry field.
+    expect(entrySize(entry)).to.equal(request.byteLength - 2);
+  });
+});
+
+describe('ENTRY_ENCODING', () => {
+  it('is the only way an entry brings its own bytes: a plain `encoded` field is ignored', () => {
+    const stale = encode(new EntryEncoder(), { seconds: 1, nanos: 0, line: 'stale', metadata: [], shared: 0 });
+    const entry = { timestampNanos: 2_000_000_000n, line: 'fresh', encoded: stale } as PushEntry;
+
+    const [stream] = readPushRequest(encodePushRequest([{ labels: LABELS, entries: [entry] }]));
+
+    expect(stream.entries[0]).to.deep.include({ seconds: 2n, line: 'fresh' });
+  });
+});
