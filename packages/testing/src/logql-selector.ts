@@ -59,11 +59,12 @@ function makeMatcher(name: string, type: MatchType, value: string, column: numbe
 }
 
 /**
- * Parses a LogQL log query.
+ * Parses a LogQL log query. `validate: false` accepts selectors whose matchers all match the
+ * empty string (`{job=~".*"}`), as Loki's `ParseMatchers(query, false)` does for `series`.
  *
  * @throws {LogqlError} with the 400 body.
  */
-export function parseLogSelector(query: string): LogSelector {
+export function parseLogSelector(query: string, options: { validate?: boolean } = {}): LogSelector {
   let i = 0;
   const column = (): number => i + 1;
   const skipSpace = (): void => {
@@ -119,7 +120,7 @@ export function parseLogSelector(query: string): LogSelector {
     }
     syntaxError(query[i] ?? '$end', ', or }');
   }
-  if (!matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
+  if ((options.validate ?? true) && !matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
 
   const lineFilters: Array<(line: string) => boolean> = [];
   // Bounded: every pass consumes a filter or throws.

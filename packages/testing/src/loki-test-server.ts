@@ -49,6 +49,14 @@ const NOT_EMULATED_PATHS = [
   '/loki/api/v1/delete',
   '/loki/api/v1/rules',
   '/api/prom/rules',
+  // The legacy read API (Grafana before 7) and the Prometheus-style ruler API that Grafana's
+  // alerting pages call on a Loki data source.
+  '/api/prom/query',
+  '/api/prom/label',
+  '/api/prom/series',
+  '/api/prom/tail',
+  '/prometheus/api/v1/rules',
+  '/prometheus/api/v1/alerts',
 ];
 /**
  * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive

@@ -7,12 +7,14 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/util/marshal/query.go
  */
 import type { Ingester, StoredStream } from './ingester';
-import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
-import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import type { HttpAnswer, Label } from './internal-types';
+import { LogqlError, matchesLabels, parseLogSelector } from './logql-selector';
 import type { LogSelector } from './logql-selector';
+import { streamConsidered } from './api/chunk-estimate';
 import { runQuery } from './logql/engine';
 import type { QueryData } from './logql/engine';
 import { LogqlQueryError } from './logql/errors';
+import { parseExpr } from './logql/parser';
 import { parsePromDuration } from './logql/units';
 import { MAX_ENTRIES_LIMIT_PER_QUERY, MAX_QUERY_SERIES } from './logql/query-options';
 
@@ -99,30 +101,6 @@ function parseDirection(params: URLSearchParams): 'forward' | 'backward' {
   return upper === 'FORWARD' ? 'forward' : 'backward';
 }
 
-interface Hit {
-  stream: StoredStream;
-  entry: IngestedEntry;
-}
-
-function select(
-  ingester: Ingester,
-  tenant: string,
-  selector: LogSelector | undefined,
-  start: bigint,
-  end: bigint
-): Hit[] {
-  const hits: Hit[] = [];
-  for (const { stream } of ingester.streams(tenant)) {
-    if (selector && !matchesLabels(selector, stream.labels)) continue;
-    for (const entry of stream.entries) {
-      if (entry.timestampNanos < start || entry.timestampNanos >= end) continue;
-      if (selector && !matchesLine(selector, entry.line)) continue;
-      hits.push({ stream, entry });
-    }
-  }
-  return hits;
-}
-
 function toObject(labels: readonly Label[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const l of labels) result[l.name] = l.value;
@@ -205,24 +183,34 @@ function instantQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
   );
 }
 
-function optionalSelector(params: URLSearchParams): LogSelector | undefined {
-  const query = params.get('query');
-  return query ? parseLogSelector(query) : undefined;
+/**
+ * `syntax.ParseMatchers`: label matchers only, as Loki's label and series endpoints take them;
+ * `validate: false` (series) also accepts matchers that all match the empty string.
+ */
+function matchersOnly(query: string, validate = true): LogSelector {
+  if (!validate) {
+    if (query.replace(/\s/g, '') === '{}') throw new BadRequest(`0 matchers in group: ${query}`);
+    const selector = parseLogSelector(query, { validate: false });
+    if (selector.lineFilters.length > 0) throw new BadRequest('only label matchers are supported');
+    return selector;
+  }
+  const expr = parseExpr(query);
+  if (expr.kind !== 'log' || expr.stages.length > 0) throw new BadRequest('only label matchers are supported');
+  return { matchers: expr.matchers, lineFilters: [] };
 }
 
+function optionalSelector(params: URLSearchParams): LogSelector | undefined {
+  const query = params.get('query');
+  return query ? matchersOnly(query) : undefined;
+}
+
+/** Streams whose first..last entry meets the range (the ingester's `shouldConsiderStream`). */
 function streamsInRange(req: QueryRequest, ingester: Ingester, selector: LogSelector | undefined): StoredStream[] {
   const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
-  const seen = new Set<StoredStream>();
-  for (const { stream } of select(
-    ingester,
-    req.tenant,
-    selector ? { ...selector, lineFilters: [] } : undefined,
-    start,
-    end
-  )) {
-    seen.add(stream);
-  }
-  return [...seen];
+  return ingester
+    .streams(req.tenant)
+    .map(({ stream }) => stream)
+    .filter((stream) => (!selector || matchesLabels(selector, stream.labels)) && streamConsidered(stream, start, end));
 }
 
 function labelNames(req: QueryRequest, ingester: Ingester): HttpAnswer {
@@ -244,12 +232,13 @@ function labelValues(req: QueryRequest, ingester: Ingester, name: string): HttpA
 }
 
 function series(req: QueryRequest, ingester: Ingester): HttpAnswer {
-  const matches = req.params.getAll('match[]').concat(req.params.getAll('match'));
-  if (matches.length === 0) throw new BadRequest('at least one match[] argument required');
+  let matches = [...new Set(req.params.getAll('match[]').concat(req.params.getAll('match')))];
+  // Loki answers every series for no `match[]`, or for a single `{}`.
+  if (matches.length === 1 && matches[0].replace(/ /g, '') === '{}') matches = [];
+  const selectors = matches.map((match) => matchersOnly(match, false));
   const found = new Map<string, Record<string, string>>();
-  for (const match of matches) {
-    for (const stream of streamsInRange(req, ingester, parseLogSelector(match)))
-      found.set(stream.key, toObject(stream.labels));
+  for (const selector of selectors.length > 0 ? selectors : [undefined]) {
+    for (const stream of streamsInRange(req, ingester, selector)) found.set(stream.key, toObject(stream.labels));
   }
   return ok({ status: 'success', data: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
 }

@@ -91,7 +91,8 @@ export interface LokiTestServerOptions {
    * as it is (`WARN`, `warning`) and finds levels in plain lines by case-sensitive words
    * (`warn:`, `WARNING`, `debug:`, `error`; `[WARN]` is `unknown`). `'latest'` (current
    * Loki): metadata is compared too, levels are normalized, and the first level word bounded
-   * by spaces or brackets in any case wins (`[WARN]` is `warn`).
+   * by spaces or brackets in any case wins (`[WARN]` is `warn`). Also: the version
+   * `status/buildinfo` reports, and `jsonPath` in `detected_fields` (current Loki only).
    * @default 'latest'
    */
   lokiVersion?: '3.4' | 'latest';

@@ -18,8 +18,13 @@ export interface ChunkShare {
   bytes: number;
 }
 
+/** Sizes already computed, valid while the stream holds the same number of entries (entries are only added). */
+const SIZE_CACHE = new WeakMap<StoredStream, { entries: number; size: number }>();
+
 /** `MemChunk.UncompressedSize()` of one head chunk holding every entry of `stream`. */
 export function uncompressedSize(stream: StoredStream): number {
+  const cached = SIZE_CACHE.get(stream);
+  if (cached !== undefined && cached.entries === stream.entries.length) return cached.size;
   let size = 0;
   const symbols = new Set<string>();
   for (const entry of stream.entries) {
@@ -30,6 +35,7 @@ export function uncompressedSize(stream: StoredStream): number {
     }
   }
   for (const symbol of symbols) size += Buffer.byteLength(symbol);
+  SIZE_CACHE.set(stream, { entries: stream.entries.length, size });
   return size;
 }
 

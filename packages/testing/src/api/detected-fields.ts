@@ -1,15 +1,16 @@
 /**
  * `GET /loki/api/v1/detected_fields` and `detected_field/<name>/values`, as Loki 3.4's query
- * frontend answers them: the newest `line_limit` (default 100) lines of the query, their
- * structured metadata (`parsers: null`) and what `| json`, else `| logfmt`, finds in them, with
- * a type and a cardinality per field, at most `limit` (default 1000) fields.
+ * frontend answers them: the newest `line_limit` (default 100) lines the query keeps (the LogQL
+ * engine runs its whole pipeline), their structured metadata (`parsers: null`), the labels the
+ * query's parsers extracted, and what `| json`, else `| logfmt`, finds in the line, with a type
+ * and a cardinality per field, at most `limit` (default 1000) fields.
  *
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/queryrange/detected_fields.go
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/loghttp/query.go (ParseDetectedFieldsQuery)
  */
-import type { StoredStream } from '../ingester';
-import type { HttpAnswer, IngestedEntry } from '../internal-types';
-import { matchesLabels, matchesLine } from '../logql-selector';
+import type { HttpAnswer } from '../internal-types';
+import { runQuery } from '../logql/engine';
+import { LogqlQueryError } from '../logql/errors';
 import type { ApiRequest } from './api-request';
 import { fieldType, humanBytes, lineFields, parseBytes } from './line-fields';
 import type { FieldType, LineParser } from './line-fields';
@@ -23,6 +24,8 @@ const DEFAULT_FIELD_LIMIT = 1000;
 /** `max_entries_limit_per_query` default. */
 const MAX_ENTRIES_LIMIT_PER_QUERY = 5000;
 const MAX_POINTS = 11_000n;
+/** `max_query_series` default. */
+const MAX_QUERY_SERIES = 500;
 /** Units after which a value is rewritten as `humanize.Bytes` (`allowedBytesUnits`). */
 const BYTES_SUFFIXES = ['b', 'kib', 'kb', 'mib', 'mb', 'gib', 'gb', 'tib', 'tb', 'pib', 'pb', 'eib', 'eb'].concat([
   'ki',
@@ -39,9 +42,10 @@ const BYTES_SUFFIXES = ['b', 'kib', 'kb', 'mib', 'mb', 'gib', 'gb', 'tib', 'tb',
   'e',
 ]);
 
+/** One stream of the downstream query's answer: its labels and sampled entries. */
 interface Sample {
-  stream: StoredStream;
-  entries: IngestedEntry[];
+  streamLabels: Set<string>;
+  entries: Array<{ line: string; metadata: Record<string, string>; parsed: Record<string, string> }>;
 }
 
 interface DetectedFieldsRequest {
@@ -56,7 +60,13 @@ function positive(params: URLSearchParams, names: string[], fallback: number): n
   return value;
 }
 
-/** `ParseDetectedFieldsQuery`, then the downstream `query_range` (backward, `line_limit` lines). */
+/** Labels of a parser's error, which Loki leaves out of detected fields. */
+const ERROR_LABELS = new Set(['__error__', '__error_details__', '__preserve_error__']);
+
+/**
+ * `ParseDetectedFieldsQuery`, then the downstream `query_range` Loki runs: backward,
+ * `line_limit` lines, labels categorized (stream labels, structured metadata, parsed labels).
+ */
 function sampleLines(req: ApiRequest): DetectedFieldsRequest {
   const query = req.params.get('query') ?? '';
   const bounds = parseOrderedBounds(req.params, req.nowMillis);
@@ -69,56 +79,79 @@ function sampleLines(req: ApiRequest): DetectedFieldsRequest {
     throw new BadRequest(
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'
     );
-  const selector = parseLogQuery(query);
+  parseLogQuery(query);
   if (lineLimit > MAX_ENTRIES_LIMIT_PER_QUERY)
     throw new BadRequest(
       `max entries limit per query exceeded, limit > max_entries_limit (${lineLimit} > ${MAX_ENTRIES_LIMIT_PER_QUERY})`
     );
-  const hits: Array<{ stream: StoredStream; entry: IngestedEntry }> = [];
-  for (const { stream } of req.ingester.streams(req.tenant)) {
-    if (!matchesLabels(selector, stream.labels)) continue;
-    for (const entry of stream.entries) {
-      if (entry.timestampNanos < bounds.start || entry.timestampNanos >= bounds.end) continue;
-      if (matchesLine(selector, entry.line)) hits.push({ stream, entry });
+  let data;
+  try {
+    data = runQuery(() => req.ingester.streams(req.tenant).map(({ stream }) => stream), {
+      query,
+      instant: false,
+      startNanos: bounds.start,
+      endNanos: bounds.end,
+      stepNanos: step,
+      limit: lineLimit,
+      direction: 'backward',
+      categorizeLabels: true,
+      maxSeries: MAX_QUERY_SERIES,
+      maxEntriesLimit: MAX_ENTRIES_LIMIT_PER_QUERY,
+    });
+  } catch (err) {
+    if (err instanceof LogqlQueryError) throw new BadRequest(err.message);
+    throw err;
+  }
+  const samples: Sample[] = [];
+  if (data.resultType === 'streams') {
+    for (const { stream, values } of data.result) {
+      samples.push({
+        streamLabels: new Set(Object.keys(stream)),
+        entries: values.map(([, line, extra]) => ({
+          line,
+          metadata: extra?.structuredMetadata ?? {},
+          parsed: Object.fromEntries(Object.entries(extra?.parsed ?? {}).filter(([name]) => !ERROR_LABELS.has(name))),
+        })),
+      });
     }
   }
-  hits.sort((a, b) =>
-    a.entry.timestampNanos > b.entry.timestampNanos ? -1 : a.entry.timestampNanos < b.entry.timestampNanos ? 1 : 0
-  );
-  const samples = new Map<StoredStream, Sample>();
-  for (const { stream, entry } of hits.slice(0, lineLimit)) {
-    let sample = samples.get(stream);
-    if (!sample) samples.set(stream, (sample = { stream, entries: [] }));
-    sample.entries.push(entry);
-  }
-  return { samples: [...samples.values()], limit };
+  return { samples, limit };
+}
+
+/** `parseEntry`: the query's own parsed labels, plus what `| json` (else `| logfmt`) finds in the line. */
+function entryFields(entry: Sample['entries'][number], streamLabels: ReadonlySet<string>) {
+  const found = lineFields(entry.line, streamLabels);
+  const fields = new Map(Object.entries(entry.parsed));
+  for (const [name, value] of found.fields) fields.set(name, value);
+  return { fields, parser: found.parser, paths: found.paths };
 }
 
 interface Field {
   type: FieldType;
   parsers: LineParser[];
   values: Set<string>;
+  jsonPath?: string[];
 }
 
 function detectFields(samples: readonly Sample[], limit: number): Map<string, Field> {
   const fields = new Map<string, Field>();
-  const record = (name: string, value: string, parser: LineParser | undefined): void => {
+  const record = (name: string, value: string, parser: LineParser | undefined, jsonPath?: string[]): void => {
     let field = fields.get(name);
     if (!field) {
       if (fields.size >= limit) return;
       fields.set(name, (field = { type: 'string', parsers: [], values: new Set() }));
     }
     if (parser !== undefined && !field.parsers.includes(parser)) field.parsers.push(parser);
+    if (jsonPath !== undefined) field.jsonPath = jsonPath;
     // Loki re-detects the type for every entry: the last one read wins.
     field.type = fieldType(value);
     field.values.add(value);
   };
-  for (const { stream, entries } of samples) {
-    const streamLabels = new Set(stream.labels.map((l) => l.name));
+  for (const { streamLabels, entries } of samples) {
     for (const entry of entries) {
-      for (const { name, value } of entry.metadata) record(name, value, undefined);
-      const parsed = lineFields(entry.line, streamLabels);
-      for (const [name, value] of parsed.fields) record(name, value, parsed.parser);
+      for (const [name, value] of Object.entries(entry.metadata)) record(name, value, undefined);
+      const parsed = entryFields(entry, streamLabels);
+      for (const [name, value] of parsed.fields) record(name, value, parsed.parser, parsed.paths?.get(name));
     }
   }
   return fields;
@@ -127,6 +160,8 @@ function detectFields(samples: readonly Sample[], limit: number): Map<string, Fi
 /** Answers `detected_fields`. */
 export function handleDetectedFields(req: ApiRequest): HttpAnswer {
   const { samples, limit } = sampleLines(req);
+  // Current Loki also says where a JSON field was found (`jsonPath`); Loki 3.4 does not.
+  const withPaths = req.lokiVersion === 'latest';
   const fields = [...detectFields(samples, limit)]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([label, field]) => ({
@@ -134,6 +169,7 @@ export function handleDetectedFields(req: ApiRequest): HttpAnswer {
       type: field.type,
       cardinality: field.values.size,
       parsers: field.parsers.length > 0 ? field.parsers : null,
+      ...(withPaths && field.jsonPath ? { jsonPath: field.jsonPath } : {}),
     }));
   return jsonAnswer(fields.length > 0 ? { fields, limit } : {});
 }
@@ -142,12 +178,12 @@ export function handleDetectedFields(req: ApiRequest): HttpAnswer {
 export function handleDetectedFieldValues(req: ApiRequest, name: string): HttpAnswer {
   const { samples, limit } = sampleLines(req);
   const values = new Set<string>();
-  for (const { stream, entries } of samples) {
-    const streamLabels = new Set(stream.labels.map((l) => l.name));
+  for (const { streamLabels, entries } of samples) {
     for (const entry of entries) {
       if (values.size >= limit) break;
-      for (const pair of entry.metadata) if (pair.name === name) values.add(pair.value);
-      const value = lineFields(entry.line, streamLabels).fields.get(name);
+      const metadataValue = entry.metadata[name];
+      if (metadataValue !== undefined) values.add(metadataValue);
+      const value = entryFields(entry, streamLabels).fields.get(name);
       if (value === undefined) continue;
       const bytes = parseBytes(value);
       const lower = value.toLowerCase();

@@ -1,13 +1,15 @@
 /**
  * `GET /loki/api/v1/detected_labels`: the stream labels of the streams that `query` selects
- * (every stream without one), each with its number of distinct values, leaving out labels whose
- * values are all numbers or UUIDs, except `cluster`, `namespace`, `instance` and `pod`.
+ * (every stream without one) and whose first..last entry meets the range, each with its number
+ * of distinct values, leaving out labels whose values are all numbers or UUIDs, except
+ * `cluster`, `namespace`, `instance` and `pod`.
  *
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/querier.go (DetectedLabels)
  */
 import type { HttpAnswer } from '../internal-types';
 import { matchesLabels } from '../logql-selector';
 import type { ApiRequest } from './api-request';
+import { streamConsidered } from './chunk-estimate';
 import { jsonAnswer, parseOrderedBounds } from './loki-params';
 import { parseMatchersQuery } from './matchers-query';
 
@@ -32,7 +34,7 @@ export function handleDetectedLabels(req: ApiRequest): HttpAnswer {
   const values = new Map<string, Set<string>>();
   for (const { stream } of req.ingester.streams(req.tenant)) {
     if (selector && !matchesLabels(selector, stream.labels)) continue;
-    if (!stream.entries.some((e) => e.timestampNanos >= start && e.timestampNanos <= end)) continue;
+    if (!streamConsidered(stream, start, end)) continue;
     for (const { name, value } of stream.labels) {
       let set = values.get(name);
       if (!set) values.set(name, (set = new Set()));

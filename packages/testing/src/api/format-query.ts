@@ -1,9 +1,10 @@
 /**
  * `GET|POST /loki/api/v1/format_query`: the query as Loki's `syntax.Prettify` writes it, or 400
- * `{"status":"invalid-query","error":...}`. Until the LogQL engine's parser is wired here, only
- * stream selectors with line filters are formatted (Loki's way: matchers joined with `, `,
- * values quoted as Go quotes them, a line of at most 100 characters, else one filter a line);
- * other queries this server cannot parse are returned trimmed, unchanged.
+ * `{"status":"invalid-query","error":...}` with the LogQL parser's error. Stream selectors with
+ * plain line filters are formatted as Loki does (matchers joined with `, `, values quoted as Go
+ * quotes them, one line of at most 100 characters, else one filter a line); other valid queries
+ * (parsers, metric queries) are returned trimmed but otherwise as given: Loki's full pretty
+ * printer is not reproduced.
  *
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/loki/format_query_handler.go
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/syntax/prettier.go
@@ -11,13 +12,13 @@
 import { goQuote, unquote } from '@otel-loki/push/internal';
 import type { HttpAnswer } from '../internal-types';
 import { LogqlError, parseLogSelector } from '../logql-selector';
+import { LogqlQueryError } from '../logql/errors';
+import { parseExpr } from '../logql/parser';
 import { jsonAnswer } from './loki-params';
 
 /** `syntax.MaxCharsPerLine`. */
 const MAX_CHARS_PER_LINE = 100;
 const INDENT = '  ';
-/** How the selector parser says that a query is valid LogQL it does not evaluate. */
-const NOT_EVALUATED = 'is not supported by @otel-loki/testing';
 const FORMAT_CONTENT_TYPE = 'application/json; charset=utf-8';
 const LINE_FILTER = /\s*(\|=|!=|\|~|!~)\s*/y;
 
@@ -51,13 +52,21 @@ export function prettifySelector(query: string): string {
 /** Answers `format_query`. */
 export function handleFormatQuery(params: URLSearchParams): HttpAnswer {
   const query = params.get('query') ?? '';
+  let expr;
   try {
-    return jsonAnswer({ status: 'success', data: prettifySelector(query) }, 200, FORMAT_CONTENT_TYPE);
+    expr = parseExpr(query);
   } catch (err) {
-    if (!(err instanceof LogqlError)) throw err;
-    if (err.message.includes(NOT_EVALUATED)) {
-      return jsonAnswer({ status: 'success', data: query.trim() }, 200, FORMAT_CONTENT_TYPE);
-    }
+    if (!(err instanceof LogqlQueryError)) throw err;
     return jsonAnswer({ status: 'invalid-query', error: err.message }, 400, FORMAT_CONTENT_TYPE);
   }
+  let formatted = query.trim();
+  if (expr.kind === 'log' && expr.stages.every((stage) => stage.kind === 'lineFilter')) {
+    try {
+      formatted = prettifySelector(query);
+    } catch (err) {
+      // Line filters the selector parser does not print (`or`, `ip()`): the text as given.
+      if (!(err instanceof LogqlError)) throw err;
+    }
+  }
+  return jsonAnswer({ status: 'success', data: formatted }, 200, FORMAT_CONTENT_TYPE);
 }

@@ -16,6 +16,8 @@ export type LineParser = 'json' | 'logfmt';
 export interface LineFields {
   fields: Map<string, string>;
   parser?: LineParser;
+  /** For JSON fields: the keys leading to the value, as written (current Loki's `jsonPath`). */
+  paths?: Map<string, string[]>;
 }
 
 /** Loki's name for a parsed label that clashes with a stream label. */
@@ -121,7 +123,7 @@ function readJson(text: string): JsonValue {
   return value;
 }
 
-function jsonFields(line: string, streamLabels: ReadonlySet<string>): Map<string, string> | undefined {
+function jsonFields(line: string, streamLabels: ReadonlySet<string>): Required<Omit<LineFields, 'parser'>> | undefined {
   let parsed: JsonValue;
   try {
     parsed = readJson(line);
@@ -131,19 +133,22 @@ function jsonFields(line: string, streamLabels: ReadonlySet<string>): Map<string
   }
   if (parsed === null || parsed === 'array' || !('entries' in parsed)) return undefined;
   const fields = new Map<string, string>();
-  const visit = (object: JsonObject, prefix: string): void => {
+  const paths = new Map<string, string[]>();
+  const visit = (object: JsonObject, prefix: string, path: string[]): void => {
     for (const [key, value] of object.entries) {
       const name = prefix === '' ? sanitizeKey(key, true) : `${prefix}_${sanitizeKey(key, false)}`;
       if (value === null || value === 'array' || name === '') continue;
       if ('entries' in value) {
-        visit(value, name);
+        visit(value, name, [...path, key]);
         continue;
       }
-      fields.set(streamLabels.has(name) ? name + DUPLICATE_SUFFIX : name, value.text);
+      const field = streamLabels.has(name) ? name + DUPLICATE_SUFFIX : name;
+      fields.set(field, value.text);
+      paths.set(field, [...path, key]);
     }
   };
-  visit(parsed, '');
-  return fields;
+  visit(parsed, '', []);
+  return { fields, paths };
 }
 
 function logfmtFields(line: string, streamLabels: ReadonlySet<string>): Map<string, string> {
@@ -159,7 +164,7 @@ function logfmtFields(line: string, streamLabels: ReadonlySet<string>): Map<stri
 /** `parseEntry`: JSON first, logfmt when the line is not a JSON object. */
 export function lineFields(line: string, streamLabels: ReadonlySet<string>): LineFields {
   const json = jsonFields(line, streamLabels);
-  if (json !== undefined) return { fields: json, parser: 'json' };
+  if (json !== undefined) return { ...json, parser: 'json' };
   return { fields: logfmtFields(line, streamLabels), parser: 'logfmt' };
 }
 

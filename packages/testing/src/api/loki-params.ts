@@ -16,9 +16,18 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 /** A 400 with Loki's text. */
 export class BadRequest extends Error {}
 
-/** A 200 JSON answer, written as Go's encoders write it (a trailing newline). */
-export function jsonAnswer(data: unknown, status = 200, contentType = JSON_CONTENT_TYPE): HttpAnswer {
-  return { status, body: JSON.stringify(data) + '\n', headers: { 'content-type': contentType } };
+/**
+ * A JSON answer, written as Loki's encoders write it: with a trailing newline (jsoniter streams,
+ * `json.NewEncoder`), or without one (`json.Marshal`, as for Prometheus-shaped answers).
+ */
+export function jsonAnswer(
+  data: unknown,
+  status = 200,
+  contentType = JSON_CONTENT_TYPE,
+  trailingNewline = true
+): HttpAnswer {
+  const body = JSON.stringify(data) + (trailingNewline ? '\n' : '');
+  return { status, body, headers: { 'content-type': contentType } };
 }
 
 function goParseIntError(value: string): string {

@@ -1,33 +1,39 @@
 /**
- * The `query` parameter of Loki's index endpoints: label matchers only
- * (`syntax.ParseMatchers(query, true)`), refusing pipelines with Loki's error.
+ * The `query` parameter of Loki's index and detected-fields endpoints, parsed with the LogQL
+ * engine's parser so that errors read as Loki's: label matchers only for the index endpoints
+ * (`syntax.ParseMatchers(query, true)`), a log query for `detected_fields`
+ * (`syntax.ParseLogSelector(query, true)`).
  */
-import { LogqlError, parseLogSelector } from '../logql-selector';
 import type { LogSelector } from '../logql-selector';
+import type { LogExpr } from '../logql/ast';
+import { LogqlQueryError } from '../logql/errors';
+import { parseExpr } from '../logql/parser';
 import { BadRequest } from './loki-params';
 
 /** `logqlmodel.ErrParseMatchers`. */
 const ONLY_MATCHERS = 'only label matchers are supported';
+/** `ParseLogSelector`'s refusal of a metric query. */
+const ONLY_LOG_SELECTOR = 'only log selector is supported';
 
-/** Parses a selector without line filters; LogQL errors become 400s with Loki's text. */
-export function parseMatchersQuery(query: string): LogSelector {
-  let selector: LogSelector;
+function parse(query: string): ReturnType<typeof parseExpr> {
   try {
-    selector = parseLogSelector(query);
+    return parseExpr(query);
   } catch (err) {
-    if (err instanceof LogqlError) throw new BadRequest(err.message);
+    if (err instanceof LogqlQueryError) throw new BadRequest(err.message);
     throw err;
   }
-  if (selector.lineFilters.length > 0) throw new BadRequest(ONLY_MATCHERS);
-  return selector;
 }
 
-/** Parses a log query (selector and line filters); LogQL errors become 400s. */
-export function parseLogQuery(query: string): LogSelector {
-  try {
-    return parseLogSelector(query);
-  } catch (err) {
-    if (err instanceof LogqlError) throw new BadRequest(err.message);
-    throw err;
-  }
+/** Parses a selector without a pipeline; errors become 400s with Loki's text. */
+export function parseMatchersQuery(query: string): LogSelector {
+  const expr = parse(query);
+  if (expr.kind !== 'log' || expr.stages.length > 0) throw new BadRequest(ONLY_MATCHERS);
+  return { matchers: expr.matchers, lineFilters: [] };
+}
+
+/** Parses a log query (a selector and any pipeline); errors become 400s with Loki's text. */
+export function parseLogQuery(query: string): LogExpr {
+  const expr = parse(query);
+  if (expr.kind !== 'log') throw new BadRequest(ONLY_LOG_SELECTOR);
+  return expr;
 }

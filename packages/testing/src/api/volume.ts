@@ -17,6 +17,7 @@ import { chunkShare, streamConsidered } from './chunk-estimate';
 import {
   BadRequest,
   forInterval,
+  JSON_CONTENT_TYPE,
   jsonAnswer,
   parseIntParam,
   parseOrderedBounds,
@@ -139,10 +140,12 @@ function promAnswer(buckets: Array<[bigint, Map<string, number>]>, bySeries: boo
       ? { metric: metricOf(name, bySeries), values: samples.map(([t, v]) => [t, String(v)]) }
       : { metric: metricOf(name, bySeries), value: [samples[0][0], String(samples[0][1])] }
   );
+  // LokiPromResponse: json.Marshal, no trailing newline.
   return jsonAnswer(
     { status: 'success', data: { resultType: matrix ? 'matrix' : 'vector', result } },
     200,
-    'application/json'
+    JSON_CONTENT_TYPE,
+    false
   );
 }
 

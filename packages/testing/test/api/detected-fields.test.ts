@@ -51,23 +51,40 @@ describe('detected fields and labels', () => {
   const get = (path: string, params: Record<string, string>) =>
     getJson(loki.url, path, { start: String(T0 - MINUTE_NS), end: String(NOW_NS), ...params }, HEADERS);
 
-  it('lists JSON fields (nested keys joined with _), structured metadata, types and cardinalities', async () => {
+  it('lists JSON fields (nested keys joined with _, with their jsonPath as current Loki gives it), structured metadata, types and cardinalities', async () => {
     const { status, json } = await get('/loki/api/v1/detected_fields', { query: '{service_name="api"}' });
     expect(status).to.equal(200);
     expect(json).to.deep.equal({
       fields: [
         { label: 'detected_level', type: 'string', cardinality: 2, parsers: null },
         // `env` clashes with a stream label.
-        { label: 'env_extracted', type: 'string', cardinality: 2, parsers: ['json'] },
-        { label: 'http_status', type: 'int', cardinality: 2, parsers: ['json'] },
-        { label: 'http_took', type: 'duration', cardinality: 2, parsers: ['json'] },
-        { label: 'level', type: 'string', cardinality: 2, parsers: ['json'] },
+        { label: 'env_extracted', type: 'string', cardinality: 2, parsers: ['json'], jsonPath: ['env'] },
+        { label: 'http_status', type: 'int', cardinality: 2, parsers: ['json'], jsonPath: ['http', 'status'] },
+        { label: 'http_took', type: 'duration', cardinality: 2, parsers: ['json'], jsonPath: ['http', 'took'] },
+        { label: 'level', type: 'string', cardinality: 2, parsers: ['json'], jsonPath: ['level'] },
         // Numbers are read as written: 1.0 stays "1.0" (float), arrays and nulls are skipped.
-        { label: 'ratio', type: 'float', cardinality: 2, parsers: ['json'] },
-        { label: 'size', type: 'bytes', cardinality: 2, parsers: ['json'] },
+        { label: 'ratio', type: 'float', cardinality: 2, parsers: ['json'], jsonPath: ['ratio'] },
+        { label: 'size', type: 'bytes', cardinality: 2, parsers: ['json'], jsonPath: ['size'] },
         { label: 'trace_id', type: 'string', cardinality: 2, parsers: null },
       ],
       limit: 1000,
+    });
+  });
+
+  it("gives no jsonPath with lokiVersion '3.4', as Loki 3.4.6", async () => {
+    await loki.close();
+    loki = await LokiTestServer.start({ authEnabled: true, now: () => NOW_MILLIS, lokiVersion: '3.4' });
+    await pushProto(
+      loki.url,
+      [{ labels: '{service_name="api"}', entries: [{ timestampNanos: T0, line: '{"http":{"status":200}}' }] }],
+      TENANT
+    );
+    const { json } = await get('/loki/api/v1/detected_fields', { query: '{service_name="api"}' });
+    expect(json.fields.find((f: any) => f.label === 'http_status')).to.deep.equal({
+      label: 'http_status',
+      type: 'int',
+      cardinality: 1,
+      parsers: ['json'],
     });
   });
 
@@ -96,6 +113,25 @@ describe('detected fields and labels', () => {
     const bad = await get('/loki/api/v1/detected_fields', { query: '{service_name="api"' });
     expect(bad.status).to.equal(400);
     expect(bad.body).to.match(/^parse error at line 1, col 20: syntax error: unexpected \$end/);
+  });
+
+  it('samples the lines a whole pipeline keeps, and refuses a metric query', async () => {
+    const errors = await get('/loki/api/v1/detected_fields', {
+      query: '{service_name="api"} | json | http_status >= 500',
+    });
+    expect(errors.json.fields.find((f: any) => f.label === 'level')).to.deep.equal({
+      label: 'level',
+      type: 'string',
+      cardinality: 1,
+      parsers: ['json'],
+      jsonPath: ['level'],
+    });
+    expect(
+      await get('/loki/api/v1/detected_fields', { query: 'count_over_time({service_name="api"}[1m])' })
+    ).to.include({
+      status: 400,
+      body: 'only log selector is supported',
+    });
   });
 
   it('lists the values of one field, byte sizes rewritten as humanize writes them', async () => {

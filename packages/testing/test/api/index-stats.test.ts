@@ -53,6 +53,18 @@ describe('index/stats', () => {
     expect(body).to.equal(`{"streams":1,"chunks":1,"bytes":${bytes},"entries":2}`);
   });
 
+  it('counts entries pushed after an earlier answer', async () => {
+    const before = (await stats({ query: '{service_name="web"}' })).json;
+    await pushProto(
+      loki.url,
+      [{ labels: '{service_name="web", env="prod"}', entries: [{ timestampNanos: T0 + SECOND_NS, line: 'yy' }] }],
+      TENANT
+    );
+    const after = (await stats({ query: '{service_name="web"}' })).json;
+    expect(after.entries).to.equal(before.entries + 1);
+    expect(after.bytes).to.equal(before.bytes + 2 + 8);
+  });
+
   it('prorates a chunk by the share of its time span inside the range, as Loki estimates', async () => {
     // The api stream spans T0 .. T0+100s; [T0+25s, end] covers 75% of it.
     const { json } = await stats({ query: '{service_name="api"}', start: String(T0 + 25n * SECOND_NS) });

@@ -45,8 +45,9 @@ describe('index/volume', () => {
     getJson(loki.url, path, { start: String(T0 - MINUTE_NS), end: String(NOW_NS), ...params }, HEADERS);
 
   it('sums bytes per series of the labels the query names, largest first, at the end of the range', async () => {
-    const { status, json } = await volume({ query: '{service_name=~".+"}' });
+    const { status, json, body } = await volume({ query: '{service_name=~".+"}' });
     expect(status).to.equal(200);
+    expect(body.startsWith('{"status":"success","data":{"resultType":"vector","result":[{"metric":')).to.equal(true);
     expect(json).to.deep.equal({
       status: 'success',
       data: {
