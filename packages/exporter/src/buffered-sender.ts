@@ -16,15 +16,17 @@ import type { PushClient, PushOptions } from './internal-types';
 import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
 import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
 import { withTracingSuppressed } from './suppress-tracing';
+import { backoffMillis, DEFAULT_INITIAL_BACKOFF_MILLIS, DEFAULT_MAX_BACKOFF_MILLIS } from '@otel-loki/push/internal';
 
-/** First pause after a retryable failure; doubles per consecutive failure. */
-export const INITIAL_RETRY_DELAY_MILLIS = 500;
+/**
+ * First pause after a retryable failure; doubles per consecutive failure, upper half random
+ * (push's `backoffMillis`, so that many processes do not retry in step).
+ */
+export const INITIAL_RETRY_DELAY_MILLIS = DEFAULT_INITIAL_BACKOFF_MILLIS;
 /** Longest pause between attempts while Loki keeps failing. */
-export const MAX_RETRY_DELAY_MILLIS = 5_000;
+export const MAX_RETRY_DELAY_MILLIS = DEFAULT_MAX_BACKOFF_MILLIS;
 /** Longest `Retry-After` honoured: a longer one would fill the buffer while waiting. */
 export const MAX_RETRY_AFTER_MILLIS = 60_000;
-/** Share of a pause that is random, so that many processes do not retry in step. */
-const JITTER_RATIO = 0.5;
 
 /** What the sender needs from the exporter. */
 export interface BufferedSenderOptions {
@@ -292,9 +294,12 @@ export class BufferedSender {
     if (state.kind === 'closed') return;
     if (state.kind === 'paused') clearTimeout(state.timer);
     const failures = (state.kind === 'sending' ? 0 : state.failures) + 1;
-    const exponential = Math.min(MAX_RETRY_DELAY_MILLIS, INITIAL_RETRY_DELAY_MILLIS * 2 ** Math.min(failures - 1, 30));
-    const random = this._options.random ?? Math.random;
-    const backoff = exponential * (1 - JITTER_RATIO) + exponential * JITTER_RATIO * random();
+    const backoff = backoffMillis(
+      failures,
+      INITIAL_RETRY_DELAY_MILLIS,
+      MAX_RETRY_DELAY_MILLIS,
+      this._options.random ?? Math.random
+    );
     const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
     const timer = setTimeout(() => {
       this._clearPause();

@@ -3,7 +3,7 @@
 // `./internal` (`@otel-loki/push/internal`), outside semver.
 export { LokiLogger } from './client/loki-logger';
 export { LokiPushClient } from './client/push-client';
-export type { PushOptions, PushSyncOptions } from './client/push-client';
+export type { EncodedPushRequest, PushOptions, PushSyncOptions } from './client/push-client';
 export { LokiPushError } from './client/errors';
 export type { LokiPushErrorReason } from './client/errors';
 export { DEFAULT_LIMITS } from './client/configuration';

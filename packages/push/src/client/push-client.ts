@@ -39,6 +39,24 @@ export interface PushOptions {
   maxRetries?: number;
 }
 
+/**
+ * One request, encoded in the client's format and ready to send: what {@link LokiPushClient.encode}
+ * makes and {@link LokiPushClient.pushEncoded} sends as it is. A durable queue (the exporter's
+ * disk spool) stores `body`, so that a resend carries exactly the same bytes.
+ */
+export interface EncodedPushRequest {
+  /** The request body as sent (snappy-compressed protobuf, or JSON). */
+  readonly body: Uint8Array;
+  /** Its `Content-Type`. */
+  readonly contentType: string;
+  /** Bytes before compression. */
+  readonly bytes: number;
+  /** Entries it carries. */
+  readonly entries: number;
+  /** The streams it carries: reported back in `LokiPushError.failedStreams`, and halved if Loki finds the request too large. */
+  readonly streams: readonly PushStream[];
+}
+
 /** Options of one {@link LokiPushClient.pushSync}. */
 export interface PushSyncOptions {
   /** Tenant for this push, overriding the client's `tenantId`. */
@@ -117,25 +135,32 @@ export class LokiPushClient {
    */
   async push(streams: readonly PushStream[], options: PushOptions = {}): Promise<PushResult> {
     if (this._closed) throw new Error('LokiPushClient: push() after close()');
-    const tenantId =
-      options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
-    const deadlineMillis = options.retryDeadlineMillis ?? this._config.retryDeadlineMillis;
-    const maxRetries = options.maxRetries ?? Infinity;
-    if (typeof maxRetries !== 'number' || !(maxRetries >= 0)) {
-      throw new RangeError(`maxRetries: expected a number >= 0, got ${String(maxRetries)}`);
-    }
-    const context: SendContext = {
-      tenantId,
-      signal: options.signal,
-      deadline: Date.now() + deadlineMillis,
-      maxRetries,
-    };
+    const context = this._context(options);
     const report: SendReport = { attempts: 0, delivered: [], failed: [] };
-    const nonEmpty = streams.filter((s) => s.entries.length > 0);
-    for (const request of splitByBytes(nonEmpty, this._config.maxRequestBytes)) {
+    for (const request of this.encode(streams)) {
       addReport(report, await this._sendRequest(request, context, report.attempts));
     }
     return this._result(report);
+  }
+
+  /**
+   * Splits streams into requests under `maxRequestBytes` and encodes each in the client's
+   * format, without sending anything.
+   */
+  encode(streams: readonly PushStream[]): EncodedPushRequest[] {
+    const nonEmpty = streams.filter((s) => s.entries.length > 0);
+    return splitByBytes(nonEmpty, this._config.maxRequestBytes).map((request) => this._encode(request));
+  }
+
+  /**
+   * Sends one request made by {@link encode}, as it is, with the same retries, deadline and
+   * errors as {@link push}. A request Loki finds over its 4 MiB message limit is halved (its
+   * streams encoded again, the same entries).
+   */
+  async pushEncoded(request: EncodedPushRequest, options: PushOptions = {}): Promise<PushResult> {
+    if (this._closed) throw new Error('LokiPushClient: pushEncoded() after close()');
+    const context = this._context(options);
+    return this._result(await this._sendRequest(request, context, 0));
   }
 
   /**
@@ -157,10 +182,7 @@ export class LokiPushClient {
     if (typeof timeoutMillis !== 'number' || !(timeoutMillis > 0)) {
       throw new RangeError(`timeoutMillis: expected a positive number, got ${String(timeoutMillis)}`);
     }
-    const requests = splitByBytes(
-      streams.filter((s) => s.entries.length > 0),
-      this._config.maxRequestBytes
-    ).map((request) => ({ streams: request, ...this._encode(request) }));
+    const requests = this.encode(streams);
     const outcomes = sendSync(
       requests.map(({ body, contentType }) => ({
         url: this._config.pushUrl.href,
@@ -172,12 +194,11 @@ export class LokiPushClient {
     );
     const report: SendReport = { attempts: 0, delivered: [], failed: [] };
     outcomes.forEach((outcome, i) => {
-      const { streams: sent, body, bytes } = requests[i];
+      const { streams: sent, body, bytes, entries } = requests[i];
       if (outcome.kind !== 'unsent') report.attempts++;
       const response = syncResponse(outcome);
       const decision = response === undefined ? undefined : decide(response);
       if (decision?.action === 'success') {
-        const entries = countEntries(sent);
         report.delivered.push({
           status: decision.status,
           bytes,
@@ -196,9 +217,21 @@ export class LokiPushClient {
               reason: decision.action === 'fail' ? decision.reason : response.kind === 'network' ? 'network' : 'http',
               retryable: decision.action === 'retry',
             };
-      report.failed.push({ streams: sent, failure: this._describe(cause, report.attempts) });
+      report.failed.push({ streams: [...sent], failure: this._describe(cause, report.attempts) });
     });
     return this._result(report);
+  }
+
+  /** Validates per-call options; the context of one send. */
+  private _context(options: PushOptions): SendContext {
+    const tenantId =
+      options.tenantId === undefined ? this._config.tenantId : validateTenantId(options.tenantId, 'tenantId');
+    const deadlineMillis = options.retryDeadlineMillis ?? this._config.retryDeadlineMillis;
+    const maxRetries = options.maxRetries ?? Infinity;
+    if (typeof maxRetries !== 'number' || !(maxRetries >= 0)) {
+      throw new RangeError(`maxRetries: expected a number >= 0, got ${String(maxRetries)}`);
+    }
+    return { tenantId, signal: options.signal, deadline: Date.now() + deadlineMillis, maxRetries };
   }
 
   /** Closes kept-alive connections. Pushes after this fail. */
@@ -207,13 +240,20 @@ export class LokiPushClient {
     this._transport.close();
   }
 
-  private _encode(streams: readonly PushStream[]): { body: Uint8Array; bytes: number; contentType: string } {
+  private _encode(streams: readonly PushStream[]): EncodedPushRequest {
+    const entries = countEntries(streams);
     if (this._config.format === 'json') {
       const body = Buffer.from(encodeJsonPushRequest(streams), 'utf8');
-      return { body, bytes: body.byteLength, contentType: 'application/json' };
+      return { body, bytes: body.byteLength, contentType: 'application/json', entries, streams };
     }
     const raw = encodePushRequest(streams);
-    return { body: snappyCompress(raw), bytes: raw.byteLength, contentType: 'application/x-protobuf' };
+    return {
+      body: snappyCompress(raw),
+      bytes: raw.byteLength,
+      contentType: 'application/x-protobuf',
+      entries,
+      streams,
+    };
   }
 
   private async _headers(contentType: string, tenantId: string | undefined): Promise<Record<string, string>> {
@@ -248,8 +288,13 @@ export class LokiPushClient {
    * Sends one request until it is delivered or given up, splitting it when Loki finds it too
    * large. `attemptsBefore` (attempts of the send so far) only feeds the messages.
    */
-  private async _sendRequest(streams: PushStream[], context: SendContext, attemptsBefore: number): Promise<SendReport> {
-    const { body, bytes, contentType } = this._encode(streams);
+  private async _sendRequest(
+    request: EncodedPushRequest,
+    context: SendContext,
+    attemptsBefore: number
+  ): Promise<SendReport> {
+    const { body, bytes, contentType, entries } = request;
+    const streams = [...request.streams];
     let attempts = 0;
     let last: TransportResponse | undefined;
     const giveUp = (cause: FailureCause): SendReport => ({
@@ -280,7 +325,7 @@ export class LokiPushClient {
           status: step.status,
           bytes,
           wireBytes: body.byteLength,
-          entries: countEntries(streams),
+          entries,
           streams: streams.length,
         };
         return { attempts, delivered: [delivered], failed: [] };
@@ -293,7 +338,7 @@ export class LokiPushClient {
         }
         const report: SendReport = { attempts, delivered: [], failed: [] };
         for (const half of halves)
-          addReport(report, await this._sendRequest(half, context, attemptsBefore + report.attempts));
+          addReport(report, await this._sendRequest(this._encode(half), context, attemptsBefore + report.attempts));
         return report;
       }
       last = response;

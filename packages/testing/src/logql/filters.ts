@@ -28,13 +28,16 @@ export function regexOrThrow(source: string, anchored: boolean, dotAll = false):
   }
 }
 
-/** Prometheus' `labels.NewMatcher`. */
-export function makeMatcher(name: string, type: MatchType, value: string): Matcher {
+/**
+ * Prometheus' `labels.NewMatcher` (anchored, `(?s)`), or with `dotAll` false the regex of a
+ * label filter in a pipeline (Loki's `NewLabelFilter`: anchored, `.` not matching `\n`).
+ */
+export function makeMatcher(name: string, type: MatchType, value: string, dotAll = true): Matcher {
   if (type === '=' || type === '!=') {
     const equal = type === '=';
     return { name, type, value, matches: (v) => (v === value) === equal };
   }
-  const regex = regexOrThrow(value, true, true);
+  const regex = regexOrThrow(value, true, dotAll);
   const positive = type === '=~';
   return { name, type, value, matches: (v) => regex.test(v) === positive };
 }

@@ -24,7 +24,7 @@ import {
 import { compileLabelFilter, compilePipeline, labelFilterNames } from './pipeline';
 import { labelsKey, newSeries } from './step-series';
 import type { EntryLike, EvalContext, SeriesSet } from './step-series';
-import { goParseBytes, goParseDuration, goParseFloat } from './units';
+import { goParseBytes, goParseDuration, goParseFloat, goSeconds } from './units';
 import { windowAggregator } from './window-functions';
 
 const SAMPLE_EXTRACTION_ERR = 'SampleExtractionErr';
@@ -97,11 +97,11 @@ const CONVERSIONS = {
   bytes: goParseBytes,
   duration: (v: string) => {
     const r = goParseDuration(v);
-    return 'value' in r ? { value: r.value / 1e9 } : r;
+    return 'value' in r ? { value: goSeconds(r.value) } : r;
   },
   duration_seconds: (v: string) => {
     const r = goParseDuration(v);
-    return 'value' in r ? { value: r.value / 1e9 } : r;
+    return 'value' in r ? { value: goSeconds(r.value) } : r;
   },
 } as const;
 

@@ -7,8 +7,8 @@
 import type { CompareOp, Extraction, LabelFilterNode, LabelFormatItem, LabelSelectorItem, Stage } from './ast';
 import { LogqlParseError } from './errors';
 import { ipMatcher } from './ip';
-import type { TokenStream } from './parser';
-import { parseMatcher } from './parser';
+import { parseMatcher } from './log-expr-parser';
+import type { TokenStream } from './token-stream';
 import { compilePattern } from './pattern';
 import { captureNames } from './re2';
 import { regexOrThrow } from './filters';
@@ -62,27 +62,37 @@ function parseLabelFormat(ts: TokenStream): LabelFormatItem[] {
   for (;;) {
     const name = ts.expect('IDENTIFIER').str;
     ts.expect('EQ');
-    const value = ts.next();
+    const value = ts.peek;
+    if (value.type !== 'IDENTIFIER' && value.type !== 'STRING') ts.fail();
+    ts.next();
     if (value.type === 'IDENTIFIER') items.push({ name, rename: value.str });
-    else if (value.type === 'STRING') {
-      items.push({ name, template: value.str });
-      validateTemplate(ts, value.str);
-    } else {
-      ts.fail();
-    }
-    if (seen.has(name)) {
-      throw new LogqlParseError(`multiple label name '${name}' not allowed in a single format operation`);
-    }
-    seen.add(name);
-    if (!ts.accept('COMMA')) return items;
+    else items.push({ name, template: value.str });
+    if (!ts.accept('COMMA')) break;
   }
+  // Checked when Loki builds the stage (log.NewLabelsFormatter), after parsing.
+  for (const item of items) {
+    if (item.name === '__error__') ts.deferToExecution('__error__ cannot be formatted');
+    if (seen.has(item.name)) {
+      ts.deferToExecution(`multiple label name '${item.name}' not allowed in a single format operation`);
+    }
+    seen.add(item.name);
+  }
+  for (const item of items) {
+    if (item.template === undefined) continue;
+    try {
+      parseTemplate(item.template, 'label');
+    } catch (err) {
+      ts.deferToExecution(`invalid template for label '${item.name}': ${(err as Error).message}`);
+    }
+  }
+  return items;
 }
 
-function validateTemplate(ts: TokenStream, text: string): void {
+function validateLineTemplate(ts: TokenStream, text: string): void {
   try {
-    parseTemplate(text);
+    parseTemplate(text, 'line');
   } catch (err) {
-    ts.defer((err as Error).message);
+    ts.deferToExecution(`invalid line template: ${(err as Error).message}`);
   }
 }
 
@@ -126,7 +136,7 @@ export function parsePipelineStage(ts: TokenStream): Stage {
     case 'LINE_FMT': {
       ts.next();
       const template = ts.expect('STRING').str;
-      validateTemplate(ts, template);
+      validateLineTemplate(ts, template);
       return { kind: 'lineFormat', template };
     }
     case 'LABEL_FMT':
@@ -210,7 +220,7 @@ function parseFilterPrimary(ts: TokenStream): LabelFilterNode {
   const opType = ts.peekAt(1).type;
   const valueType = ts.peekAt(2).type;
   if ((opType === 'EQ' || opType === 'NEQ' || opType === 'RE' || opType === 'NRE') && valueType === 'STRING') {
-    return { type: 'matcher', matcher: parseMatcher(ts) };
+    return { type: 'matcher', matcher: parseMatcher(ts, true) };
   }
   const name = ts.next().str;
   const op = COMPARE[ts.peek.type];

@@ -10,7 +10,7 @@ import { goSprintf } from './go-printf';
 import { formatGoTimeLayout, formatGoValue, GoFloat, GoInt, GoTime, goTypeName } from './go-values';
 import type { GoValue } from './go-values';
 import { compileRe2 } from './re2';
-import { goParseBytes, goParseDuration } from './units';
+import { goParseBytes, goParseDuration, goSeconds } from './units';
 
 /** What a template run sees: the label map, the line and its timestamp. */
 export interface TemplateContext {
@@ -193,7 +193,7 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
   duration: ([s]) => {
     const r = goParseDuration(str(s));
     if ('error' in r) throw new Error(r.error);
-    return new GoFloat(r.value / 1e9);
+    return new GoFloat(goSeconds(r.value));
   },
   unixEpochMillis: ([t]) => (timeArg(t) / 1_000_000n).toString(),
   unixEpochNanos: ([t]) => timeArg(t).toString(),

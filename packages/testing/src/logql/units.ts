@@ -146,3 +146,10 @@ export function parseBytes(text: string): number | undefined {
   const result = goParseBytes(text);
   return 'value' in result ? result.value : undefined;
 }
+
+/** Go's `time.Duration.Seconds()`: whole seconds plus the nanoseconds over 1e9, as Go rounds it. */
+export function goSeconds(nanos: number): number {
+  const sec = Math.trunc(nanos / 1e9);
+  const nsec = nanos - sec * 1e9;
+  return sec + nsec / 1e9;
+}
