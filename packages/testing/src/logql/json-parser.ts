@@ -98,7 +98,10 @@ const visitTopLevel: MemberVisitor = (keyStart, keyEnd, index, start, end, type)
     return;
   }
   if (type === 'array' || type === 'null') return;
-  extract(topLevelName(keyStart, keyEnd, index), start, end, type);
+  const name = topLevelName(keyStart, keyEnd, index);
+  // A label the hints do not ask for: nothing to extract, nothing newly complete.
+  if (lbs.hints.required !== undefined && !lbs.hints.required.includes(name)) return;
+  extract(name, start, end, type);
 };
 
 /** `| json` without parameters. */
