@@ -3,7 +3,9 @@
  * (`scripts/demo-service.js`: node:http + pino, no OpenTelemetry code) run under
  * `node --require @otel-loki/exporter/register`, take a few seconds of load, get SIGTERM; then
  * Loki is queried through its HTTP API and what landed is printed: streams and labels, a
- * sample of entries with structured metadata, sent / stored / dropped, and LogQL for Grafana.
+ * sample of entries with structured metadata, sent / stored / dropped, the suggested LogQL run
+ * on this run's streams (errors by service, one request's logs by trace_id, volume by level)
+ * with what it returns, and the LogQL to paste into Grafana.
  *
  * Loki is an embedded LokiTestServer unless `LOKI_URL` is set (`LOKI_TENANT` for a tenant).
  * `DEMO_LOAD_SECONDS` sets the load's duration (default 4).
@@ -130,6 +132,21 @@ async function queryRange(url: string, query: string, startMillis: number): Prom
   if (!response.ok)
     throw new Error(`query_range answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return ((await response.json()) as { data: { result: QueryStream[] } }).data.result;
+}
+
+interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** An instant metric query (`/loki/api/v1/query`) at `timeMillis`. */
+async function queryInstant(url: string, query: string, timeMillis: number): Promise<VectorSample[]> {
+  const params = new URLSearchParams({ query, time: `${timeMillis}000000` });
+  const headers: Record<string, string> = {};
+  if (TENANT) headers['X-Scope-OrgID'] = TENANT;
+  const response = await fetch(`${url.replace(/\/+$/, '')}/loki/api/v1/query?${params}`, { headers });
+  if (!response.ok) throw new Error(`query answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return ((await response.json()) as { data: { result: VectorSample[] } }).data.result;
 }
 
 /** Rows as aligned columns; `widths` may cap a column (its cells are cut with an ellipsis). */
@@ -264,12 +281,64 @@ async function main(): Promise<void> {
     `${bold('Counts  ')}  ${count('sent', sent, cyan)}   ${count('stored', stored, green)}   ${count('dropped', dropped, dropped === 0 ? green : red)}`
   );
   out();
-  const traced = entries.find((e) => e.service === 'shop-checkout' && e.metadata.trace_id);
+  // The request that logged the most lines (an order: a warning, then the outcome).
+  const byTrace = new Map<string, number>();
+  for (const e of entries)
+    if (e.metadata.trace_id) byTrace.set(e.metadata.trace_id, (byTrace.get(e.metadata.trace_id) ?? 0) + 1);
+  const traceId = [...byTrace].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const traced = entries.find((e) => e.metadata.trace_id === traceId);
+
+  // The suggestions below, run now on this run's streams (every entry of the run lies in `range`).
+  const now = Date.now();
+  const range = `[${Math.ceil((now - started) / 1000) + 60}s]`;
+  out(bold('LogQL, run now') + dim(`  (on ${embedded ? 'the embedded LokiTestServer' : url}; this run only)`));
+  const ran = (query: string, what: string): void => out(`  ${dim(what.padEnd(20))}${cyan(query)}`);
+  const errorsQuery = `sum by (service_name) (count_over_time(${selector} | severity_text="error" ${range}))`;
+  ran(errorsQuery, 'errors by service');
+  const errors = await queryInstant(url, errorsQuery, now);
+  out(
+    `  ${' '.repeat(20)}${
+      errors.length === 0
+        ? dim('no errors')
+        : errors.map((r) => `${r.metric.service_name} ${red(bold(r.value[1]))}`).join('   ')
+    }`
+  );
+  if (traceId !== undefined) {
+    const requestQuery = `${selector} | trace_id="${traceId}"`;
+    ran(requestQuery, "one request's logs");
+    const request = (await queryRange(url, requestQuery, started - 60_000))
+      .flatMap((st) => st.values.map(([ts, line, extra]) => ({ ts, line, service: st.stream.service_name, extra })))
+      .sort((a, b) => (BigInt(a.ts) < BigInt(b.ts) ? -1 : 1));
+    for (const e of request) {
+      const time = new Date(Number(BigInt(e.ts) / 1_000_000n)).toISOString().slice(11, 23);
+      const level = e.extra?.structuredMetadata?.severity_text ?? '';
+      out(
+        `  ${' '.repeat(20)}${dim(time)}  ${e.service}  ${(LEVEL_COLORS[level] ?? ((x: string) => x))(level.padEnd(5))}  ${e.line}`
+      );
+    }
+  }
+  const volumeQuery = `sum by (detected_level) (count_over_time(${selector} ${range}))`;
+  ran(volumeQuery, 'volume by level');
+  const volume = await queryInstant(url, volumeQuery, now);
+  out(
+    `  ${' '.repeat(20)}${volume
+      .sort((a, b) => Number(b.value[1]) - Number(a.value[1]))
+      .map(
+        (r) =>
+          `${(LEVEL_COLORS[r.metric.detected_level] ?? ((x: string) => x))(r.metric.detected_level)} ${bold(r.value[1])}`
+      )
+      .join('   ')}`
+  );
+  out();
+
   out(bold('In Grafana') + dim(` (Explore → Loki${embedded ? ', against a real Loki' : ''})`));
   const queries: Array<[string, string]> = [
     [`{service_namespace="${NAMESPACE}"}`, 'every demo log'],
     [`{service_name="shop-checkout"} | severity_text="error"`, 'errors (structured metadata filter)'],
-    [`{service_name="shop-checkout"} | trace_id="${traced?.metadata.trace_id ?? '<trace id>'}"`, "one request's logs"],
+    [
+      `{service_namespace="${NAMESPACE}"} | trace_id="${traced?.metadata.trace_id ?? '<trace id>'}"`,
+      "one request's logs",
+    ],
     [
       `sum by (service_name, detected_level) (count_over_time({service_namespace="${NAMESPACE}"}[1m]))`,
       'volume by level',

@@ -1,6 +1,6 @@
 /**
  * Smoke test of `npm run demo` (scripts/demo.ts, without its build step): it runs, prints the
- * streams, a sample, the counts and LogQL, loses nothing, and writes no colour codes when
+ * streams, a sample, the counts, the suggested LogQL with what it returns, loses nothing, and writes no colour codes when
  * stdout is not a terminal. Needs `npm run build`.
  */
 import { expect } from 'chai';
@@ -42,6 +42,10 @@ describe('npm run demo (smoke)', function () {
     expect(output).to.match(/shop-checkout\s+(info|warn|error)\s+/);
     expect(output).to.match(/sent (\d+)\s+stored \1\s+dropped 0/);
     expect(output).to.include('{service_namespace="otel-loki-demo"}');
+    // The suggested LogQL, run on the embedded server, and what it returned.
+    expect(output).to.match(/errors by service\s+sum by \(service_name\).*\n\s+(no errors|shop-\w+ \d+)/);
+    expect(output).to.match(/one request's logs\s+\{.*\| trace_id="\w+"\n\s+\d\d:\d\d:\d\d\.\d{3}\s+shop-\w+/);
+    expect(output).to.match(/volume by level\s+sum by \(detected_level\).*\n\s+(info|debug|warn|error) \d+/);
     expect(output).to.not.include('\x1b[');
   });
 });

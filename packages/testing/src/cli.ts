@@ -9,7 +9,9 @@ import type { LokiTestServerOptions } from './types';
 
 const USAGE = `Usage: otel-loki-test-server [options]
 
-Runs a Loki-compatible HTTP server (push and read API) until stopped.
+Runs a Loki-compatible HTTP server until stopped: push, LogQL queries, labels, series,
+index stats and volume, detected labels and fields. Point a Grafana Loki data source at its
+URL (with --auth, send the tenant as the X-Scope-OrgID header).
 
 Options:
   --port <n>             TCP port (default 3100; 0 picks a free one)

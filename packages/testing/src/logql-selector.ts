@@ -1,13 +1,14 @@
 /**
  * The part of LogQL this server answers: a stream selector (`=`, `!=`, `=~`, `!~`) followed by
  * line filters (`|=`, `!=`, `|~`, `!~`). Anything else is refused with a 400 that says so,
- * never answered wrongly. Regular expressions are anchored as in Loki (`^(?:re)$`) and run with
- * JavaScript's engine, which agrees with Go's RE2 on common syntax.
+ * never answered wrongly. Regular expressions are Go's RE2 translated to JavaScript
+ * (`logql/re2.ts`), label matchers anchored and `(?s)` as Prometheus compiles them.
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/syntax/lex.go
  */
 import { unquote } from '@otel-loki/push/internal';
 import type { Label } from './internal-types';
+import { compileRe2, Re2Error } from './logql/re2';
 
 /** A query this server cannot or will not answer; `message` is the 400 body. */
 export class LogqlError extends Error {}
@@ -36,19 +37,14 @@ const EMPTY_COMPATIBLE =
   'For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 
 function compileRegex(source: string, anchored: boolean, column: number): RegExp {
-  let flags = 'u';
-  let body = source;
-  const flagGroup = /^\(\?([imsU]+)\)/.exec(body);
-  if (flagGroup) {
-    if (flagGroup[1].includes('i')) flags += 'i';
-    if (flagGroup[1].includes('s')) flags += 's';
-    if (flagGroup[1].includes('m')) flags += 'm';
-    body = body.slice(flagGroup[0].length);
-  }
   try {
-    return new RegExp(anchored ? `^(?:${body})$` : body, flags);
+    // Label matchers are `^(?s:re)$` as Prometheus compiles them; line filters are unanchored.
+    return compileRe2(anchored ? `(?s:${source})` : source, anchored);
   } catch (err) {
-    throw new LogqlError(`parse error at line 1, col ${column}: error parsing regexp: ${(err as Error).message}`);
+    if (err instanceof Re2Error) {
+      throw new LogqlError(`parse error at line 1, col ${column}: error parsing regexp: ${err.message}`);
+    }
+    throw err;
   }
 }
 
@@ -63,11 +59,12 @@ function makeMatcher(name: string, type: MatchType, value: string, column: numbe
 }
 
 /**
- * Parses a LogQL log query.
+ * Parses a LogQL log query. `validate: false` accepts selectors whose matchers all match the
+ * empty string (`{job=~".*"}`), as Loki's `ParseMatchers(query, false)` does for `series`.
  *
  * @throws {LogqlError} with the 400 body.
  */
-export function parseLogSelector(query: string): LogSelector {
+export function parseLogSelector(query: string, options: { validate?: boolean } = {}): LogSelector {
   let i = 0;
   const column = (): number => i + 1;
   const skipSpace = (): void => {
@@ -123,7 +120,7 @@ export function parseLogSelector(query: string): LogSelector {
     }
     syntaxError(query[i] ?? '$end', ', or }');
   }
-  if (!matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
+  if ((options.validate ?? true) && !matchers.some((m) => !m.matches(''))) throw new LogqlError(EMPTY_COMPATIBLE);
 
   const lineFilters: Array<(line: string) => boolean> = [];
   // Bounded: every pass consumes a filter or throws.

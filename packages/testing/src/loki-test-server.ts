@@ -6,13 +6,18 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tenantIdProblem } from '@otel-loki/push/internal';
+import { answerApi, apiRoute } from './api/api-routes';
+import type { ApiRoute } from './api/api-routes';
 import { distribute } from './distributor';
 import { FailureInjector } from './failure-injection';
 import { Ingester } from './ingester';
 import type { HttpAnswer } from './internal-types';
 import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import { runQuery } from './logql/engine';
+import { resolveQueryParams } from './logql/query-options';
 import { PushDecodeError } from './json-push-decoder';
 import { decodePushBody } from './push-body-decoder';
+import { sortLabels } from './metric-parser';
 import { handleQuery, isQueryPath } from './query-api';
 import { TokenBucket } from './rate-limiter';
 import { resolveOptions } from './server-config';
@@ -23,6 +28,8 @@ import type {
   FailWhenOptions,
   LokiTestServerCounters,
   LokiTestServerOptions,
+  QueryOptions,
+  QueryResult,
   ReceivedRequest,
   RequestInfo,
   RequestKind,
@@ -37,10 +44,19 @@ const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 const NOT_EMULATED_PATHS = [
   '/otlp/v1/logs',
   '/loki/api/v1/tail',
+  // index/shards; index/stats, index/volume and index/volume_range are answered (src/api).
   '/loki/api/v1/index/',
   '/loki/api/v1/delete',
-  '/loki/api/v1/patterns',
-  '/loki/api/v1/detected_',
+  '/loki/api/v1/rules',
+  '/api/prom/rules',
+  // The legacy read API (Grafana before 7) and the Prometheus-style ruler API that Grafana's
+  // alerting pages call on a Loki data source.
+  '/api/prom/query',
+  '/api/prom/label',
+  '/api/prom/series',
+  '/api/prom/tail',
+  '/prometheus/api/v1/rules',
+  '/prometheus/api/v1/alerts',
 ];
 /**
  * Loki's `http_server_idle_timeout` (120 s). Node's default of 5 s would close idle keep-alive
@@ -165,13 +181,27 @@ export class LokiTestServer {
           labels: { ...labels },
           timestampNanos: entry.timestampNanos,
           line: entry.line,
-          metadata: Object.fromEntries(entry.metadata.map((l) => [l.name, l.value])),
+          // Sorted by name, as Loki's query answers give it.
+          metadata: Object.fromEntries(sortLabels(entry.metadata).map((l) => [l.name, l.value])),
         });
       }
     }
     return result.sort((a, b) =>
       a.timestampNanos < b.timestampNanos ? -1 : a.timestampNanos > b.timestampNanos ? 1 : 0
     );
+  }
+
+  /**
+   * Runs a LogQL query as `/loki/api/v1/query` (when `options.time` is set) or
+   * `/loki/api/v1/query_range` answers it, and returns the answer's `data`.
+   *
+   * @throws {LogqlQueryError} with Loki's error text and status when Loki would refuse the query.
+   * @throws {RangeError} on invalid options.
+   */
+  query(logql: string, options: QueryOptions = {}): QueryResult {
+    const params = resolveQueryParams(logql, options, this._options.now());
+    const tenant = options.tenant ?? FAKE_TENANT;
+    return runQuery(() => this._ingester.streams(tenant).map(({ stream }) => stream), params);
   }
 
   /** Makes the next push requests fail, one specification each, in order. */
@@ -209,7 +239,11 @@ export class LokiTestServer {
 
   private _onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const kind: RequestKind = PUSH_PATHS.has(url.pathname) ? 'push' : isQueryPath(url.pathname) ? 'query' : 'other';
+    const kind: RequestKind = PUSH_PATHS.has(url.pathname)
+      ? 'push'
+      : isQueryPath(url.pathname) || apiRoute(url.pathname)
+        ? 'query'
+        : 'other';
     const headers = flatHeaders(req);
     const record: ReceivedRequest = {
       id: this._nextId++,
@@ -306,7 +340,9 @@ export class LokiTestServer {
 
   private _handle(record: ReceivedRequest, url: URL, body: Buffer, tooLarge: boolean): HttpAnswer {
     if (record.path === '/ready') return { status: 200, body: 'ready' };
-    if (NOT_EMULATED_PATHS.some((prefix) => record.path.startsWith(prefix))) {
+    const route = apiRoute(record.path);
+    if (route && !route.needsTenant) return this._api(route, record, url, body, '');
+    if (!route && NOT_EMULATED_PATHS.some((prefix) => record.path.startsWith(prefix))) {
       return { status: 501, body: `${record.path} is a Loki endpoint that @otel-loki/testing does not emulate` };
     }
     if (record.kind === 'other') return { status: 404, body: '404 page not found' };
@@ -314,6 +350,7 @@ export class LokiTestServer {
     const tenant = this._tenantOf(record.headers);
     if ('answer' in tenant) return tenant.answer;
     record.tenant = tenant.tenant;
+    if (route) return this._api(route, record, url, body, tenant.tenant);
     if (record.kind === 'query') {
       const params = new URLSearchParams(url.searchParams);
       if (record.method === 'POST')
@@ -330,6 +367,20 @@ export class LokiTestServer {
       };
     }
     return this._push(record, tenant.tenant, body);
+  }
+
+  private _api(route: ApiRoute, record: ReceivedRequest, url: URL, body: Buffer, tenant: string): HttpAnswer {
+    const params = new URLSearchParams(url.searchParams);
+    if (record.method === 'POST') for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+    return answerApi(route, {
+      path: record.path,
+      params,
+      headers: record.headers,
+      tenant,
+      nowMillis: this._options.now(),
+      ingester: this._ingester,
+      lokiVersion: this._options.lokiVersion,
+    });
   }
 
   private _push(record: ReceivedRequest, tenant: string, body: Buffer): HttpAnswer {

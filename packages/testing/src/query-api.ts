@@ -7,14 +7,18 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/util/marshal/query.go
  */
 import type { Ingester, StoredStream } from './ingester';
-import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
-import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import type { HttpAnswer, Label } from './internal-types';
+import { LogqlError, matchesLabels, parseLogSelector } from './logql-selector';
 import type { LogSelector } from './logql-selector';
-import { labelsToString } from './metric-parser';
+import { streamConsidered } from './api/chunk-estimate';
+import { runQuery } from './logql/engine';
+import type { QueryData } from './logql/engine';
+import { LogqlQueryError } from './logql/errors';
+import { parseExpr } from './logql/parser';
+import { parsePromDuration } from './logql/units';
+import { MAX_ENTRIES_LIMIT_PER_QUERY, MAX_QUERY_SERIES } from './logql/query-options';
 
 const DEFAULT_LIMIT = 100;
-/** `max_entries_limit_per_query` default. */
-const MAX_ENTRIES_LIMIT_PER_QUERY = 5000;
 const DEFAULT_SINCE_MILLIS = 60 * 60 * 1000;
 const NANOS_PER_MILLI = 1_000_000n;
 const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
@@ -86,12 +90,6 @@ function parseLimit(params: URLSearchParams): number {
   if (!/^[+-]?\d+$/.test(raw)) throw new BadRequest(goParseIntError(raw));
   const limit = Number(raw);
   if (limit <= 0) throw new BadRequest('limit must be a positive value');
-  if (limit > MAX_ENTRIES_LIMIT_PER_QUERY) {
-    // Loki 3.4's querier text (pkg/querier/http.go); later versions name max_entries_limit_per_query.
-    throw new BadRequest(
-      `max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${MAX_ENTRIES_LIMIT_PER_QUERY})`
-    );
-  }
   return limit;
 }
 
@@ -103,103 +101,116 @@ function parseDirection(params: URLSearchParams): 'forward' | 'backward' {
   return upper === 'FORWARD' ? 'forward' : 'backward';
 }
 
-interface Hit {
-  stream: StoredStream;
-  entry: IngestedEntry;
-}
-
-function select(
-  ingester: Ingester,
-  tenant: string,
-  selector: LogSelector | undefined,
-  start: bigint,
-  end: bigint
-): Hit[] {
-  const hits: Hit[] = [];
-  for (const { stream } of ingester.streams(tenant)) {
-    if (selector && !matchesLabels(selector, stream.labels)) continue;
-    for (const entry of stream.entries) {
-      if (entry.timestampNanos < start || entry.timestampNanos >= end) continue;
-      if (selector && !matchesLine(selector, entry.line)) continue;
-      hits.push({ stream, entry });
-    }
-  }
-  return hits;
-}
-
 function toObject(labels: readonly Label[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const l of labels) result[l.name] = l.value;
   return result;
 }
 
-/** Stream labels plus structured metadata, as Loki returns them without `categorize-labels`. */
-function mergedLabels(stream: StoredStream, entry: IngestedEntry): Label[] {
-  const merged = [...stream.labels];
-  for (const pair of entry.metadata) {
-    const clash = stream.labels.some((l) => l.name === pair.name);
-    merged.push({ name: clash ? `${pair.name}_extracted` : pair.name, value: pair.value });
+/** Loki's `parseSecondsOrDuration` for `step`: float seconds or a Prometheus duration. */
+function parseStep(raw: string | null, start: bigint, end: bigint): bigint {
+  if (raw === null || raw === '') {
+    const seconds = Math.max(Math.floor(Number(end - start) / 1e9 / 250), 1);
+    return BigInt(seconds) * 1_000_000_000n;
   }
-  return merged.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return BigInt(Math.trunc(Number(raw) * 1e9));
+  const duration = parsePromDuration(raw);
+  if (duration === undefined) throw new BadRequest(`cannot parse ${JSON.stringify(raw)} to a valid duration`);
+  return BigInt(duration);
+}
+
+function categorizeLabels(req: QueryRequest): boolean {
+  return (req.headers[ENCODING_FLAGS_HEADER] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .includes(CATEGORIZE_LABELS);
+}
+
+function queryAnswer(data: QueryData): HttpAnswer {
+  return ok({ status: 'success', data });
 }
 
 function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
-  const selector = parseLogSelector(req.params.get('query') ?? '');
   const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
   if (end < start) throw new BadRequest('end timestamp must not be before or equal to start time');
   const limit = parseLimit(req.params);
   const direction = parseDirection(req.params);
-  const hits = select(ingester, req.tenant, selector, start, end);
-  hits.sort((a, b) => {
-    const diff = a.entry.timestampNanos - b.entry.timestampNanos;
-    const order = diff < 0n ? -1 : diff > 0n ? 1 : 0;
-    return direction === 'forward' ? order : -order;
-  });
-  const categorize = (req.headers[ENCODING_FLAGS_HEADER] ?? '')
-    .split(',')
-    .map((f) => f.trim())
-    .includes(CATEGORIZE_LABELS);
-  const groups = new Map<string, { labels: Label[]; values: unknown[] }>();
-  for (const { stream, entry } of hits.slice(0, limit)) {
-    const labels = categorize ? stream.labels : mergedLabels(stream, entry);
-    const key = labelsToString(labels);
-    let group = groups.get(key);
-    if (!group) {
-      group = { labels, values: [] };
-      groups.set(key, group);
-    }
-    const value: unknown[] = [entry.timestampNanos.toString(), entry.line];
-    if (categorize) value.push(entry.metadata.length > 0 ? { structuredMetadata: toObject(entry.metadata) } : {});
-    group.values.push(value);
+  const step = parseStep(req.params.get('step'), start, end);
+  if (step <= 0n) {
+    throw new BadRequest('zero or negative query resolution step widths are not accepted. Try a positive integer');
   }
-  const result = [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, group]) => ({ stream: toObject(group.labels), values: group.values }));
-  const data: Record<string, unknown> = { resultType: 'streams' };
-  if (categorize) data.encodingFlags = [CATEGORIZE_LABELS];
-  data.result = result;
-  data.stats = { summary: { totalEntriesReturned: hits.length > limit ? limit : hits.length } };
-  return ok({ status: 'success', data });
+  if ((end - start) / step > 11000n) {
+    throw new BadRequest(
+      'exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter'
+    );
+  }
+  const streams = () => ingester.streams(req.tenant).map(({ stream }) => stream);
+  return queryAnswer(
+    runQuery(streams, {
+      query: req.params.get('query') ?? '',
+      instant: false,
+      startNanos: start,
+      endNanos: end,
+      stepNanos: step,
+      limit,
+      direction,
+      categorizeLabels: categorizeLabels(req),
+      maxSeries: MAX_QUERY_SERIES,
+      maxEntriesLimit: MAX_ENTRIES_LIMIT_PER_QUERY,
+    })
+  );
+}
+
+function instantQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
+  const now = BigInt(req.nowMillis) * NANOS_PER_MILLI;
+  const time = parseTimestamp(req.params.get('time'), now, 'time');
+  const limit = parseLimit(req.params);
+  const direction = parseDirection(req.params);
+  const streams = () => ingester.streams(req.tenant).map(({ stream }) => stream);
+  return queryAnswer(
+    runQuery(streams, {
+      query: req.params.get('query') ?? '',
+      instant: true,
+      startNanos: time,
+      endNanos: time,
+      stepNanos: 0n,
+      limit,
+      direction,
+      categorizeLabels: categorizeLabels(req),
+      maxSeries: MAX_QUERY_SERIES,
+      maxEntriesLimit: MAX_ENTRIES_LIMIT_PER_QUERY,
+    })
+  );
+}
+
+/**
+ * `syntax.ParseMatchers`: label matchers only, as Loki's label and series endpoints take them;
+ * `validate: false` (series) also accepts matchers that all match the empty string.
+ */
+function matchersOnly(query: string, validate = true): LogSelector {
+  if (!validate) {
+    if (query.replace(/\s/g, '') === '{}') throw new BadRequest(`0 matchers in group: ${query}`);
+    const selector = parseLogSelector(query, { validate: false });
+    if (selector.lineFilters.length > 0) throw new BadRequest('only label matchers are supported');
+    return selector;
+  }
+  const expr = parseExpr(query);
+  if (expr.kind !== 'log' || expr.stages.length > 0) throw new BadRequest('only label matchers are supported');
+  return { matchers: expr.matchers, lineFilters: [] };
 }
 
 function optionalSelector(params: URLSearchParams): LogSelector | undefined {
   const query = params.get('query');
-  return query ? parseLogSelector(query) : undefined;
+  return query ? matchersOnly(query) : undefined;
 }
 
+/** Streams whose first..last entry meets the range (the ingester's `shouldConsiderStream`). */
 function streamsInRange(req: QueryRequest, ingester: Ingester, selector: LogSelector | undefined): StoredStream[] {
   const { start, end } = bounds(req, DEFAULT_SINCE_MILLIS);
-  const seen = new Set<StoredStream>();
-  for (const { stream } of select(
-    ingester,
-    req.tenant,
-    selector ? { ...selector, lineFilters: [] } : undefined,
-    start,
-    end
-  )) {
-    seen.add(stream);
-  }
-  return [...seen];
+  return ingester
+    .streams(req.tenant)
+    .map(({ stream }) => stream)
+    .filter((stream) => (!selector || matchesLabels(selector, stream.labels)) && streamConsidered(stream, start, end));
 }
 
 function labelNames(req: QueryRequest, ingester: Ingester): HttpAnswer {
@@ -221,12 +232,13 @@ function labelValues(req: QueryRequest, ingester: Ingester, name: string): HttpA
 }
 
 function series(req: QueryRequest, ingester: Ingester): HttpAnswer {
-  const matches = req.params.getAll('match[]').concat(req.params.getAll('match'));
-  if (matches.length === 0) throw new BadRequest('at least one match[] argument required');
+  let matches = [...new Set(req.params.getAll('match[]').concat(req.params.getAll('match')))];
+  // Loki answers every series for no `match[]`, or for a single `{}`.
+  if (matches.length === 1 && matches[0].replace(/ /g, '') === '{}') matches = [];
+  const selectors = matches.map((match) => matchersOnly(match, false));
   const found = new Map<string, Record<string, string>>();
-  for (const match of matches) {
-    for (const stream of streamsInRange(req, ingester, parseLogSelector(match)))
-      found.set(stream.key, toObject(stream.labels));
+  for (const selector of selectors.length > 0 ? selectors : [undefined]) {
+    for (const stream of streamsInRange(req, ingester, selector)) found.set(stream.key, toObject(stream.labels));
   }
   return ok({ status: 'success', data: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
 }
@@ -249,19 +261,14 @@ export function isQueryPath(path: string): boolean {
 export function handleQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
   try {
     if (req.path === '/loki/api/v1/query_range') return queryRange(req, ingester);
-    if (req.path === '/loki/api/v1/query') {
-      parseLogSelector(req.params.get('query') ?? '');
-      // Loki 3 refuses log queries here (logqlmodel.ErrUnsupportedSyntaxForInstantQuery).
-      throw new BadRequest(
-        'log queries are not supported as an instant query type, please change your query to a range query type'
-      );
-    }
+    if (req.path === '/loki/api/v1/query') return instantQuery(req, ingester);
     if (req.path === '/loki/api/v1/labels' || req.path === '/loki/api/v1/label') return labelNames(req, ingester);
     if (req.path === '/loki/api/v1/series') return series(req, ingester);
     const name = LABEL_VALUES_PATH.exec(req.path)?.[1];
     return labelValues(req, ingester, decodeURIComponent(name ?? ''));
   } catch (err) {
     if (err instanceof BadRequest || err instanceof LogqlError) return { status: 400, body: err.message };
+    if (err instanceof LogqlQueryError) return { status: err.status, body: err.message };
     throw err;
   }
 }

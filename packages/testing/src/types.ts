@@ -86,10 +86,13 @@ export interface LokiTestServerOptions {
   /** Per-tenant limits; every field defaults to Loki's value. */
   limits?: LokiServerLimits;
   /**
-   * Which Loki to behave like where versions differ. `'3.4'` (as observed on Loki 3.4.6): the
-   * duplicate check compares only timestamp and line, and `detected_level` keeps a level
-   * label's value as it is (`WARN`, `warning`) and finds levels in plain lines by looser
-   * words (`err`, `warn`). `'latest'`: metadata is compared too, levels are normalized.
+   * Which Loki to behave like where versions differ. `'3.4'` (as Loki 3.4.6): the duplicate
+   * check compares only timestamp and line, and `detected_level` keeps a level label's value
+   * as it is (`WARN`, `warning`) and finds levels in plain lines by case-sensitive words
+   * (`warn:`, `WARNING`, `debug:`, `error`; `[WARN]` is `unknown`). `'latest'` (current
+   * Loki): metadata is compared too, levels are normalized, and the first level word bounded
+   * by spaces or brackets in any case wins (`[WARN]` is `warn`). Also: the version
+   * `status/buildinfo` reports, and `jsonPath` in `detected_fields` (current Loki only).
    * @default 'latest'
    */
   lokiVersion?: '3.4' | 'latest';
@@ -124,7 +127,7 @@ export interface StoredEntry {
   timestampNanos: bigint;
   /** The log line. */
   line: string;
-  /** Structured metadata as stored (names normalized, `detected_level` added). */
+  /** Structured metadata as stored (names normalized, `detected_level` added), sorted by name as Loki returns it. */
   metadata: Record<string, string>;
 }
 
@@ -221,3 +224,58 @@ export interface LokiTestServerCounters {
   /** Failures injected, by kind. */
   injected: { status: number; reset: number; hang: number; delay: number };
 }
+
+/** A time for {@link LokiTestServer.query}: a `Date`, milliseconds since the epoch, or nanoseconds as a `bigint`. */
+export type QueryTime = Date | number | bigint;
+
+/** Options of {@link LokiTestServer.query}: an instant query when `time` is set, else a range query. */
+export interface QueryOptions {
+  /** Tenant (`X-Scope-OrgID`) whose data is queried. @default 'fake' (the tenant when auth is off) */
+  tenant?: string;
+  /** Evaluation time of an instant query (`/loki/api/v1/query`); setting it makes the query instant. */
+  time?: QueryTime;
+  /** Start of a range query. @default `end` minus one hour */
+  start?: QueryTime;
+  /** End of a range query. @default now (the server's clock) */
+  end?: QueryTime;
+  /** Step of a range metric query, in milliseconds. @default Loki's: `(end - start) / 250`, at least 1 s */
+  stepMillis?: number;
+  /** Maximum entries of a log query. @default 100 */
+  limit?: number;
+  /** Order of a log query's entries. @default 'backward' */
+  direction?: 'forward' | 'backward';
+  /** Answer as with `X-Loki-Response-Encoding-Flags: categorize-labels`. @default false */
+  categorizeLabels?: boolean;
+}
+
+/** One entry of a log query: timestamp (ns, as a string) and line, plus categorized labels when asked. */
+export type QueryStreamValue =
+  [string, string] | [string, string, { structuredMetadata?: Record<string, string>; parsed?: Record<string, string> }];
+
+/** The `data` of Loki's answer to a log query. */
+export interface StreamsQueryResult {
+  resultType: 'streams';
+  encodingFlags?: string[];
+  result: Array<{ stream: Record<string, string>; values: QueryStreamValue[] }>;
+}
+
+/** The `data` of Loki's answer to a range metric query: values are `[seconds, "value"]`. */
+export interface MatrixQueryResult {
+  resultType: 'matrix';
+  result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+}
+
+/** The `data` of Loki's answer to an instant metric query. */
+export interface VectorQueryResult {
+  resultType: 'vector';
+  result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+}
+
+/** The `data` of Loki's answer to an instant query of a literal (`1 + 1`). */
+export interface ScalarQueryResult {
+  resultType: 'scalar';
+  result: [number, string];
+}
+
+/** The `data` of a `query` or `query_range` answer, as {@link LokiTestServer.query} returns it. */
+export type QueryResult = StreamsQueryResult | MatrixQueryResult | VectorQueryResult | ScalarQueryResult;

@@ -40,7 +40,8 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
   it('then a JSON line, up to depth 2', () => {
     expect(level('{"msg":"x","level":"debug"}')).to.equal('debug');
     expect(level('{"log":{"severity":"fatal"}}')).to.equal('fatal');
-    expect(level('{"a":{"b":{"level":"error"}}}')).to.equal('unknown');
+    expect(level('{"a":{"b":{"level":"wrn"}}}')).to.equal('unknown');
+    expect(level('{"a":{"level":"wrn"}}')).to.equal('warn');
   });
 
   it('then a logfmt line, the first level field in Loki order winning', () => {
@@ -55,23 +56,132 @@ describe('withDetectedLevel (Loki field_detection.go)', () => {
     expect(level('nothing to see')).to.equal('unknown');
   });
 
-  it("Loki 3.4 style: label values kept as they are, looser words, no 'information'", () => {
-    const level34 = (line: string, labels: Array<[string, string]> = []): string | undefined =>
-      withDetectedLevel(
-        labels.map(([name, value]) => ({ name, value })),
-        [],
-        line,
-        '3.4'
-      ).find((l) => l.name === 'detected_level')?.value;
+  const level34 = (
+    line: string,
+    labels: Array<[string, string]> = [],
+    metadata: Array<[string, string]> = []
+  ): string | undefined =>
+    withDetectedLevel(
+      labels.map(([name, value]) => ({ name, value })),
+      metadata.map(([name, value]) => ({ name, value })),
+      line,
+      '3.4'
+    ).find((l) => l.name === 'detected_level')?.value;
+
+  it('Loki 3.4: label and metadata values kept as they are', () => {
     expect(level34('x', [['level', 'WRN']])).to.equal('WRN');
-    expect(level34('wrote to stderr')).to.equal('error');
-    expect(level34('severity_text=warn')).to.equal('warn');
+    expect(level34('x', [], [['Severity', 'Notice']])).to.equal('Notice');
+    expect(level34('x', [], [['lvl', 'information']])).to.equal('information');
     expect(level34('{"level":"information"}')).to.equal('info');
-    expect(level('wrote to stderr')).to.equal('unknown');
+    expect(level34('x', [], [['severity_number', '-3']])).to.equal('trace');
+  });
+
+  it("Loki 3.4: plain lines need 'warn:', 'warning', 'debug:' or 'error' (case-sensitive), not '[WARN]' or 'err'", () => {
+    const cases: Array<[string, string]> = [
+      ['[WARN] mail queued', 'unknown'],
+      ['\u001b[31m[DEBUG] mail bounced', 'unknown'],
+      ['[ERROR] mail sent', 'error'],
+      ['WARNING disk almost full', 'warn'],
+      ['warn: disk', 'warn'],
+      ['Warn: disk', 'unknown'],
+      ['debug: cache', 'debug'],
+      ['CRITICAL: down', 'critical'],
+      ['wrote to stderr', 'unknown'],
+      ['an error, then info', 'info'],
+      ['nothing to see', 'unknown'],
+    ];
+    for (const [line, expected] of cases) expect(level34(line), line).to.equal(expected);
+  });
+
+  it('Loki 3.4: JSON top-level keys only, its own field list', () => {
+    expect(level34('{"log":{"level":"wrn"}}')).to.equal('unknown');
+    expect(level34('{"msg":"x","Level":"WRN"}')).to.equal('warn');
+    expect(level34('log.level=wrn msg=x')).to.equal('unknown');
+    expect(level('log.level=wrn msg=x')).to.equal('warn');
+    expect(level34('{"SeverityText":"wrn"}')).to.equal('unknown');
+    expect(level('{"SeverityText":"wrn"}')).to.equal('warn');
+  });
+
+  it('current Loki: the first bounded level word in the line, any case', () => {
+    const cases: Array<[string, string]> = [
+      ['[WARN] mail queued', 'warn'],
+      ['\u001b[31m[DEBUG] mail bounced', 'debug'],
+      ['ERROR before info', 'error'],
+      ['info before error', 'info'],
+      ['misc:error happened', 'unknown'],
+      ['the debugger attached', 'unknown'],
+      ['wrote to stderr', 'unknown'],
+      ['Warning: disk', 'warn'],
+      ['status=(fatal)', 'fatal'],
+    ];
+    for (const [line, expected] of cases) expect(level(line), line).to.equal(expected);
   });
 
   it('normalizes an existing detected_level instead of adding one', () => {
     const result = withDetectedLevel([], [{ name: 'detected_level', value: 'ERR' }], 'info');
     expect(result).to.deep.equal([{ name: 'detected_level', value: 'error' }]);
+  });
+
+  it("current Loki: the word-boundary cases of Loki's own tests (field_detection_test.go)", () => {
+    const words: Array<[string, string]> = [
+      ['trace', 'trace'],
+      ['debug', 'debug'],
+      ['info', 'info'],
+      ['warn', 'warn'],
+      ['warning', 'warn'],
+      ['error', 'error'],
+      ['err', 'error'],
+      ['critical', 'critical'],
+      ['fatal', 'fatal'],
+    ];
+    for (const [word, expected] of words) {
+      for (const line of [
+        `this is a ${word} message`,
+        `this is a ${word.toUpperCase()} message`,
+        `${word} occurred`,
+        `an ${word}`,
+        `${word}: something happened`,
+        `${word}, something happened`,
+        `${word}! something happened`,
+        `(${word}) something happened`,
+        `[${word}] something happened`,
+        `2024-01-01T10:00:00Z ${word}: connection failed`,
+        `[${word.toUpperCase()}] connection failed`,
+      ])
+        expect(level(line), line).to.equal(expected);
+    }
+    const unknown = [
+      'this is a terror attack',
+      'there were multiple errors',
+      'error123 occurred',
+      '123error occurred',
+      'errorCode is invalid',
+      'myError occurred',
+      'debugging the issue',
+      'information is available',
+      'warnings issued',
+      'criticality assessment',
+      'tracer bullet',
+      '',
+      '[terror] attack occurred',
+      '[errorCode] is invalid',
+      'error_code is 500',
+      'trace_id is abc123',
+      'some_error_code is invalid',
+      '{"errorCode": 123}',
+      'errorCode=123',
+    ];
+    for (const line of unknown) expect(level(line), line).to.equal('unknown');
+    const cases: Array<[string, string]> = [
+      ['{"message": "error occurred"}', 'error'],
+      ['{"error": "something"}', 'error'],
+      ['msg="error occurred"', 'error'],
+      ['error=something', 'error'],
+      ['level=error', 'error'],
+      ['{"message": "[error] occurred"}', 'error'],
+      ['msg="[error] occurred"', 'error'],
+      ['2024-01-01T10:00:00Z info request failed -l warning --log-level misc:error', 'info'],
+    ];
+    for (const [line, expected] of cases) expect(level(line), line).to.equal(expected);
   });
 });

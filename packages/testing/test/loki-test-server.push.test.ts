@@ -264,8 +264,8 @@ describe('LokiTestServer: push', () => {
 
     it("keeps a level label's value as detected_level with lokiVersion '3.4', normalizes it otherwise", async () => {
       await start({ lokiVersion: '3.4' });
-      await pushProto(loki.url, [one('{job="x", level="WARNING"}', 'plain'), one('{job="y"}', 'wrote to stderr')]);
-      expect(loki.entries().map((e) => e.metadata.detected_level)).to.deep.equal(['WARNING', 'error']);
+      await pushProto(loki.url, [one('{job="x", level="WARNING"}', 'plain'), one('{job="y"}', '[WARN] disk full')]);
+      expect(loki.entries().map((e) => e.metadata.detected_level)).to.deep.equal(['WARNING', 'unknown']);
     });
 
     it('skips a duplicate of any stored entry, not only the newest', async () => {

@@ -97,8 +97,10 @@ describe('conformance: winston-loki', () => {
     const jsonEntry = (await read('{app="json"}')).data.result[0].values[0];
     expect(protoEntry[2]).to.deep.equal({ structuredMetadata: { detected_level: 'info' } });
     expect(jsonEntry[1]).to.equal('with meta {"user":"ann","attempts":2,"level":"info"}');
+    // Metadata named as a stream label (`level`) reads back as `level_extracted`, as Loki's
+    // LabelsBuilder.Add renames it (pkg/logql/log/labels.go) before categorizing.
     expect(jsonEntry[2]).to.deep.equal({
-      structuredMetadata: { user: 'ann', attempts: '2', level: 'info', detected_level: 'info' },
+      structuredMetadata: { user: 'ann', attempts: '2', level_extracted: 'info', detected_level: 'info' },
     });
     expect(loki.requests.filter((r) => r.kind === 'push').map((r) => r.format)).to.deep.equal(['protobuf', 'json']);
   });
