@@ -10,7 +10,7 @@ export {
   varintSize,
 } from './wire/entry-encoder';
 export type { EncodedPushEntry } from './wire/entry-encoder';
-export { goQuote, unquote, hasInvalidUnicode } from './wire/go-quote';
+export { goQuote, goQuoteRune, goRuneVerb, unquote, hasInvalidUnicode } from './wire/go-quote';
 export { snappyImplementation, useSnappyImplementation } from './wire/snappy';
 export type { SnappyImplementation } from './wire/snappy';
 export { compressBlock } from './wire/snappy-compressor';

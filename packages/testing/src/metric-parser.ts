@@ -10,8 +10,7 @@
  * @see https://github.com/prometheus/prometheus/blob/main/promql/parser/generated_parser.y
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/syntax/parser.go (ParseLabels)
  */
-import { goQuote, unquote } from '@otel-loki/push/internal';
-import { goQuoteRune, goRuneVerb } from './go-format';
+import { goQuote, goQuoteRune, goRuneVerb, unquote } from '@otel-loki/push/internal';
 import type { Label } from './internal-types';
 
 type TokenType =

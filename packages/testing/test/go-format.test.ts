@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatGoTime, formatRfc3339, goQuoteRune, goRuneVerb } from '../src/go-format';
+import { formatGoTime, formatRfc3339 } from '../src/go-format';
 
 describe('go-format', () => {
   it('formats RFC 3339 without fractions, in UTC', () => {
@@ -11,14 +11,5 @@ describe('go-format', () => {
     expect(formatGoTime(1_700_000_000_000_000_000n)).to.equal('2023-11-14 22:13:20 +0000 UTC');
     expect(formatGoTime(1_700_000_000_500_000_000n)).to.equal('2023-11-14 22:13:20.5 +0000 UTC');
     expect(formatGoTime(1_700_000_000_000_000_001n)).to.equal('2023-11-14 22:13:20.000000001 +0000 UTC');
-  });
-
-  it('formats runes as %#U and %q', () => {
-    expect(goRuneVerb('q')).to.equal("U+0071 'q'");
-    expect(goRuneVerb('\n')).to.equal('U+000A');
-    expect(goRuneVerb('😀')).to.equal("U+1F600 '😀'");
-    expect(goQuoteRune('.')).to.equal("'.'");
-    expect(goQuoteRune('\t')).to.equal("'\\t'");
-    expect(goQuoteRune('\u0000')).to.equal("'\\x00'");
   });
 });

@@ -7,7 +7,7 @@
 const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
 /** A value made only of printable ASCII other than `"` and `\` needs no escaping. */
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = {
   '\x07': '\\a',
   '\b': '\\b',
   '\f': '\\f',
@@ -15,12 +15,24 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\r': '\\r',
   '\t': '\\t',
   '\v': '\\v',
-  '"': '\\"',
   '\\': '\\\\',
 };
 
 function hex(code: number, width: number): string {
   return code.toString(16).padStart(width, '0');
+}
+
+/** One character as Go writes it inside `quote`-quoted text (`strconv.Quote` / `QuoteRune`). */
+function quoteChar(ch: string, quote: '"' | "'"): string {
+  if (ch === quote) return `\\${quote}`;
+  const simple = CONTROL_ESCAPES[ch];
+  if (simple !== undefined) return simple;
+  const code = ch.codePointAt(0) as number;
+  if (code >= 0xd800 && code <= 0xdfff) return '\\ufffd';
+  if (GO_PRINTABLE.test(ch)) return ch;
+  if (code < 0x80) return `\\x${hex(code, 2)}`;
+  if (code < 0x10000) return `\\u${hex(code, 4)}`;
+  return `\\U${hex(code, 8)}`;
 }
 
 /**
@@ -30,26 +42,20 @@ function hex(code: number, width: number): string {
 export function goQuote(value: string): string {
   if (PLAIN_ASCII.test(value)) return `"${value}"`;
   let out = '"';
-  for (const ch of value) {
-    const simple = SIMPLE_ESCAPES[ch];
-    if (simple !== undefined) {
-      out += simple;
-      continue;
-    }
-    const code = ch.codePointAt(0) as number;
-    if (code >= 0xd800 && code <= 0xdfff) {
-      out += '\\ufffd';
-    } else if (GO_PRINTABLE.test(ch)) {
-      out += ch;
-    } else if (code < 0x20 || code === 0x7f) {
-      out += `\\x${hex(code, 2)}`;
-    } else if (code < 0x10000) {
-      out += `\\u${hex(code, 4)}`;
-    } else {
-      out += `\\U${hex(code, 8)}`;
-    }
-  }
+  for (const ch of value) out += quoteChar(ch, '"');
   return out + '"';
+}
+
+/** Go's `%q` of one rune (`strconv.QuoteRune`): `'.'`, `'\n'`, `'\x00'`, `'\''`. */
+export function goQuoteRune(ch: string): string {
+  return `'${quoteChar(ch, "'")}'`;
+}
+
+/** Go's `%#U` of a rune: `U+0071 'q'`, or `U+000A` when not printable. */
+export function goRuneVerb(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  const name = 'U+' + code.toString(16).toUpperCase().padStart(4, '0');
+  return GO_PRINTABLE.test(ch) ? `${name} '${ch}'` : name;
 }
 
 /** Why a quoted string could not be read; `offset` is relative to the opening quote. */

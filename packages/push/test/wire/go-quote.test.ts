@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { goQuote, hasInvalidUnicode, unquote } from '../../src/wire/go-quote';
+import { goQuote, goQuoteRune, goRuneVerb, hasInvalidUnicode, unquote } from '../../src/wire/go-quote';
 
 describe('go-quote', () => {
   describe('goQuote matches Go strconv.Quote', () => {
@@ -48,5 +48,19 @@ describe('go-quote', () => {
     expect(hasInvalidUnicode('ok 😀')).to.equal(false);
     expect(hasInvalidUnicode('\ufffd')).to.equal(true);
     expect(hasInvalidUnicode('\udfff')).to.equal(true);
+  });
+});
+
+describe('goQuoteRune / goRuneVerb', () => {
+  it('formats runes as Go formats %q and %#U', () => {
+    expect(goRuneVerb('q')).to.equal("U+0071 'q'");
+    expect(goRuneVerb('\n')).to.equal('U+000A');
+    expect(goRuneVerb('😀')).to.equal("U+1F600 '😀'");
+    expect(goQuoteRune('.')).to.equal("'.'");
+    expect(goQuoteRune('\t')).to.equal("'\\t'");
+    expect(goQuoteRune('\u0000')).to.equal("'\\x00'");
+    expect(goQuoteRune("'")).to.equal("'\\''");
+    expect(goQuoteRune('"')).to.equal(`'"'`);
+    expect(goQuoteRune('\u00a0')).to.equal("'\\u00a0'");
   });
 });
