@@ -1,5 +1,5 @@
 export { LokiTestServer, FAKE_TENANT } from './loki-test-server';
-export { DEFAULT_LIMITS, DEFAULT_DISCOVER_SERVICE_NAME } from './server-config';
+export { DEFAULT_SERVER_LIMITS, DEFAULT_DISCOVER_SERVICE_NAME } from './server-config';
 export { LogqlQueryError } from './logql/errors';
 export type {
   LokiTestServerOptions,

@@ -17,7 +17,7 @@ export const DEFAULT_DISCOVER_SERVICE_NAME: readonly string[] = LOKI_DISCOVER_SE
 export type ResolvedLimits = Required<LokiServerLimits>;
 
 /** Loki 3.x's default limits (ingestion rate off, see {@link LokiServerLimits}). */
-export const DEFAULT_LIMITS: ResolvedLimits = {
+export const DEFAULT_SERVER_LIMITS: ResolvedLimits = {
   maxLineSize: 256 * 1024,
   maxLineSizeTruncate: false,
   maxLabelNamesPerSeries: 15,
@@ -92,9 +92,9 @@ function checkNonNegative(name: string, value: unknown): void {
  * @throws {TypeError|RangeError} naming the option that is wrong.
  */
 export function resolveOptions(options: LokiTestServerOptions = {}): ResolvedOptions {
-  const limits: Record<string, unknown> = { ...DEFAULT_LIMITS };
+  const limits: Record<string, unknown> = { ...DEFAULT_SERVER_LIMITS };
   for (const [name, value] of Object.entries(options.limits ?? {})) {
-    if (!(name in DEFAULT_LIMITS)) throw new TypeError(`limits.${name}: unknown limit`);
+    if (!(name in DEFAULT_SERVER_LIMITS)) throw new TypeError(`limits.${name}: unknown limit`);
     if (value !== undefined) limits[name] = value;
   }
   for (const name of NUMERIC_LIMITS) checkNonNegative(`limits.${name}`, limits[name]);

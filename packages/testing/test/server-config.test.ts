@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { DEFAULT_LIMITS, resolveOptions } from '../src/server-config';
+import { DEFAULT_SERVER_LIMITS, resolveOptions } from '../src/server-config';
 
 describe('resolveOptions', () => {
   it("defaults to Loki 3.x's limits, loopback, port 0 and auth off", () => {
     const options = resolveOptions();
     expect(options).to.include({ host: '127.0.0.1', port: 0, authEnabled: false, grpcMaxRecvMsgSizeBytes: 4194304 });
-    expect(options.limits).to.deep.equal(DEFAULT_LIMITS);
-    expect(DEFAULT_LIMITS).to.include({
+    expect(options.limits).to.deep.equal(DEFAULT_SERVER_LIMITS);
+    expect(DEFAULT_SERVER_LIMITS).to.include({
       maxLineSize: 262144,
       maxLabelNamesPerSeries: 15,
       maxStructuredMetadataEntriesCount: 128,
