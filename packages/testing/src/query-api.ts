@@ -163,8 +163,15 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
 
 function instantQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
   const now = BigInt(req.nowMillis) * NANOS_PER_MILLI;
-  const time = parseTimestamp(req.params.get('time'), now, 'time');
+  // Loki's ParseInstantQuery: limit, then time (its error unwrapped), then direction.
   const limit = parseLimit(req.params);
+  let time: bigint;
+  try {
+    time = parseTimestamp(req.params.get('time'), now, 'time');
+  } catch (err) {
+    if (err instanceof BadRequest) throw new BadRequest(err.message.replace("could not parse 'time' parameter: ", ''));
+    throw err;
+  }
   const direction = parseDirection(req.params);
   const streams = () => ingester.streams(req.tenant).map(({ stream }) => stream);
   return queryAnswer(
