@@ -56,31 +56,38 @@ export function runLogQuery(
   }
 ): StreamsQueryResult {
   const pipeline = compilePipeline(expr.stages);
+  const forward = params.direction === 'forward';
   const hits: Hit[] = [];
-  let order = 0;
+  let streamIndex = 0;
   for (const stream of streams) {
     if (!selectorMatches(expr.matchers, stream.labels)) continue;
     const lbs = new LabelsBuilder(stream.labels);
     const entries = stream.entries;
-    for (let i = lowerBound(entries, params.startNanos); i < entries.length; i++) {
+    const first = lowerBound(entries, params.startNanos);
+    const end = lowerBound(entries, params.endNanos);
+    // Only the first `limit` entries of each stream, in the query's direction, can be in the answer.
+    let taken = 0;
+    for (let n = 0; n < end - first && taken < params.limit; n++) {
+      const i = forward ? first + n : end - 1 - n;
       const entry = entries[i];
-      if (entry.timestampNanos >= params.endNanos) break;
       lbs.reset(entry.metadata);
       const line = pipeline.process(entry.timestampNanos, entry.line, lbs);
       if (line === undefined) continue;
+      taken++;
       const ts = entry.timestampNanos.toString();
+      const order = streamIndex * 2 ** 32 + i;
       if (params.categorizeLabels) {
         const { stream: streamLabels, metadata, parsed } = lbs.categorized();
         const extra: Record<string, Record<string, string>> = {};
         if (metadata.length > 0) extra.structuredMetadata = toObject(metadata);
         if (parsed.length > 0) extra.parsed = toObject(parsed);
-        hits.push({ ts: entry.timestampNanos, order: order++, labels: streamLabels, value: [ts, line, extra] });
+        hits.push({ ts: entry.timestampNanos, order, labels: streamLabels, value: [ts, line, extra] });
       } else {
-        hits.push({ ts: entry.timestampNanos, order: order++, labels: lbs.labels(), value: [ts, line] });
+        hits.push({ ts: entry.timestampNanos, order, labels: lbs.labels(), value: [ts, line] });
       }
     }
+    streamIndex++;
   }
-  const forward = params.direction === 'forward';
   hits.sort((a, b) => {
     const diff = a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order;
     return forward ? diff : -diff;
