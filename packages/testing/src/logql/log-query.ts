@@ -7,10 +7,11 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/util/marshal/query.go
  */
 import type { Label } from '../internal-types';
+import { labelsToString } from '../metric-parser';
 import type { QueryStreamValue, StreamsQueryResult } from '../types';
 import type { LogExpr } from './ast';
 import { selectorMatches } from './filters';
-import { LabelsBuilder } from './labels-builder';
+import { compareStrings, LabelsBuilder } from './labels-builder';
 import { compilePipeline } from './pipeline';
 import { labelsKey } from './step-series';
 import type { EntryLike } from './step-series';
@@ -102,9 +103,11 @@ export function runLogQuery(
     }
     group.values.push(hit.value);
   }
-  const result = [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, g]) => ({ stream: toObject(g.labels), values: g.values }));
+  // Loki sorts streams by their label string (`logqlmodel.Streams.Less`).
+  const result = [...groups.values()]
+    .map((g) => ({ key: labelsToString(g.labels), g }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map(({ g }) => ({ stream: toObject(g.labels), values: g.values }));
   return params.categorizeLabels
     ? { resultType: 'streams', encodingFlags: [CATEGORIZE_LABELS], result }
     : { resultType: 'streams', result };
