@@ -33,6 +33,21 @@ function toObject(labels: Label[]): Record<string, string> {
   return out;
 }
 
+/** Loki's `readStreams`: the first `limit` entries, each at least `interval` after (or before) the last one kept. */
+function sampled(hits: Hit[], limit: number, interval: bigint, forward: boolean): Hit[] {
+  if (interval === 0n) return hits.slice(0, limit);
+  const kept: Hit[] = [];
+  let last: bigint | undefined;
+  for (const hit of hits) {
+    if (kept.length >= limit) break;
+    if (last === undefined || (forward ? hit.ts >= last + interval : hit.ts <= last - interval)) {
+      kept.push(hit);
+      last = hit.ts;
+    }
+  }
+  return kept;
+}
+
 function lowerBound(entries: ReadonlyArray<EntryLike>, ts: bigint): number {
   let low = 0;
   let high = entries.length;
@@ -53,11 +68,15 @@ export function runLogQuery(
     endNanos: bigint;
     limit: number;
     direction: 'forward' | 'backward';
+    intervalNanos?: bigint;
     categorizeLabels: boolean;
   }
 ): StreamsQueryResult {
   const pipeline = compilePipeline(expr.stages);
   const forward = params.direction === 'forward';
+  const interval = params.intervalNanos ?? 0n;
+  // With an interval, entries are skipped after the merge: no stream can be cut at `limit`.
+  const perStream = interval > 0n ? Number.MAX_SAFE_INTEGER : params.limit;
   const hits: Hit[] = [];
   let streamIndex = 0;
   for (const stream of streams) {
@@ -68,7 +87,7 @@ export function runLogQuery(
     const end = lowerBound(entries, params.endNanos);
     // Only the first `limit` entries of each stream, in the query's direction, can be in the answer.
     let taken = 0;
-    for (let n = 0; n < end - first && taken < params.limit; n++) {
+    for (let n = 0; n < end - first && taken < perStream; n++) {
       const i = forward ? first + n : end - 1 - n;
       const entry = entries[i];
       lbs.reset(entry.metadata);
@@ -94,7 +113,7 @@ export function runLogQuery(
     return forward ? diff : -diff;
   });
   const groups = new Map<string, { labels: Label[]; values: Value[] }>();
-  for (const hit of hits.slice(0, params.limit)) {
+  for (const hit of sampled(hits, params.limit, interval, forward)) {
     const key = labelsKey(hit.labels);
     let group = groups.get(key);
     if (!group) {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { LokiTestServer } from '../../src';
 import { getJson } from '../helpers/http';
-import { MINUTE_NS, NOW_NS, serverWith } from './helpers';
+import { MINUTE_NS, NOW_NS, SECOND_NS, serverWith } from './helpers';
 
 const T0 = NOW_NS - 5n * MINUTE_NS;
 
@@ -10,7 +10,13 @@ describe('LogQL over HTTP', () => {
   let loki: LokiTestServer;
 
   before(async () => {
-    loki = await serverWith([{ stream: { service_name: 'api' }, values: [[T0, 'GET /a 200']] }]);
+    loki = await serverWith([
+      { stream: { service_name: 'api' }, values: [[T0, 'GET /a 200']] },
+      {
+        stream: { service_name: 'ticks' },
+        values: [0n, 1n, 2n, 5n].map((s): [bigint, string] => [T0 + s * SECOND_NS, `tick ${s}`]),
+      },
+    ]);
   });
   after(async () => {
     await loki.close();
@@ -84,6 +90,28 @@ describe('LogQL over HTTP', () => {
       expect({ status: answer.status, body: answer.body }).to.deep.equal({ status, body });
     });
   }
+
+  it('keeps log entries at least `interval` apart, in the query direction', async () => {
+    const lines = async (direction: string) => {
+      const { json } = await getJson(loki.url, '/loki/api/v1/query_range', {
+        query: '{service_name="ticks"}',
+        interval: '2s',
+        direction,
+        ...rangeParams,
+      });
+      return json.data.result[0].values.map((v: string[]) => v[1]);
+    };
+    expect(await lines('forward')).to.deep.equal(['tick 0', 'tick 2', 'tick 5']);
+    expect(await lines('backward')).to.deep.equal(['tick 5', 'tick 2', 'tick 0']);
+    const negative = await getJson(loki.url, '/loki/api/v1/query_range', {
+      query: '{service_name="ticks"}',
+      interval: '-1',
+    });
+    expect({ status: negative.status, body: negative.body }).to.deep.equal({
+      status: 400,
+      body: 'interval must be >= 0',
+    });
+  });
 
   it('ignores the limit of a metric query, as Loki does', async () => {
     const { status } = await getJson(loki.url, '/loki/api/v1/query_range', {
