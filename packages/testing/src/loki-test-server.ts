@@ -12,8 +12,14 @@ import { distribute } from './distributor';
 import { FailureInjector } from './failure-injection';
 import { Ingester } from './ingester';
 import type { HttpAnswer } from './internal-types';
-import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from './logql-selector';
+import type { LogExpr } from './logql/ast';
 import { runQuery } from './logql/engine';
+import { LogqlQueryError } from './logql/errors';
+import { selectorMatches } from './logql/filters';
+import { LabelsBuilder } from './logql/labels-builder';
+import { parseExpr } from './logql/parser';
+import { compilePipeline } from './logql/pipeline';
+import type { Pipeline } from './logql/pipeline';
 import { resolveQueryParams } from './logql/query-options';
 import { PushDecodeError } from './json-push-decoder';
 import { decodePushBody } from './push-body-decoder';
@@ -82,6 +88,21 @@ function flatHeaders(req: http.IncomingMessage): Record<string, string> {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
+}
+
+/** The log query of `entries({ selector })`: its matchers and compiled pipeline. */
+function entriesSelector(query: string): { matchers: LogExpr['matchers']; pipeline: Pipeline } {
+  let expr;
+  try {
+    expr = parseExpr(query);
+  } catch (err) {
+    if (err instanceof LogqlQueryError) throw new Error(`entries(): ${err.message}`);
+    throw err;
+  }
+  if (expr.kind !== 'log') {
+    throw new Error(`entries(): metric query ${JSON.stringify(query)} given; entries() takes a log query`);
+  }
+  return { matchers: expr.matchers, pipeline: compilePipeline(expr.stages) };
 }
 
 /** A Loki-compatible server for tests, demos and local development. */
@@ -162,19 +183,17 @@ export class LokiTestServer {
    * @throws {Error} when `selector` is not a query this server understands.
    */
   entries(filter: EntriesFilter = {}): StoredEntry[] {
-    let selector;
-    try {
-      selector = filter.selector === undefined ? undefined : parseLogSelector(filter.selector);
-    } catch (err) {
-      if (err instanceof LogqlError) throw new Error(`entries(): ${err.message}`);
-      throw err;
-    }
+    const selector = filter.selector === undefined ? undefined : entriesSelector(filter.selector);
     const result: StoredEntry[] = [];
     for (const { tenant, stream } of this._ingester.streams(filter.tenant)) {
-      if (selector && !matchesLabels(selector, stream.labels)) continue;
+      if (selector && !selectorMatches(selector.matchers, stream.labels)) continue;
       const labels = Object.fromEntries(stream.labels.map((l) => [l.name, l.value]));
+      const lbs = new LabelsBuilder(stream.labels);
       for (const entry of stream.entries) {
-        if (selector && !matchesLine(selector, entry.line)) continue;
+        if (selector) {
+          lbs.reset(entry.metadata);
+          if (selector.pipeline.process(entry.timestampNanos, entry.line, lbs) === undefined) continue;
+        }
         result.push({
           tenant,
           stream: stream.key,

@@ -107,16 +107,29 @@ function toObject(labels: readonly Label[]): Record<string, string> {
   return result;
 }
 
-/** Loki's `parseSecondsOrDuration` for `step`: float seconds or a Prometheus duration. */
+/** `step`: Loki's default ((end - start) / 250 seconds, at least 1 s), or the parameter. */
 function parseStep(raw: string | null, start: bigint, end: bigint): bigint {
   if (raw === null || raw === '') {
     const seconds = Math.max(Math.floor(Number(end - start) / 1e9 / 250), 1);
     return BigInt(seconds) * 1_000_000_000n;
   }
+  return parseSecondsOrDuration(raw);
+}
+
+/** Loki's `parseSecondsOrDuration`: float seconds or a Prometheus duration. */
+function parseSecondsOrDuration(raw: string): bigint {
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return BigInt(Math.trunc(Number(raw) * 1e9));
   const duration = parsePromDuration(raw);
   if (duration === undefined) throw new BadRequest(`cannot parse ${JSON.stringify(raw)} to a valid duration`);
   return BigInt(duration);
+}
+
+/** `interval` (log queries: entries at least this far apart); 0 when absent. */
+function parseInterval(raw: string | null): bigint {
+  if (raw === null || raw === '') return 0n;
+  const interval = parseSecondsOrDuration(raw);
+  if (interval < 0n) throw new BadRequest('interval must be >= 0');
+  return interval;
 }
 
 function categorizeLabels(req: QueryRequest): boolean {
@@ -144,11 +157,13 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
       'exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter'
     );
   }
+  const interval = parseInterval(req.params.get('interval'));
   const streams = () => ingester.streams(req.tenant).map(({ stream }) => stream);
   return queryAnswer(
     runQuery(streams, {
       query: req.params.get('query') ?? '',
       instant: false,
+      intervalNanos: interval,
       startNanos: start,
       endNanos: end,
       stepNanos: step,
@@ -163,8 +178,15 @@ function queryRange(req: QueryRequest, ingester: Ingester): HttpAnswer {
 
 function instantQuery(req: QueryRequest, ingester: Ingester): HttpAnswer {
   const now = BigInt(req.nowMillis) * NANOS_PER_MILLI;
-  const time = parseTimestamp(req.params.get('time'), now, 'time');
+  // Loki's ParseInstantQuery: limit, then time (its error unwrapped), then direction.
   const limit = parseLimit(req.params);
+  let time: bigint;
+  try {
+    time = parseTimestamp(req.params.get('time'), now, 'time');
+  } catch (err) {
+    if (err instanceof BadRequest) throw new BadRequest(err.message.replace("could not parse 'time' parameter: ", ''));
+    throw err;
+  }
   const direction = parseDirection(req.params);
   const streams = () => ingester.streams(req.tenant).map(({ stream }) => stream);
   return queryAnswer(

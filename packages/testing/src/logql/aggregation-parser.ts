@@ -60,7 +60,7 @@ export function parseLabelReplace(ts: TokenStream): SampleExpr {
   const [dst, replacement, src, source] = strings;
   let regex: RegExp = /$^/;
   try {
-    regex = regexOrThrow(source, true, true);
+    regex = regexOrThrow(source, true);
   } catch (err) {
     ts.defer(
       `invalid regex in label_replace: ${(err as Error).message.replace(/^parse error : (error parsing regexp: )?/, 'error parsing regexp: ')}`

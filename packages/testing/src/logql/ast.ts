@@ -20,13 +20,7 @@ export interface LineFilter {
   test(line: string): boolean;
 }
 
-/** A label filter; `process` returns whether the entry is kept and may set `__error__`. */
-export interface LabelFilter {
-  /** Label names it reads (for parser hints); undefined for and/or combinations. */
-  names?: string[];
-  binary?: boolean;
-}
-
+/** A label filter: a matcher, `ip()`, a typed comparison, or `and`/`or` of two filters. */
 export type LabelFilterNode =
   | { type: 'matcher'; matcher: Matcher }
   | { type: 'ip'; name: string; negate: boolean; cidr: string }

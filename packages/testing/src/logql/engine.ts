@@ -32,6 +32,8 @@ export interface QueryParams {
   stepNanos: bigint;
   limit: number;
   direction: 'forward' | 'backward';
+  /** Log queries: keep only entries at least this far apart (`interval`); 0 keeps all. */
+  intervalNanos?: bigint;
   categorizeLabels: boolean;
   /** `max_query_series`. */
   maxSeries: number;

@@ -167,6 +167,14 @@ describe('LogQL log pipelines', () => {
     expect(extra?.parsed).to.include({ level: 'error', http_status: '503' });
   });
 
+  it('filters stored entries with a whole pipeline in entries({ selector }), returning them as stored', () => {
+    const stored = loki.entries({ selector: '{service_name="api"} | json | level="error"' });
+    expect(stored.map((e) => e.line)).to.deep.equal([
+      '{"level":"error","http":{"status":503,"path":"/b"},"took":"1.5s","size":"50KB"}',
+    ]);
+    expect(stored[0].labels).to.deep.equal({ service_name: 'api', env: 'prod' });
+  });
+
   it("refuses a log query as an instant query, with Loki's text", () => {
     expect(() => loki.query('{env="prod"}', { time: NOW_NS })).to.throw(
       LogqlQueryError,
