@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { LokiTestServer } from '../../src';
 import { request } from '../helpers/http';
 
-const ANSWERS_FILE = path.resolve(__dirname, '../../../../../shared/loki-answers/logql-3.4.6.json');
+/** The recording, copied into the repository (shared/loki-answers/logql-3.4.6.json). */
+const ANSWERS_FILE = path.resolve(__dirname, '..', 'fixtures', 'logql-3.4.6.json');
 
 interface Recorded {
   path: string;
@@ -26,11 +27,14 @@ interface Recording {
 }
 
 /** Answers this replay cannot match yet, with the reason (empty when every answer matches). */
-const PENDING: Readonly<Record<number, string>> = {
-  93:
-    'series order: Loki lists series sorted by their label string; /series (not the query engine) ' +
-    'lists them in push order',
-};
+const PENDING: Readonly<Record<number, string>> = {};
+
+/**
+ * Answers whose list order Loki does not define: `/series` lists series in the order its index
+ * hands them over (neither sorted by label string nor by fingerprint in the recording), so the
+ * list is compared as a set, as the recording's README says.
+ */
+const UNORDERED_PATHS: ReadonlySet<string> = new Set(['/loki/api/v1/series']);
 
 /**
  * Answers whose last digits depend on the order in which Loki's shards add partial sums (Go map
@@ -86,6 +90,11 @@ function expectSameAnswer(recorded: Recorded, status: number, text: string, clos
   const expected = recorded.body as { status: string; data: Record<string, unknown> | unknown[] };
   const actual = JSON.parse(text) as typeof expected;
   expect(actual.status).to.equal(expected.status);
+  if (Array.isArray(expected.data) && UNORDERED_PATHS.has(recorded.path)) {
+    expect(actual.data).to.have.deep.members(expected.data);
+    expect(actual.data).to.have.length(expected.data.length);
+    return;
+  }
   if (Array.isArray(expected.data) || expected.data === undefined || !('resultType' in expected.data)) {
     expect(actual.data).to.deep.equal(expected.data);
     return;
