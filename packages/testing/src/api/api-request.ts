@@ -1,5 +1,5 @@
 /** What the endpoints of this folder get from the server for one request. */
-import type { Ingester } from '../ingester';
+import type { Ingester } from '../ingest/ingester';
 
 /** One request to a metadata endpoint, reduced to what the handlers need. */
 export interface ApiRequest {

@@ -7,7 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/querier.go (DetectedLabels)
  */
 import type { HttpAnswer } from '../internal-types';
-import { matchesLabels } from '../logql-selector';
+import { matchesLabels } from '../logql/logql-selector';
 import type { ApiRequest } from './api-request';
 import { streamConsidered } from './chunk-estimate';
 import { jsonAnswer, parseOrderedBounds } from './loki-params';

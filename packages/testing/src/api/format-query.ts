@@ -11,7 +11,7 @@
  */
 import { goQuote, unquote } from '@otel-loki/push/internal';
 import type { HttpAnswer } from '../internal-types';
-import { LogqlError, parseLogSelector } from '../logql-selector';
+import { LogqlError, parseLogSelector } from '../logql/logql-selector';
 import { LogqlQueryError } from '../logql/errors';
 import { parseExpr } from '../logql/parser';
 import { jsonAnswer } from './loki-params';

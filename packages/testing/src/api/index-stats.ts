@@ -7,7 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/ingester/instance.go (getStats)
  */
 import type { HttpAnswer } from '../internal-types';
-import { matchesLabels } from '../logql-selector';
+import { matchesLabels } from '../logql/logql-selector';
 import type { ApiRequest } from './api-request';
 import { chunkShare } from './chunk-estimate';
 import { forInterval, jsonAnswer, parseOrderedBounds, truncateToSeconds } from './loki-params';

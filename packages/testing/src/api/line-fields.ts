@@ -7,7 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/log/parser.go
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/querier/queryrange/detected_fields.go
  */
-import { decodeLogfmt } from '../logfmt-decoder';
+import { decodeLogfmt } from '../ingest/logfmt-decoder';
 
 /** The parser that read a line's fields. */
 export type LineParser = 'json' | 'logfmt';

@@ -4,7 +4,7 @@
  * (`syntax.ParseMatchers(query, true)`), a log query for `detected_fields`
  * (`syntax.ParseLogSelector(query, true)`).
  */
-import type { LogSelector } from '../logql-selector';
+import type { LogSelector } from '../logql/logql-selector';
 import type { LogExpr } from '../logql/ast';
 import { LogqlQueryError } from '../logql/errors';
 import { parseExpr } from '../logql/parser';

@@ -9,9 +9,9 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/util/series_volume.go
  */
 import type { HttpAnswer, Label } from '../internal-types';
-import { matchesLabels } from '../logql-selector';
-import type { Matcher } from '../logql-selector';
-import { labelsToString } from '../metric-parser';
+import { matchesLabels } from '../logql/logql-selector';
+import type { Matcher } from '../logql/logql-selector';
+import { labelsToString } from '../ingest/metric-parser';
 import type { ApiRequest } from './api-request';
 import { chunkShare, streamConsidered } from './chunk-estimate';
 import {

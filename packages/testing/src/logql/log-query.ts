@@ -7,7 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/util/marshal/query.go
  */
 import type { Label } from '../internal-types';
-import { labelsToString } from '../metric-parser';
+import { labelsToString } from '../ingest/metric-parser';
 import type { QueryStreamValue, StreamsQueryResult } from '../types';
 import type { LogExpr } from './ast';
 import { selectorMatches } from './filters';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { withDetectedLevel } from '../src/level-detection';
+import { withDetectedLevel } from '../../src/ingest/level-detection';
 
 const level = (
   line: string,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { labelsToString, parseMetric } from '../src/metric-parser';
+import { labelsToString, parseMetric } from '../../src/ingest/metric-parser';
 
 function errorOf(input: string): string {
   const result = parseMetric(input);

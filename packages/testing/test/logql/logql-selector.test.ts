@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from '../src/logql-selector';
+import { LogqlError, matchesLabels, matchesLine, parseLogSelector } from '../../src/logql/logql-selector';
 
 const labels = (o: Record<string, string>) => Object.entries(o).map(([name, value]) => ({ name, value }));
 

@@ -5,8 +5,8 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/ingester/instance.go (Push, createStream)
  * @see https://github.com/grafana/loki/blob/main/pkg/ingester/stream.go (validateEntries, errorForFailedEntries)
  */
-import { formatGoTime, formatRfc3339, millisToNanos } from './go-format';
-import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
+import { formatGoTime, formatRfc3339, millisToNanos } from '../go-format';
+import type { HttpAnswer, IngestedEntry, Label } from '../internal-types';
 import { labelsToString, parseMetric } from './metric-parser';
 import { TokenBucket } from './rate-limiter';
 

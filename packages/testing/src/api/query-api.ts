@@ -6,17 +6,17 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/params.go
  * @see https://github.com/grafana/loki/blob/main/pkg/util/marshal/query.go
  */
-import type { Ingester, StoredStream } from './ingester';
-import type { HttpAnswer, Label } from './internal-types';
-import { LogqlError, matchesLabels, parseLogSelector } from './logql-selector';
-import type { LogSelector } from './logql-selector';
-import { streamConsidered } from './api/chunk-estimate';
-import { runQuery } from './logql/engine';
-import type { QueryData } from './logql/engine';
-import { LogqlQueryError } from './logql/errors';
-import { parseExpr } from './logql/parser';
-import { parsePromDuration } from './logql/units';
-import { MAX_ENTRIES_LIMIT_PER_QUERY, MAX_QUERY_SERIES } from './logql/query-options';
+import type { Ingester, StoredStream } from '../ingest/ingester';
+import type { HttpAnswer, Label } from '../internal-types';
+import { LogqlError, matchesLabels, parseLogSelector } from '../logql/logql-selector';
+import type { LogSelector } from '../logql/logql-selector';
+import { streamConsidered } from './chunk-estimate';
+import { runQuery } from '../logql/engine';
+import type { QueryData } from '../logql/engine';
+import { LogqlQueryError } from '../logql/errors';
+import { parseExpr } from '../logql/parser';
+import { parsePromDuration } from '../logql/units';
+import { MAX_ENTRIES_LIMIT_PER_QUERY, MAX_QUERY_SERIES } from '../logql/query-options';
 
 const DEFAULT_LIMIT = 100;
 const DEFAULT_SINCE_MILLIS = 60 * 60 * 1000;

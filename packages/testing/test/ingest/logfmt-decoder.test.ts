@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeLogfmt } from '../src/logfmt-decoder';
+import { decodeLogfmt } from '../../src/ingest/logfmt-decoder';
 
 describe("decodeLogfmt (Loki's logfmt decoder)", () => {
   it('reads bare, quoted and escaped values, and keys without values', () => {

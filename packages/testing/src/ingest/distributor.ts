@@ -9,12 +9,12 @@
 import { encodePushRequest } from '@otel-loki/push';
 import type { PushStream } from '@otel-loki/push';
 import type { Ingester } from './ingester';
-import type { HttpAnswer, IngestedEntry, Label } from './internal-types';
-import { formatRfc3339, millisToNanos } from './go-format';
+import type { HttpAnswer, IngestedEntry, Label } from '../internal-types';
+import { formatRfc3339, millisToNanos } from '../go-format';
 import { withDetectedLevel } from './level-detection';
 import { labelsToString, parseMetric, sortLabels } from './metric-parser';
 import type { TokenBucket } from './rate-limiter';
-import type { ResolvedLimits } from './server-config';
+import type { ResolvedLimits } from '../server-config';
 import {
   metadataSize,
   normalizeMetadata,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { groupErrors } from '../src/distributor';
+import { groupErrors } from '../../src/ingest/distributor';
 
 describe('groupErrors (Loki util.GroupedErrors)', () => {
   it('returns a single message as it is', () => {

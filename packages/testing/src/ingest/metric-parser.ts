@@ -11,7 +11,7 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/syntax/parser.go (ParseLabels)
  */
 import { goQuote, goQuoteRune, goRuneVerb, unquote } from '@otel-loki/push/internal';
-import type { Label } from './internal-types';
+import type { Label } from '../internal-types';
 
 type TokenType =
   | 'LEFT_BRACE'

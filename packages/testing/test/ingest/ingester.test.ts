@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Ingester } from '../src/ingester';
-import type { IngestedEntry } from '../src/internal-types';
+import { Ingester } from '../../src/ingest/ingester';
+import type { IngestedEntry } from '../../src/internal-types';
 
 const HOUR = 3_600_000_000_000n;
 const T = 1_700_000_000_000_000_000n;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TokenBucket } from '../src/rate-limiter';
+import { TokenBucket } from '../../src/ingest/rate-limiter';
 
 describe('TokenBucket (x/time/rate AllowN)', () => {
   const T0 = 1_000_000;

@@ -1,8 +1,8 @@
 import * as zlib from 'node:zlib';
 import { expect } from 'chai';
 import { encodePushRequest, snappyCompress } from '@otel-loki/push';
-import { PushDecodeError } from '../src/json-push-decoder';
-import { decodePushBody } from '../src/push-body-decoder';
+import { PushDecodeError } from '../../src/decode/json-push-decoder';
+import { decodePushBody } from '../../src/decode/push-body-decoder';
 
 const STREAMS = [{ labels: '{job="x"}', entries: [{ timestampNanos: 1n, line: 'hello' }] }];
 const PROTO = Buffer.from(snappyCompress(encodePushRequest(STREAMS)));

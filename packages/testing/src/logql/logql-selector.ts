@@ -7,8 +7,8 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/logql/syntax/lex.go
  */
 import { unquote } from '@otel-loki/push/internal';
-import type { Label } from './internal-types';
-import { compileRe2, Re2Error } from './logql/re2';
+import type { Label } from '../internal-types';
+import { compileRe2, Re2Error } from './re2';
 
 /** A query this server cannot or will not answer; `message` is the 400 body. */
 export class LogqlError extends Error {}

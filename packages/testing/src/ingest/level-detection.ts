@@ -8,7 +8,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/distributor/field_detection.go
  * @see https://github.com/grafana/loki/blob/main/pkg/distributor/field_detection.go
  */
-import type { Label } from './internal-types';
+import type { Label } from '../internal-types';
 import { decodeLogfmt } from './logfmt-decoder';
 
 /** Name of the structured metadata Loki adds. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { encodePushRequest } from '@otel-loki/push';
-import { ProtoDecodeError, readPushRequest } from '../src/push-request-reader';
-import { encodeRawPushRequest } from './helpers/proto-writer';
+import { ProtoDecodeError, readPushRequest } from '../../src/decode/push-request-reader';
+import { encodeRawPushRequest } from '../helpers/proto-writer';
 
 describe('readPushRequest (gogo/protobuf behaviour)', () => {
   it('reads what the client codec writes, metadata included', () => {

@@ -5,9 +5,9 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/validation/validate.go (messages)
  */
 import type { MetadataPair } from '@otel-loki/push';
-import { formatRfc3339, millisToNanos } from './go-format';
-import type { Label } from './internal-types';
-import type { ResolvedLimits } from './server-config';
+import { formatRfc3339, millisToNanos } from '../go-format';
+import type { Label } from '../internal-types';
+import type { ResolvedLimits } from '../server-config';
 
 /** Stream label Loki 3.x adds when a stream has none. */
 export const SERVICE_NAME = 'service_name';
