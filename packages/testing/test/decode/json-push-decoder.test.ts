@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { decodeJsonPush, decodeLegacyJsonPush, JSONPARSER_ERRORS, PushDecodeError } from '../../src/decode/json-push-decoder';
+import {
+  decodeJsonPush,
+  decodeLegacyJsonPush,
+  JSONPARSER_ERRORS,
+  PushDecodeError,
+} from '../../src/decode/json-push-decoder';
 
 const PREFIX = 'loghttp.PushRequest.Streams: []loghttp.LogProtoStream: ';
 
