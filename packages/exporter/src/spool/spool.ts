@@ -210,6 +210,13 @@ export class Spool {
     }
   }
 
+  /** The identities the spool holds records of (its own and taken over), for draining them at start. */
+  identities(): SpoolIdentity[] {
+    const found = new Map<string, SpoolIdentity>();
+    for (const segment of this._segments.values()) found.set(segment.key, segment.identity);
+    return [...found.values()];
+  }
+
   /** What the spool holds and what it lost. */
   stats(): SpoolStats {
     let bytes = 0;

@@ -85,6 +85,18 @@ describe('spool', () => {
     expect(spool.stats().files).to.equal(3);
   });
 
+  it('lists the identities it holds records of, its own and those of a previous process', async () => {
+    const directory = join(temp.make(), 'spool');
+    const first = (await openSpool({ directory })).spool;
+    await first.append(IDENTITY, body('a'), meta(), { inFlight: false });
+    await first.append(OTHER_IDENTITY, body('b'), meta(), { inFlight: false });
+    await first.close();
+
+    const { spool } = await track(directory);
+
+    expect(spool.identities()).to.have.deep.members([IDENTITY, OTHER_IDENTITY]);
+  });
+
   it('skips records in flight until released; an appended record is in flight by default', async () => {
     const { spool } = await track(join(temp.make(), 'spool'));
     const live = await spool.append(IDENTITY, body('live'), meta());
