@@ -14,7 +14,7 @@ import { LogqlQueryError } from '../logql/errors';
 import type { ApiRequest } from './api-request';
 import { fieldType, humanBytes, lineFields, parseBytes } from './line-fields';
 import type { FieldType, LineParser } from './line-fields';
-import { BadRequest, jsonAnswer, parseIntParam, parseOrderedBounds, parseStep } from './loki-params';
+import { BadRequest, checkStep, jsonAnswer, parseIntParam, parseOrderedBounds, parseStep } from './loki-params';
 import { parseLogQuery } from './matchers-query';
 
 /** `defaultQueryLimit`: lines sampled. */
@@ -23,7 +23,6 @@ const DEFAULT_LINE_LIMIT = 100;
 const DEFAULT_FIELD_LIMIT = 1000;
 /** `max_entries_limit_per_query` default. */
 const MAX_ENTRIES_LIMIT_PER_QUERY = 5000;
-const MAX_POINTS = 11_000n;
 /** `max_query_series` default. */
 const MAX_QUERY_SERIES = 500;
 /** Units after which a value is rewritten as `humanize.Bytes` (`allowedBytesUnits`). */
@@ -73,12 +72,7 @@ function sampleLines(req: ApiRequest): DetectedFieldsRequest {
   const lineLimit = positive(req.params, ['line_limit'], DEFAULT_LINE_LIMIT);
   const limit = positive(req.params, ['limit', 'field_limit'], DEFAULT_FIELD_LIMIT);
   const step = parseStep(req.params, bounds);
-  if (step <= 0n)
-    throw new BadRequest('zero or negative query resolution step widths are not accepted. Try a positive integer');
-  if ((bounds.end - bounds.start) / step > MAX_POINTS)
-    throw new BadRequest(
-      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'
-    );
+  checkStep(step, bounds);
   parseLogQuery(query);
   if (lineLimit > MAX_ENTRIES_LIMIT_PER_QUERY)
     throw new BadRequest(

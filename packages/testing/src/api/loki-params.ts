@@ -124,6 +124,19 @@ export function parseStep(params: URLSearchParams, bounds: Bounds): bigint {
   return duration;
 }
 
+/** Most points of one series a metadata query (volume_range, detected_fields) may ask for. */
+const MAX_POINTS = 11_000n;
+
+/** Loki's checks of a metadata query's `step` against its range (`ParseVolumeRangeQuery`'s wording). */
+export function checkStep(step: bigint, bounds: Bounds): void {
+  if (step <= 0n)
+    throw new BadRequest('zero or negative query resolution step widths are not accepted. Try a positive integer');
+  if ((bounds.end - bounds.start) / step > MAX_POINTS)
+    throw new BadRequest(
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'
+    );
+}
+
 /** Truncates nanoseconds to whole seconds (`model.TimeFromUnix(t.Unix())`), as nanoseconds. */
 export function truncateToSeconds(nanos: bigint): bigint {
   const rem = nanos % NANOS_PER_SECOND;

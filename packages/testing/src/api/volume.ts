@@ -16,6 +16,7 @@ import type { ApiRequest } from './api-request';
 import { chunkShare, streamConsidered } from './chunk-estimate';
 import {
   BadRequest,
+  checkStep,
   forInterval,
   JSON_CONTENT_TYPE,
   jsonAnswer,
@@ -35,7 +36,6 @@ const MATCH_ANY = '{}';
 const DAY_NANOS = 86_400n * 1_000_000_000n;
 const NANOS_PER_MILLI = 1_000_000n;
 /** Points per series above which Loki refuses a range query. */
-const MAX_POINTS = 11_000n;
 
 interface VolumeQuery {
   matchers: Matcher[];
@@ -164,12 +164,7 @@ export function handleVolumeRange(req: ApiRequest): HttpAnswer {
   const query = parseVolumeQuery(req.params);
   const bounds = parseOrderedBounds(req.params, req.nowMillis);
   const step = parseStep(req.params, bounds);
-  if (step <= 0n)
-    throw new BadRequest('zero or negative query resolution step widths are not accepted. Try a positive integer');
-  if ((bounds.end - bounds.start) / step > MAX_POINTS)
-    throw new BadRequest(
-      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'
-    );
+  checkStep(step, bounds);
   const stepMillis = truncateToMillis(step);
   const buckets: Array<[bigint, Map<string, number>]> = forInterval(
     stepMillis,

@@ -66,8 +66,8 @@ function goByteSize(bytes: number): string {
   return `${bytes}B`;
 }
 
-/** Index of the first entry with a timestamp greater than `ts`. */
-function upperBound(entries: readonly IngestedEntry[], ts: bigint): number {
+/** Index of the first entry with a timestamp greater than `ts` (entries sorted by time). */
+export function upperBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, ts: bigint): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {

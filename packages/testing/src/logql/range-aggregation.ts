@@ -10,6 +10,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/logql/log/metrics_extraction.go
  */
 import { goQuote } from '@otel-loki/push/internal';
+import { upperBound } from '../ingest/ingester';
 import type { Label } from '../internal-types';
 import type { Grouping, RangeAggregation } from './ast';
 import { LogqlQueryError } from './errors';
@@ -219,17 +220,6 @@ function relativeTimes(entries: ReadonlyArray<EntryLike>): Float64Array {
   for (let i = 0; i < entries.length; i++) times[i] = Number(entries[i].timestampNanos - origin);
   TIMES.set(entries, times);
   return times;
-}
-
-function upperBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, ts: bigint): number {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (entries[mid].timestampNanos <= ts) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function lowerBound(entries: ReadonlyArray<{ timestampNanos: bigint }>, after: bigint): number {
