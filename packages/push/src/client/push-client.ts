@@ -117,7 +117,8 @@ export class LokiPushClient {
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
     this._config = resolveClientConfig(options);
     this._transport =
-      internals.transport ?? new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal() });
+      internals.transport ??
+      new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal(), proxy: this._config.proxy });
   }
 
   /** The resolved configuration (push URL without credentials, limits, timezone...). */
@@ -375,6 +376,7 @@ export class LokiPushClient {
   private _describe(cause: FailureCause, attempts: number): RequestFailure {
     return describeFailure(cause, {
       pushUrl: this._config.pushUrl,
+      proxy: this._config.proxy?.url.origin,
       attempts,
       retryDeadlineMillis: this._config.retryDeadlineMillis,
     });
