@@ -169,7 +169,7 @@ export class LokiPushClient {
    * for code that runs when the process is already exiting (a `process.on('exit')` handler),
    * where nothing asynchronous runs any more. The requests go out from a worker thread
    * started for the call (tens of ms), one attempt each: nothing is retried, a custom `agent`
-   * is not used, and headers from a `headers` function are the ones it returned last if it
+   * is not used (the proxy is, without keep-alive), and headers from a `headers` function are the ones it returned last if it
    * returns a promise. Use {@link push} everywhere else.
    *
    * @returns what was delivered.
@@ -191,7 +191,8 @@ export class LokiPushClient {
         body,
       })),
       timeoutMillis,
-      this._config.agent === undefined ? this._config.tls.reveal() : {}
+      this._config.agent === undefined ? this._config.tls.reveal() : {},
+      this._config.proxy
     );
     const report: SendReport = { attempts: 0, delivered: [], failed: [] };
     outcomes.forEach((outcome, i) => {
