@@ -3,6 +3,7 @@
  * tunnels, records what it saw, and can demand credentials (407) or refuse tunnels.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +22,8 @@ export interface LoopbackProxyOptions {
   requireAuthorization?: string;
   /** Answer every CONNECT with this status instead of opening the tunnel. */
   connectStatus?: number;
+  /** Serve TLS (an `https:` proxy) with this key and certificate. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 export class LoopbackProxy {
@@ -33,9 +36,9 @@ export class LoopbackProxy {
   ) {}
 
   static async start(options: LoopbackProxyOptions = {}): Promise<LoopbackProxy> {
-    const server = http.createServer();
+    const server = options.tls === undefined ? http.createServer() : https.createServer(options.tls);
     const proxy = new LoopbackProxy(server, options);
-    server.on('connection', (socket: net.Socket) => {
+    server.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: net.Socket) => {
       proxy._sockets.add(socket);
       socket.on('close', () => proxy._sockets.delete(socket));
     });
@@ -48,14 +51,18 @@ export class LoopbackProxy {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this._server.address() as AddressInfo).port}`;
+    return `${this._scheme}://127.0.0.1:${(this._server.address() as AddressInfo).port}`;
   }
 
   /** URL with credentials in it. */
   urlWith(user: string, password: string): string {
-    return `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${
+    return `${this._scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${
       (this._server.address() as AddressInfo).port
     }`;
+  }
+
+  private get _scheme(): string {
+    return this._options.tls === undefined ? 'http' : 'https';
   }
 
   private _record(req: http.IncomingMessage): boolean {

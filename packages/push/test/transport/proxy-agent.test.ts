@@ -7,6 +7,8 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { LokiPushClient } from '../../src/client/push-client';
+import { HttpTransport } from '../../src/transport/http-transport';
+import { resolveProxy } from '../../src/transport/proxy-settings';
 import type { LokiPushError } from '../../src/client/errors';
 import { LoopbackProxy } from '../helpers/loopback-proxy';
 import { ScriptedServer } from '../helpers/scripted-server';
@@ -241,6 +243,67 @@ describe('proxy-agent', () => {
 
       expect(error).to.deep.include({ retryable: false, attempts: 1 });
       expect(error.message).to.match(/ERR_PROXY_TUNNEL_REFUSED .*answered 403 Forbidden/);
+    });
+  });
+
+  describe('an https: proxy (TLS to the proxy)', () => {
+    // The client verifies an https: proxy against the system CAs; the transport's test seam
+    // trusts the test CA instead, so that the same code path runs here.
+    const proxyTls = { ca: fixture('ca.crt') };
+    const send = (transport: HttpTransport, url: string) =>
+      transport.send({
+        url: new URL(`${url}/loki/api/v1/push`),
+        headers: {},
+        body: Buffer.from('x'),
+        timeoutMillis: 5_000,
+      });
+
+    it('forwards an http request over TLS to the proxy, with its credentials', async () => {
+      loki = await ScriptedServer.start();
+      proxy = await LoopbackProxy.start({
+        tls: { key: fixture('server.key'), cert: fixture('server.crt') },
+        requireAuthorization: BASIC,
+      });
+      const transport = new HttpTransport({
+        proxy: resolveProxy(proxy.urlWith('alice', PASSWORD), new URL(loki.url), {}),
+        proxyConnection: { proxyTls },
+      });
+
+      const answer = await send(transport, loki.url);
+      transport.close();
+
+      expect(answer).to.include({ kind: 'response', status: 204 });
+      expect(proxy.requests.map((r) => r.target)).to.deep.equal([`${loki.url}/loki/api/v1/push`]);
+    });
+
+    it('tunnels to an https Loki inside TLS to the proxy (TLS in TLS)', async () => {
+      const { url, seen } = await startTlsLoki();
+      proxy = await LoopbackProxy.start({ tls: { key: fixture('server.key'), cert: fixture('server.crt') } });
+      const transport = new HttpTransport({
+        proxy: resolveProxy(proxy.url, new URL(url), {}),
+        proxyConnection: { proxyTls },
+        tls: { ca: fixture('ca.crt') },
+      });
+
+      const answer = await send(transport, url);
+      transport.close();
+
+      expect(answer).to.include({ kind: 'response', status: 204 });
+      expect(proxy.requests.map((r) => r.method)).to.deep.equal(['CONNECT']);
+      expect(seen).to.have.length(1);
+    });
+
+    it('the proxy certificate is checked: an untrusted https proxy is a final certificate error', async () => {
+      loki = await ScriptedServer.start();
+      proxy = await LoopbackProxy.start({ tls: { key: fixture('server.key'), cert: fixture('server.crt') } });
+      client = new LokiPushClient({ url: loki.url, proxy: proxy.url, ca: fixture('ca.crt') });
+
+      const error = (await client.push(STREAMS).catch((e: unknown) => e)) as LokiPushError;
+
+      // `ca` is Loki's, not the proxy's: the system CAs do not know the test CA.
+      expect(error).to.deep.include({ reason: 'network', retryable: false, attempts: 1 });
+      expect(error.message).to.match(/through the proxy https:\/\/127\.0\.0\.1:\d+: (UNABLE_TO_VERIFY|SELF_SIGNED)/);
+      expect(proxy.requests).to.have.length(0);
     });
   });
 
