@@ -93,6 +93,9 @@ class ForwardingAgent extends http.Agent {
 
 /** An https.Agent whose connections are TLS to Loki inside a `CONNECT` tunnel through the proxy. */
 class TunnelingAgent extends https.Agent {
+  /** CONNECT requests still waiting for the proxy: ended by destroy(), so close() leaves nothing open. */
+  private readonly _opening = new Set<http.ClientRequest>();
+
   constructor(
     private readonly _proxy: ResolvedProxy,
     options: http.AgentOptions,
@@ -109,11 +112,16 @@ class TunnelingAgent extends https.Agent {
     const host = (options.hostname ?? options.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
     const port = Number(options.port ?? 443);
     const servername = (options as tls.ConnectionOptions).servername ?? (isIP(host) === 0 ? host : undefined);
-    openTunnel(this._proxy, this._connection, host, port).then(
+    openTunnel(this._proxy, this._connection, host, port, this._opening).then(
       (socket) => callback?.(null, tls.connect({ ...this._tls, socket, servername })),
       (error: Error) => callback?.(error, undefined as unknown as Duplex)
     );
     return undefined;
+  }
+
+  override destroy(): void {
+    for (const request of this._opening) request.destroy(tunnelError(PROXY_TUNNEL_CODE, 'the client was closed'));
+    super.destroy();
   }
 }
 
@@ -122,7 +130,8 @@ function openTunnel(
   proxy: ResolvedProxy,
   connection: ProxyConnectionOptions,
   host: string,
-  port: number
+  port: number,
+  opening: Set<http.ClientRequest>
 ): Promise<Socket> {
   const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { host: authority };
@@ -137,11 +146,16 @@ function openTunnel(
     request.setTimeout(TUNNEL_TIMEOUT_MILLIS, () =>
       request.destroy(tunnelError(PROXY_TUNNEL_CODE, `${describeProxy(proxy)} did not answer CONNECT ${authority}`))
     );
+    opening.add(request);
+    request.once('close', () => opening.delete(request));
     request.once('error', reject);
     request.once('connect', (response: http.IncomingMessage, socket: Socket, head: Buffer) => {
+      opening.delete(request);
       const status = response.statusCode ?? 0;
       if (status === 200) {
         request.removeListener('error', reject);
+        // The wait for the answer is over; the tunnel lives as long as the agent keeps it.
+        socket.setTimeout(0);
         if (head.length > 0) socket.unshift(head);
         resolve(socket);
         return;

@@ -22,18 +22,25 @@ export interface LoopbackProxyOptions {
   requireAuthorization?: string;
   /** Answer every CONNECT with this status instead of opening the tunnel. */
   connectStatus?: number;
+  /** Never answer a CONNECT (the socket stays open until the client gives up). */
+  connectHang?: boolean;
   /** Serve TLS (an `https:` proxy) with this key and certificate. */
   tls?: { key: Buffer; cert: Buffer };
 }
 
 export class LoopbackProxy {
   readonly requests: ProxiedRequest[] = [];
+  /** Resolves when the client closes a CONNECT the proxy never answered. */
+  readonly hungConnectClosed: Promise<void>;
+  private _onHungConnectClosed: () => void = () => undefined;
   private readonly _sockets = new Set<net.Socket>();
 
   private constructor(
     private readonly _server: http.Server,
     private readonly _options: LoopbackProxyOptions
-  ) {}
+  ) {
+    this.hungConnectClosed = new Promise((resolve) => (this._onHungConnectClosed = resolve));
+  }
 
   static async start(options: LoopbackProxyOptions = {}): Promise<LoopbackProxy> {
     const server = options.tls === undefined ? http.createServer() : https.createServer(options.tls);
@@ -101,6 +108,13 @@ export class LoopbackProxy {
   private _tunnel(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     if (!this._record(req)) {
       socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n');
+      return;
+    }
+    if (this._options.connectHang === true) {
+      // The client's FIN shows as 'end' (the socket may be half-open); read to see it.
+      socket.once('end', () => this._onHungConnectClosed());
+      socket.once('close', () => this._onHungConnectClosed());
+      socket.resume();
       return;
     }
     if (this._options.connectStatus !== undefined) {

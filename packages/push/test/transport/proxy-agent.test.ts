@@ -234,6 +234,19 @@ describe('proxy-agent', () => {
       expect(proxy.requests).to.have.length(RETRIES + 1);
     });
 
+    it('close() ends a CONNECT the proxy has not answered', async () => {
+      const { url } = await startTlsLoki();
+      proxy = await LoopbackProxy.start({ connectHang: true });
+      client = new LokiPushClient({ url, ca: fixture('ca.crt'), proxy: proxy.url, timeoutMillis: 50 });
+
+      const error = (await client.push(STREAMS, { maxRetries: 0 }).catch((e: unknown) => e)) as LokiPushError;
+      await client.close();
+
+      expect(error).to.deep.include({ reason: 'network', retryable: true });
+      expect(error.message).to.include('ETIMEDOUT');
+      await proxy.hungConnectClosed;
+    });
+
     it('refuses a tunnel the proxy forbids (403) without retrying', async () => {
       const { url } = await startTlsLoki();
       proxy = await LoopbackProxy.start({ connectStatus: 403 });
