@@ -80,6 +80,7 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     cert: options.cert,
     key: options.key,
     agent: options.agent,
+    proxy: options.proxy,
     insecureSkipVerify: options.insecureSkipVerify,
     format: options.format,
     timeoutMillis: options.timeoutMillis ?? envMillis(env, 'OTEL_EXPORTER_LOKI_TIMEOUT'),
@@ -88,7 +89,7 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     limits: options.limits,
   };
   // Throws naming the option, before any I/O; the push client resolves the same options again.
-  const resolved = resolveClientConfig(requested);
+  const resolved = resolveClientConfig(requested, env);
   const retryDeadlineMillis = fitDeadline(
     resolved.retryDeadlineMillis,
     exportTimeoutMillis,

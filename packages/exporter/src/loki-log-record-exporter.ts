@@ -90,6 +90,11 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._pushUrl = client instanceof LokiPushClient ? client.config.pushUrl.href : undefined;
     // Self-observability (loki_write_* metrics) reads this.stats and times every push.
     this._client = new ExporterMetrics(() => this.stats).instrument(client);
+    const proxy = client instanceof LokiPushClient ? client.config.proxy : undefined;
+    if (proxy !== undefined) {
+      // The URL without credentials: says which proxy the environment or the option chose.
+      logger.debug(`pushing to Loki through the proxy ${proxy.url.origin} (from ${proxy.source})`);
+    }
     if (this._config.client.insecureSkipVerify === true) {
       logger.warn(
         'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'

@@ -85,7 +85,7 @@ export interface LokiExporterStats {
 /** Options of {@link LokiLogRecordExporter}; every field is optional. */
 export interface LokiExporterOptions extends Pick<
   LokiClientOptions,
-  'basicAuth' | 'bearerToken' | 'ca' | 'cert' | 'key' | 'agent' | 'format'
+  'basicAuth' | 'bearerToken' | 'ca' | 'cert' | 'key' | 'agent' | 'proxy' | 'format'
 > {
   /**
    * Loki's base URL, a gateway URL with a path prefix, or a full push URL.

@@ -97,6 +97,14 @@ describe('configuration', () => {
       /^limits\.maxLineSze: unknown/
     );
     expect(() => resolveConfig({ maxStreams: -1 }, {})).to.throw(RangeError, /^maxStreams/);
+    expect(() => resolveConfig({ proxy: 'socks5://proxy:1080' }, {})).to.throw(TypeError, /^proxy: /);
+    expect(() => resolveConfig({}, { HTTP_PROXY: 'http://u:pw@not a url' })).to.throw(TypeError, /^HTTP_PROXY: /);
+  });
+
+  it('passes proxy to the push client (false too: the environment is then ignored)', () => {
+    expect(resolveConfig({ proxy: 'http://proxy:3128' }, {}).client.proxy).to.equal('http://proxy:3128');
+    expect(resolveConfig({ proxy: false }, {}).client.proxy).to.equal(false);
+    expect(resolveConfig({}, {}).client.proxy).to.equal(undefined);
   });
 
   it('a retry deadline that does not fit the processor export timeout is lowered, with a warning', () => {

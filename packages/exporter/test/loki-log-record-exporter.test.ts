@@ -246,6 +246,21 @@ describe('LokiLogRecordExporter', () => {
     await exporter.shutdown();
   });
 
+  it('says through diag.debug which proxy it pushes through, without its credentials', async () => {
+    const debug = captureDiag().debug;
+    const exporter = new LokiLogRecordExporter({
+      url: 'http://127.0.0.1:1',
+      proxy: 'http://user:pr0xy-s3cret@127.0.0.1:2',
+      [INTERNALS]: { env: {} },
+    } as LokiExporterOptions);
+
+    const said = debug.getCalls().map((call) => call.args.map(String).join(' '));
+
+    expect(said.join('\n')).to.match(/through the proxy http:\/\/127\.0\.0\.1:2 \(from proxy\)/);
+    expect(said.join('\n') + inspect(exporter, { depth: 5 })).to.not.include('pr0xy-s3cret');
+    await exporter.shutdown();
+  });
+
   it('the built declarations document the stats getter', () => {
     const declarations = readFileSync(BUILT_DECLARATIONS, 'utf8');
 

@@ -1,5 +1,6 @@
 /** Types shared inside `@otel-loki/push`; not exported. */
 import type { Agent as HttpAgent } from 'node:http';
+import type { ResolvedProxy } from './transport/proxy-settings';
 import type { Secret } from './transport/secret';
 import type { HeadersOption, LokiClientOptions, PushFormat } from './types';
 
@@ -29,6 +30,11 @@ export interface ResolvedClientConfig {
   staticHeaders: Secret<Record<string, string>>;
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
   agent?: HttpAgent;
+  /**
+   * The proxy requests go through (from the `proxy` option or the environment), its
+   * credentials redacted; `undefined`: direct (no proxy, `proxy: false`, `NO_PROXY`, or `agent`).
+   */
+  proxy?: ResolvedProxy;
   /** TLS material; redacted when printed (it holds a private key). */
   tls: Secret<TlsSettings>;
   /** Certificate verification is off (`insecureSkipVerify: true`). */

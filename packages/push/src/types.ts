@@ -117,8 +117,24 @@ export interface LokiClientOptions {
    * @default false (certificates are verified against the system CAs, or `ca`)
    */
   insecureSkipVerify?: boolean;
-  /** A custom `http.Agent`/`https.Agent` (proxies, custom TLS). Replaces the keep-alive default. */
+  /**
+   * A custom `http.Agent`/`https.Agent` (custom TLS, connection pooling). Replaces the
+   * keep-alive default, and no proxy applies to it: neither the environment's (ignored) nor
+   * the `proxy` option (an error). `ca`, `cert`, `key` and `insecureSkipVerify` are ignored.
+   */
   agent?: HttpAgent;
+  /**
+   * The HTTP proxy to reach Loki through: `'http://proxy:3128'` (or `https:` for TLS to the
+   * proxy, verified against the system CAs), with optional credentials
+   * (`http://user:password@proxy:3128`, sent as `Proxy-Authorization: Basic`, never printed).
+   * An http Loki URL is forwarded through it, an https one tunnelled with `CONNECT` (`ca`,
+   * `cert`, `key` and `insecureSkipVerify` then apply to Loki, not to the proxy). `false`
+   * ignores the environment. Not combinable with `agent`.
+   * @default from the environment when the client is created, as Node's `NODE_USE_ENV_PROXY`
+   * reads it: `https_proxy` / `HTTPS_PROXY` for an https Loki, `http_proxy` / `HTTP_PROXY` for
+   * an http one (lower case first), unless `no_proxy` / `NO_PROXY` lists Loki's host.
+   */
+  proxy?: string | false;
   /** Time limit of one HTTP request, in ms. @default 10000 */
   timeoutMillis?: number;
   /** Overall deadline of one send, retries and backoff included, in ms. @default 25000 */

@@ -1,5 +1,7 @@
 /** Validation and defaults of {@link LokiClientOptions}: every mistake is a clear error before any I/O. */
 import type { ResolvedClientConfig, ResolvedLimits } from '../internal-types';
+import { resolveProxy } from '../transport/proxy-settings';
+import type { ProxyEnv } from '../transport/proxy-settings';
 import { Secret } from '../transport/secret';
 import { validateTenantId } from '../loki/tenant';
 import { validateTimezone } from '../loki/timestamp';
@@ -121,7 +123,7 @@ function resolveLimits(limits: LokiLimits | undefined): ResolvedLimits {
  *
  * @throws {TypeError|RangeError} naming the option, what was expected and what was given.
  */
-export function resolveClientConfig(options: LokiClientOptions): ResolvedClientConfig {
+export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = process.env): ResolvedClientConfig {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`options: expected an object with at least { url }, got ${describe(options)}`);
   }
@@ -168,6 +170,13 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
   if (options.agent !== undefined && (options.agent === null || typeof options.agent !== 'object')) {
     throw new TypeError(`agent: expected an http.Agent or https.Agent, got ${describe(options.agent)}`);
   }
+  if (options.agent !== undefined && options.proxy !== undefined && options.proxy !== false) {
+    throw new TypeError(
+      'proxy: cannot be combined with agent (the agent makes the connections: configure the proxy on it)'
+    );
+  }
+  // A custom agent makes its own connections: the environment's proxy does not apply to it.
+  const proxy = options.agent === undefined ? resolveProxy(options.proxy, pushUrl, env) : undefined;
   const timeoutMillis = positiveNumber(options.timeoutMillis, 'timeoutMillis', DEFAULT_TIMEOUT_MILLIS);
   const retryDeadlineMillis = positiveNumber(
     options.retryDeadlineMillis,
@@ -199,6 +208,7 @@ export function resolveClientConfig(options: LokiClientOptions): ResolvedClientC
     staticHeaders: new Secret(staticHeaders),
     dynamicHeaders,
     agent: options.agent,
+    proxy,
     tls: new Secret({
       ca: options.ca,
       cert: options.cert,

@@ -117,7 +117,8 @@ export class LokiPushClient {
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
     this._config = resolveClientConfig(options);
     this._transport =
-      internals.transport ?? new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal() });
+      internals.transport ??
+      new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal(), proxy: this._config.proxy });
   }
 
   /** The resolved configuration (push URL without credentials, limits, timezone...). */
@@ -168,7 +169,7 @@ export class LokiPushClient {
    * for code that runs when the process is already exiting (a `process.on('exit')` handler),
    * where nothing asynchronous runs any more. The requests go out from a worker thread
    * started for the call (tens of ms), one attempt each: nothing is retried, a custom `agent`
-   * is not used, and headers from a `headers` function are the ones it returned last if it
+   * is not used (the proxy is, without keep-alive), and headers from a `headers` function are the ones it returned last if it
    * returns a promise. Use {@link push} everywhere else.
    *
    * @returns what was delivered.
@@ -190,7 +191,8 @@ export class LokiPushClient {
         body,
       })),
       timeoutMillis,
-      this._config.agent === undefined ? this._config.tls.reveal() : {}
+      this._config.agent === undefined ? this._config.tls.reveal() : {},
+      this._config.proxy
     );
     const report: SendReport = { attempts: 0, delivered: [], failed: [] };
     outcomes.forEach((outcome, i) => {
@@ -375,6 +377,7 @@ export class LokiPushClient {
   private _describe(cause: FailureCause, attempts: number): RequestFailure {
     return describeFailure(cause, {
       pushUrl: this._config.pushUrl,
+      proxy: this._config.proxy?.url.origin,
       attempts,
       retryDeadlineMillis: this._config.retryDeadlineMillis,
     });

@@ -27,6 +27,8 @@ export type FailureCause =
 /** Where and how hard a send tried: the context of a failure message. */
 export interface FailureContext {
   pushUrl: URL;
+  /** The proxy requests go through, without credentials. */
+  proxy?: string;
   attempts: number;
   retryDeadlineMillis: number;
 }
@@ -58,11 +60,12 @@ export function describeFailure(cause: FailureCause, context: FailureContext): R
   const suffix = gaveUp(cause.nextWaitMillis, context);
   if (response.kind === 'network') {
     const what = response.code ?? response.error.message;
+    const via = context.proxy === undefined ? '' : ` through the proxy ${context.proxy}`;
     return {
       reason,
       retryable,
       cause: response.error,
-      message: `Could not reach Loki at ${context.pushUrl.href}: ${what} (${response.error.message}).${suffix}`,
+      message: `Could not reach Loki at ${context.pushUrl.href}${via}: ${what} (${response.error.message}).${suffix}`,
     };
   }
   const { status } = response;
@@ -110,6 +113,8 @@ function hintFor(status: number): string {
       return ' (authentication: set tenantId, basicAuth or bearerToken as your Loki expects)';
     case 404:
       return " (check the URL: it should be Loki's base URL or its /loki/api/v1/push endpoint)";
+    case 407:
+      return ' (a proxy wants credentials: put them in the proxy URL, http://user:password@proxy:port)';
     case 413:
       return ' (the request is too large for Loki or a proxy: lower maxRequestBytes)';
     default:

@@ -7,6 +7,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as timers from 'node:timers';
 import { inspect } from 'node:util';
+import { proxyRoute } from './proxy-agent';
+import type { ProxyConnectionOptions, ProxyRoute } from './proxy-agent';
+import type { ResolvedProxy } from './proxy-settings';
 
 /** Longest response body read; the rest is drained and discarded. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
@@ -42,8 +45,12 @@ export interface PushTransport {
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
   agent?: http.Agent;
-  /** TLS options of the own https agent. */
+  /** TLS options of the own https agent (applied to Loki, also through a proxy tunnel). */
   tls?: TlsSettings;
+  /** The proxy to go through (ignored with `agent`). */
+  proxy?: ResolvedProxy;
+  /** Test seam: how to reach an `https:` proxy. */
+  proxyConnection?: ProxyConnectionOptions;
 }
 
 /** The node:http(s) transport with a keep-alive agent of its own unless one is given. */
@@ -51,17 +58,29 @@ export class HttpTransport implements PushTransport {
   private readonly _agent?: http.Agent;
   private readonly _ownHttpAgent: http.Agent;
   private readonly _ownHttpsAgent: https.Agent;
+  /** Through the proxy, per target protocol; only without a custom agent. */
+  private readonly _routes?: { http: ProxyRoute; https: ProxyRoute };
 
   constructor(options: HttpTransportOptions = {}) {
     this._agent = options.agent;
-    this._ownHttpAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-    this._ownHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...options.tls });
+    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    const tls = options.tls ?? {};
+    this._ownHttpAgent = new http.Agent(agentOptions);
+    this._ownHttpsAgent = new https.Agent({ ...agentOptions, ...tls });
+    if (options.proxy !== undefined && options.agent === undefined) {
+      const { proxy, proxyConnection } = options;
+      this._routes = {
+        http: proxyRoute(proxy, new URL('http://target'), agentOptions, tls, proxyConnection),
+        https: proxyRoute(proxy, new URL('https://target'), agentOptions, tls, proxyConnection),
+      };
+    }
   }
 
   send(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve) => {
       const isHttps = request.url.protocol === 'https:';
-      const agent = this._agent ?? (isHttps ? this._ownHttpsAgent : this._ownHttpAgent);
+      const route = this._routes?.[isHttps ? 'https' : 'http'];
+      const agent = this._agent ?? route?.agent ?? (isHttps ? this._ownHttpsAgent : this._ownHttpAgent);
       let settled = false;
       const finish = (response: TransportResponse): void => {
         if (settled) return;
@@ -76,7 +95,12 @@ export class HttpTransport implements PushTransport {
       const req = (isHttps ? https : http).request(request.url, {
         method: 'POST',
         agent,
-        headers: { ...request.headers, 'content-length': String(request.body.byteLength) },
+        ...(route === undefined ? {} : { path: route.path(request.url) }),
+        headers: {
+          ...request.headers,
+          ...route?.headers(),
+          'content-length': String(request.body.byteLength),
+        },
       });
       const timer = realSetTimeout(() => {
         const error = new Error(`no answer within ${request.timeoutMillis} ms`) as NodeJS.ErrnoException;
@@ -123,10 +147,13 @@ export class HttpTransport implements PushTransport {
   close(): void {
     this._ownHttpAgent.destroy();
     this._ownHttpsAgent.destroy();
+    this._routes?.http.agent.destroy();
+    this._routes?.https.agent.destroy();
   }
 
-  /** The https agent holds the TLS private key: print nothing of it. */
+  /** The agents hold the TLS private key and the proxy's credentials: print nothing of them. */
   [inspect.custom](): string {
-    return `HttpTransport { agent: ${this._agent ? 'custom' : 'keep-alive'} }`;
+    const agent = this._agent ? 'custom' : this._routes ? `proxy ${this._routes.http.proxyUrl.origin}` : 'keep-alive';
+    return `HttpTransport { agent: ${agent} }`;
   }
 }

@@ -3,6 +3,7 @@
  * (Promtail, Alloy) treat them, plus `Retry-After` from proxies and the 4 MiB split case.
  */
 import type { TransportResponse } from './http-transport';
+import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_REFUSED_CODE } from './proxy-agent';
 
 /** Loki's "ingestion blocked" answer: a 2xx that means the data was dropped. */
 export const STATUS_INGESTION_BLOCKED = 260;
@@ -22,6 +23,8 @@ const FINAL_NETWORK_CODES = new Set([
   'ERR_INVALID_URL',
   'ERR_INVALID_CHAR',
   'ABORT_ERR',
+  PROXY_AUTHENTICATION_CODE,
+  PROXY_TUNNEL_REFUSED_CODE,
 ]);
 
 /** What to do with an answer. */

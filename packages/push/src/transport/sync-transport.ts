@@ -5,6 +5,9 @@
  * `Atomics.wait` until the worker is done or the time limit passes. Nothing is retried (there
  * is no time for backoff at exit), a custom `agent` is not used (it cannot cross threads), and
  * the worker is unref'd and abandoned when the limit passes, so the caller never waits longer.
+ * A proxy is used as by `HttpTransport` (forwarding for http, a `CONNECT` tunnel for https,
+ * without keep-alive); its URL and `Proxy-Authorization` reach the worker in `workerData`
+ * only, never in its argv or environment.
  *
  * The worker's code is a string evaluated in the worker, so that bundlers and single-file
  * builds carry it with this module; it is the minimal twin of `HttpTransport.send`.
@@ -12,6 +15,8 @@
 import { Worker } from 'node:worker_threads';
 import type { TlsSettings } from '../internal-types';
 import { MAX_RESPONSE_BODY_BYTES } from './http-transport';
+import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_CODE, PROXY_TUNNEL_REFUSED_CODE } from './proxy-agent';
+import type { ResolvedProxy } from './proxy-settings';
 
 /** One request of a synchronous send. */
 export interface SyncRequest {
@@ -37,7 +42,9 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const http = require('node:http');
 const https = require('node:https');
-const { requests, deadline, tls, maxBody, control, details } = workerData;
+const net = require('node:net');
+const tlsModule = require('node:tls');
+const { requests, deadline, tls, proxy, maxBody, control, details } = workerData;
 const status = new Int32Array(control);
 const detailBytes = new Uint8Array(details);
 const found = [];
@@ -49,6 +56,49 @@ function finish() {
   }
   Atomics.store(status, 0, 1);
   Atomics.notify(status, 0);
+}
+const unbracket = (host) => host.replace(/^\\[(.*)\\]$/, '$1');
+function connectToProxy() {
+  const url = new URL(proxy.url);
+  const host = unbracket(url.hostname);
+  if (url.protocol === 'https:') {
+    return tlsModule.connect({ host, port: Number(url.port) || 443, servername: net.isIP(host) ? undefined : host });
+  }
+  return net.connect({ host, port: Number(url.port) || 80 });
+}
+const proxyHeaders = proxy && proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {};
+function tunnelError(status, authority) {
+  const error = new Error('the proxy ' + proxy.url + ' answered ' + status + ' to CONNECT ' + authority);
+  error.code = status === 407 ? '${PROXY_AUTHENTICATION_CODE}'
+    : status >= 500 || status === 408 || status === 429 ? '${PROXY_TUNNEL_CODE}' : '${PROXY_TUNNEL_REFUSED_CODE}';
+  return error;
+}
+// Calls back with the request to send (direct, forwarded, or in a tunnel), or an error.
+function open(url, options, pending, callback) {
+  if (!proxy) {
+    const direct = { ...options, agent: false };
+    return callback(null, url.protocol === 'https:' ? https.request(url, { ...direct, ...tls }) : http.request(url, direct));
+  }
+  if (url.protocol === 'http:') {
+    const headers = { ...options.headers, ...proxyHeaders };
+    return callback(null, http.request(url, { ...options, headers, path: url.href, createConnection: connectToProxy }));
+  }
+  const host = unbracket(url.hostname);
+  const authority = (net.isIP(host) === 6 ? '[' + host + ']' : host) + ':' + (Number(url.port) || 443);
+  const connect = http.request({ method: 'CONNECT', path: authority, headers: { host: authority, ...proxyHeaders }, createConnection: connectToProxy });
+  pending.connect = connect;
+  connect.on('error', (error) => callback(error));
+  connect.on('connect', (res, socket, head) => {
+    if (res.statusCode !== 200) {
+      socket.destroy();
+      return callback(tunnelError(res.statusCode, authority));
+    }
+    if (head.length > 0) socket.unshift(head);
+    const servername = net.isIP(host) ? undefined : host;
+    const createConnection = () => tlsModule.connect({ ...tls, socket, servername });
+    callback(null, https.request(url, { ...options, createConnection }));
+  });
+  connect.end();
 }
 function send(i) {
   if (i >= requests.length) return finish();
@@ -65,12 +115,22 @@ function send(i) {
     send(i + 1);
   };
   const url = new URL(request.url);
-  const options = { method: 'POST', agent: false, headers: { ...request.headers, 'content-length': String(request.body.byteLength) } };
-  const req = (url.protocol === 'https:' ? https.request(url, { ...options, ...tls }) : http.request(url, options));
+  const options = { method: 'POST', headers: { ...request.headers, 'content-length': String(request.body.byteLength) } };
+  const pending = {};
   const timer = setTimeout(() => {
-    req.destroy();
+    if (pending.req) pending.req.destroy();
+    if (pending.connect) pending.connect.destroy();
     done(${NETWORK_ERROR}, { code: 'ETIMEDOUT', message: 'no answer within ' + remaining + ' ms' });
   }, remaining);
+  const failed = (error) => done(${NETWORK_ERROR}, { code: error.code, message: error.message });
+  open(url, options, pending, (error, req) => {
+    if (settled || pending.req) return req && req.destroy();
+    if (error) return failed(error);
+    pending.req = req;
+    sendOn(req, request, done);
+  });
+}
+function sendOn(req, request, done) {
   req.on('error', (error) => done(${NETWORK_ERROR}, { code: error.code, message: error.message }));
   req.on('response', (res) => {
     const chunks = [];
@@ -97,7 +157,8 @@ send(0);
 export function sendSync(
   requests: readonly SyncRequest[],
   timeoutMillis: number,
-  tls: TlsSettings = {}
+  tls: TlsSettings = {},
+  proxy?: ResolvedProxy
 ): SyncOutcome[] {
   if (requests.length === 0) return [];
   const deadline = Date.now() + timeoutMillis;
@@ -106,7 +167,16 @@ export function sendSync(
   const status = new Int32Array(control);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { requests, deadline, tls, maxBody: MAX_RESPONSE_BODY_BYTES, control, details },
+    workerData: {
+      requests,
+      deadline,
+      tls,
+      // Only in workerData: never in the worker's argv or environment.
+      proxy: proxy && { url: proxy.url.origin, authorization: proxy.authorization?.reveal() },
+      maxBody: MAX_RESPONSE_BODY_BYTES,
+      control,
+      details,
+    },
     // The worker must not load the app's preloads (the register entry would start again).
     execArgv: [],
     env: {},

@@ -5,8 +5,12 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readPushRequest } from '../helpers/proto-reader';
+import { LoopbackProxy } from '../helpers/loopback-proxy';
 import { ScriptedServer } from '../helpers/scripted-server';
 import { snappyBlockDecompress } from '../helpers/snappy-reader';
 
@@ -21,7 +25,7 @@ interface ChildRun {
 }
 
 /** Runs `body` in a child process with `client` built from `options`; `body` ends with an exit. */
-function runChild(options: object, body: string): Promise<ChildRun> {
+function runChild(options: object, body: string, env: NodeJS.ProcessEnv = {}): Promise<ChildRun> {
   const script = `
     const { LokiPushClient } = require(${JSON.stringify(CLIENT)});
     const client = new LokiPushClient(${JSON.stringify(options)});
@@ -31,7 +35,7 @@ function runChild(options: object, body: string): Promise<ChildRun> {
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -123,5 +127,72 @@ describe('LokiPushClient.pushSync', () => {
     );
 
     expect(JSON.parse(run.stdout)).to.deep.equal({ reason: 'network', retryable: true });
+  });
+
+  describe('through a proxy', () => {
+    const PASSWORD = 'ex1t-s3cret';
+    const BASIC = 'Basic ' + Buffer.from(`bob:${PASSWORD}`).toString('base64');
+    let proxy: LoopbackProxy;
+
+    afterEach(async () => proxy.close());
+
+    it('forwards to an http Loki through HTTP_PROXY, with its credentials, from the exit handler', async () => {
+      proxy = await LoopbackProxy.start({ requireAuthorization: BASIC });
+      const run = await runChild(
+        { url: server.url },
+        `process.on('exit', () => { report(client.pushSync(streams(1))); });`,
+        { HTTP_PROXY: proxy.urlWith('bob', PASSWORD) }
+      );
+
+      expect(JSON.parse(run.stdout)).to.include({ status: 204, entries: 1 });
+      expect(proxy.requests).to.have.length(1);
+      expect(proxy.requests[0]).to.include({ method: 'POST', target: `${server.url}/loki/api/v1/push` });
+      expect(server.requests).to.have.length(1);
+    });
+
+    it('tunnels to an https Loki with CONNECT and verifies it with ca inside the tunnel', async () => {
+      const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8');
+      let received = 0;
+      const tlsLoki = https.createServer({ key: fixture('server.key'), cert: fixture('server.crt') }, (req, res) => {
+        received++;
+        req.resume();
+        req.on('end', () => res.writeHead(204).end());
+      });
+      await new Promise<void>((resolve) => tlsLoki.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(tlsLoki.address() as AddressInfo).port}`;
+      proxy = await LoopbackProxy.start();
+      try {
+        const run = await runChild(
+          { url, ca: fixture('ca.crt'), proxy: proxy.url },
+          `process.on('exit', () => { report(client.pushSync(streams(1))); });`
+        );
+
+        expect(JSON.parse(run.stdout)).to.include({ status: 204, entries: 1 });
+        expect(proxy.requests.map((r) => [r.method, r.target])).to.deep.equal([['CONNECT', new URL(url).host]]);
+        expect(received).to.equal(1);
+      } finally {
+        tlsLoki.closeAllConnections();
+        await new Promise<void>((resolve) => tlsLoki.close(() => resolve()));
+      }
+    });
+
+    it('tunnels to an https Loki with CONNECT; a 407 is final and names no credentials', async () => {
+      proxy = await LoopbackProxy.start({ requireAuthorization: BASIC });
+      const run = await runChild(
+        { url: 'https://127.0.0.1:9', proxy: proxy.urlWith('bob', 'wrong-' + PASSWORD) },
+        `try { client.pushSync(streams(1)); } catch (e) { report({ retryable: e.retryable, message: e.message }); }`
+      );
+
+      const result = JSON.parse(run.stdout) as { retryable: boolean; message: string };
+      expect(result.retryable).to.equal(false);
+      expect(result.message).to.match(/through the proxy http:\/\/127\.0\.0\.1:\d+: ERR_PROXY_AUTHENTICATION/);
+      expect(result.message).to.not.include(PASSWORD);
+      expect(proxy.requests).to.deep.include({
+        method: 'CONNECT',
+        target: '127.0.0.1:9',
+        proxyAuthorization: 'Basic ' + Buffer.from(`bob:wrong-${PASSWORD}`).toString('base64'),
+        remotePort: proxy.requests[0].remotePort,
+      });
+    });
   });
 });

@@ -40,6 +40,12 @@ describe('retry-policy', () => {
         reason: 'network',
       });
     });
+    it('a proxy refusing credentials or a tunnel is final; a tunnel that failed is retried', () => {
+      const network = (code: string) => decide({ kind: 'network', error: new Error('x'), code });
+      expect(network('ERR_PROXY_AUTHENTICATION')).to.deep.equal({ action: 'fail', reason: 'network' });
+      expect(network('ERR_PROXY_TUNNEL_REFUSED')).to.deep.equal({ action: 'fail', reason: 'network' });
+      expect(network('ERR_PROXY_TUNNEL')).to.deep.equal({ action: 'retry' });
+    });
     it('honours Retry-After on a retryable answer', () => {
       expect(decide(response(429, '', { 'retry-after': '3' }))).to.deep.equal({
         action: 'retry',
