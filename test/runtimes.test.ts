@@ -48,7 +48,7 @@ interface Runtime {
   esmPinoCaptured: boolean;
   /** Measured: an ESM app's `import`ed node:http gets spans, so its logs carry trace context. */
   esmTraceContext: boolean;
-  /** Measured: records pending at an uncaught exception are sent (the exporter flushes on 'exit'). */
+  /** Measured: records pending at an uncaught exception or unhandled rejection are sent (flushed on 'exit'). */
   uncaughtExceptionFlushed: boolean;
 }
 
@@ -74,7 +74,8 @@ const RUNTIMES: Runtime[] = [
     // ESM loader hook (import-in-the-middle, module.register) does not patch node:http there.
     esmPinoCaptured: true,
     esmTraceContext: false,
-    // Deno emits no process 'exit' event when an uncaught exception ends the process.
+    // Deno emits no process 'exit' event when an uncaught exception or an unhandled rejection
+    // ends the process (it does emit 'uncaughtExceptionMonitor'); process.exit() does emit it.
     uncaughtExceptionFlushed: false,
   },
 ];
@@ -227,7 +228,7 @@ for (const runtime of RUNTIMES) {
         ...extra,
       });
 
-      it('CommonJS app: the logs API, pino and winston (auto-instrumentation) arrive, pino with trace context', async () => {
+      it('CommonJS app: the logs API, pino and winston (auto-instrumentation) arrive, with the http trace context', async () => {
         const service = `runtime-register-cjs-${runtime.name}`;
 
         const result = await finished(start(runtime.preload(fixture('register-app.cjs')), registerEnv(service)));
@@ -237,10 +238,12 @@ for (const runtime of RUNTIMES) {
         expect(lines(stored)).to.deep.equal(['through pino', 'through the logs API 0', 'through winston']);
         const api = stored.find((e) => e.line === 'through the logs API 0')!;
         expect(api.metadata).to.include({ runtime: runtime.name, severity_text: 'WARN' });
+        // Logged inside the request: the http span's trace context comes with them.
         expect(stored.find((e) => e.line === 'through pino')!.metadata.trace_id).to.match(TRACE_ID);
+        expect(stored.find((e) => e.line === 'through winston')!.metadata.trace_id).to.match(TRACE_ID);
       });
 
-      it(`ESM app: the logs API and winston arrive; pino ${runtime.esmPinoCaptured ? 'too' : 'does not'} (README "Runtimes")`, async () => {
+      it(`ESM app: the logs API and winston arrive; pino ${runtime.esmPinoCaptured ? 'too' : 'does not'}; ${runtime.esmTraceContext ? 'with' : 'without'} trace context (README "Runtimes")`, async () => {
         const service = `runtime-register-esm-${runtime.name}`;
 
         const result = await finished(start(runtime.preload(fixture('register-app.mjs')), registerEnv(service)));
@@ -250,9 +253,10 @@ for (const runtime of RUNTIMES) {
         const expected = ['through the logs API 0', 'through winston'];
         if (runtime.esmPinoCaptured) expected.unshift('through pino');
         expect(lines(stored)).to.deep.equal(expected);
-        const pinoEntry = stored.find((e) => e.line === 'through pino');
-        if (pinoEntry !== undefined)
-          expect(pinoEntry.metadata.trace_id !== undefined).to.equal(runtime.esmTraceContext);
+        const library = stored.filter((e) => e.line !== 'through the logs API 0');
+        expect(library.map((e) => e.metadata.trace_id !== undefined)).to.deep.equal(
+          library.map(() => runtime.esmTraceContext)
+        );
       });
 
       it('process.exit(3) right after logging: what was pending is sent from the exit, the exit code stays 3', async () => {
@@ -271,22 +275,27 @@ for (const runtime of RUNTIMES) {
         expect(loki.entries({ selector: `{service_name="${service}"}` })).to.have.length(records + 2);
       });
 
-      it(`an uncaught exception: pending records are ${runtime.uncaughtExceptionFlushed ? 'sent' : 'lost (README "Runtimes")'}, exit code 1`, async () => {
-        const service = `runtime-register-throw-${runtime.name}`;
-        const records = 50;
-        const env = registerEnv(service, {
-          FIXTURE_END: 'throw',
-          FIXTURE_RECORDS: String(records),
-          OTEL_BLRP_SCHEDULE_DELAY: NEVER_SCHEDULED_MILLIS,
+      for (const [end, what] of [
+        ['throw', 'an uncaught exception'],
+        ['reject', 'an unhandled rejection'],
+      ] as const) {
+        it(`${what}: pending records are ${runtime.uncaughtExceptionFlushed ? 'sent' : 'lost (README "Runtimes")'}, exit code 1`, async () => {
+          const service = `runtime-register-${end}-${runtime.name}`;
+          const records = 50;
+          const env = registerEnv(service, {
+            FIXTURE_END: end,
+            FIXTURE_RECORDS: String(records),
+            OTEL_BLRP_SCHEDULE_DELAY: NEVER_SCHEDULED_MILLIS,
+          });
+
+          const result = await finished(start(runtime.preload(fixture('register-app.cjs')), env));
+
+          expect(result.code).to.equal(1);
+          expect(result.stderr).to.include(`${end === 'throw' ? 'thrown' : 'rejected'} on purpose`);
+          const stored = loki.entries({ selector: `{service_name="${service}"}` });
+          expect(stored).to.have.length(runtime.uncaughtExceptionFlushed ? records + 2 : 0);
         });
-
-        const result = await finished(start(runtime.preload(fixture('register-app.cjs')), env));
-
-        expect(result.code).to.equal(1);
-        expect(result.stderr).to.include('thrown on purpose');
-        const stored = loki.entries({ selector: `{service_name="${service}"}` });
-        expect(stored).to.have.length(runtime.uncaughtExceptionFlushed ? records + 2 : 0);
-      });
+      }
     });
 
     it('LokiTestServer runs in the runtime: a push from Node is answered by query_range', async () => {
