@@ -296,6 +296,24 @@ for (const runtime of RUNTIMES) {
           expect(stored).to.have.length(runtime.uncaughtExceptionFlushed ? records + 2 : 0);
         });
       }
+
+      it("an uncaught exception the app's own handler logs before process.exit(4): every record is sent, exit code 4", async () => {
+        const service = `runtime-register-handler-${runtime.name}`;
+        const records = 50;
+        const env = registerEnv(service, {
+          FIXTURE_END: 'handler',
+          FIXTURE_RECORDS: String(records),
+          OTEL_BLRP_SCHEDULE_DELAY: NEVER_SCHEDULED_MILLIS,
+        });
+
+        const result = await finished(start(runtime.preload(fixture('register-app.cjs')), env));
+
+        expect(result.code, result.stderr).to.equal(4);
+        const stored = loki.entries({ selector: `{service_name="${service}"}` });
+        // The records, pino's and winston's, and the handler's own.
+        expect(stored).to.have.length(records + 3);
+        expect(stored.map((e) => e.line)).to.include('handler saw: thrown on purpose');
+      });
     });
 
     it('LokiTestServer runs in the runtime: a push from Node is answered by query_range', async () => {
