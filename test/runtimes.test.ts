@@ -75,8 +75,9 @@ const RUNTIMES: Runtime[] = [
     esmPinoCaptured: true,
     esmTraceContext: false,
     // Deno emits no process 'exit' event when an uncaught exception or an unhandled rejection
-    // ends the process (it does emit 'uncaughtExceptionMonitor'); process.exit() does emit it.
-    uncaughtExceptionFlushed: false,
+    // ends the process, but it does emit 'uncaughtExceptionMonitor', where crash capture flushes
+    // when no 'uncaughtException' listener will keep the process going.
+    uncaughtExceptionFlushed: true,
   },
 ];
 

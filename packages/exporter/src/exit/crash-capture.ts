@@ -16,6 +16,7 @@ import { logger } from '../observability/diagnostics';
 export interface ExitTarget {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount(event: string): number;
 }
 
 /** Longest time the exit flush blocks the dying process, in ms, unless configured. */
@@ -28,20 +29,24 @@ export const DEFAULT_EXIT_TIMEOUT_MILLIS = 2_000;
  */
 export function installCrashCapture(flush: () => void, target: ExitTarget = process): () => void {
   let done = false;
-  let origin: string | undefined;
-  const onMonitor = (_error: unknown, from: unknown): void => {
-    origin = String(from);
-  };
-  const onExit = (code: unknown): void => {
+  const run = (why: string): void => {
     if (done) return;
     done = true;
     try {
-      logger.debug(`process exiting (code ${String(code)}${origin === undefined ? '' : `, ${origin}`}): flushing`);
+      logger.debug(`${why}: flushing`);
       flush();
     } catch {
       // Never change how the process ends.
     }
   };
+  // With no `uncaughtException` listener the process dies right after the monitor: flush now.
+  // Node would still emit 'exit'; Deno does not after an uncaught exception or rejection.
+  // With a listener (the app's own handler, winston's), the app may log more and decide: wait
+  // for 'exit'.
+  const onMonitor = (_error: unknown, from: unknown): void => {
+    if (target.listenerCount('uncaughtException') === 0) run(`process dying (${String(from)})`);
+  };
+  const onExit = (code: unknown): void => run(`process exiting (code ${String(code)})`);
   target.on('uncaughtExceptionMonitor', onMonitor);
   target.on('exit', onExit);
   return () => {

@@ -9,13 +9,35 @@ describe('crash capture hooks', () => {
     const calls: string[] = [];
 
     installCrashCapture(() => calls.push('flush'), target);
-    target.emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
-    expect(calls).to.deep.equal([]);
     target.emit('exit', 1);
     target.emit('exit', 1);
 
     expect(calls).to.deep.equal(['flush']);
     expect(target.listenerCount('uncaughtException')).to.equal(0);
+  });
+
+  it('an uncaught exception nobody handles: flushes at the monitor, once (runtimes without a later exit event)', () => {
+    const target = new EventEmitter();
+    const calls: string[] = [];
+
+    installCrashCapture(() => calls.push('flush'), target);
+    target.emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
+    target.emit('exit', 1);
+
+    expect(calls).to.deep.equal(['flush']);
+  });
+
+  it("an app's own uncaughtException handler: waits for exit, so that what the handler logs is sent", () => {
+    const target = new EventEmitter();
+    const calls: string[] = [];
+    target.on('uncaughtException', () => calls.push('app handler logs'));
+
+    installCrashCapture(() => calls.push('flush'), target);
+    target.emit('uncaughtExceptionMonitor', new Error('boom'), 'uncaughtException');
+    target.emit('uncaughtException', new Error('boom'));
+    target.emit('exit', 4);
+
+    expect(calls).to.deep.equal(['app handler logs', 'flush']);
   });
 
   it('swallows a failure of the flush (an exit listener that throws changes the exit code)', () => {
