@@ -139,7 +139,7 @@ export interface LokiExporterOptions extends Pick<
   maxRequestBytes?: number;
   /**
    * Bound of the retry buffer, in bytes as a push carries them before compression (lines,
-   * labels and metadata; the heap a full buffer takes is measured in docs/benchmarks.md). While Loki fails with
+   * labels and metadata; the heap a full buffer takes is measured in docs/benchmarks.md ("Memory of a full retry buffer")). While Loki fails with
    * something worth retrying (429, 5xx, network errors, timeouts), exports keep their data
    * here and answer SUCCESS, so that the SDK's processor keeps draining its own small queue
    * instead of dropping records silently; the data is re-sent in order, with backoff, as soon
