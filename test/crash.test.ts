@@ -9,41 +9,27 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { LokiTestServer } from '@otel-loki/testing';
+import { CHILD_TIMEOUT_MILLIS, cleanEnv, finished } from './helpers/child-process';
 
 const APP = path.join(__dirname, 'fixtures', 'register', 'crash.cjs');
 const ROOT = path.join(__dirname, '..');
 const RECORDS = 200;
-/** Bound of one child run (SDK start with auto-instrumentations is ~2 s). */
-const CHILD_TIMEOUT_MILLIS = 30_000;
-
 interface Run {
   code: number | null;
   stderr: string;
   millis: number;
 }
 
-function runApp(mode: string, env: Record<string, string>, register = true): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+async function runApp(mode: string, env: Record<string, string>, register = true): Promise<Run> {
   const args = register ? ['--require', '@otel-loki/exporter/register', APP] : [APP];
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...clean, FIXTURE_MODE: mode, FIXTURE_RECORDS: String(RECORDS), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child still running after ${CHILD_TIMEOUT_MILLIS} ms: ${stderr}`));
-    }, CHILD_TIMEOUT_MILLIS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, millis: Date.now() - started });
-    });
+  const started = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...cleanEnv(), FIXTURE_MODE: mode, FIXTURE_RECORDS: String(RECORDS), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const { code, stderr } = await finished(child);
+  return { code, stderr, millis: Date.now() - started };
 }
 
 /** Node's own error output, without the process-specific paths and timings. */

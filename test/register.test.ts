@@ -10,48 +10,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { LokiTestServer } from '@otel-loki/testing';
+import { CHILD_TIMEOUT_MILLIS, cleanEnv, finished } from './helpers/child-process';
+import type { ChildResult } from './helpers/child-process';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'register');
 const ROOT = path.join(__dirname, '..');
-/** Bound of one child process; each starts the SDK and the auto-instrumentations (~2 s). */
-const CHILD_TIMEOUT_MILLIS = 30_000;
 const TRACE_ID = /^[0-9a-f]{32}$/;
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Starts `node <flag> @otel-loki/exporter/register <app>` with only `env` as configuration. */
 function startChild(flag: '--require' | '--import', app: string, env: Record<string, string>): ChildProcess {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const clean = cleanEnv();
   return spawn(process.execPath, [flag, '@otel-loki/exporter/register', path.join(FIXTURES, app)], {
     cwd: ROOT,
     env: { ...clean, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function finished(child: ChildProcess, onStdout?: (text: string) => void): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child still running after ${CHILD_TIMEOUT_MILLIS} ms; stderr: ${stderr}`));
-    }, CHILD_TIMEOUT_MILLIS);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      onStdout?.(stdout);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
   });
 }
 

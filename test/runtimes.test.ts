@@ -16,12 +16,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { LokiLogger } from '@otel-loki/push';
 import { LokiTestServer } from '@otel-loki/testing';
+import { CHILD_TIMEOUT_MILLIS, cleanEnv, finished } from './helpers/child-process';
 import type { StoredEntry } from '@otel-loki/testing';
 
 const ROOT = path.join(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'runtimes');
-/** Bound of one child process (a register run starts the SDK and the auto-instrumentations, ~1-2 s). */
-const CHILD_TIMEOUT_MILLIS = 30_000;
 /** Bound of `<runtime> --version`. */
 const VERSION_TIMEOUT_MILLIS = 10_000;
 const NANOS_PER_MILLI = 1_000_000n;
@@ -80,43 +79,6 @@ const RUNTIMES: Runtime[] = [
     uncaughtExceptionFlushed: true,
   },
 ];
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without OTEL_* variables of the developer's shell. */
-function cleanEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
-}
-
-/** Runs a child to its end, killed (and failed) after CHILD_TIMEOUT_MILLIS. */
-function finished(child: ChildProcess, onStdout?: (stdout: string) => void): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child still running after ${CHILD_TIMEOUT_MILLIS} ms; stderr: ${stderr}`));
-    }, CHILD_TIMEOUT_MILLIS);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      onStdout?.(stdout);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 function lines(entries: StoredEntry[]): string[] {
   return entries.map((entry) => entry.line).sort();
