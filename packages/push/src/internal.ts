@@ -31,3 +31,6 @@ export {
 } from './client/configuration';
 export type { ResolvedClientConfig, ResolvedLimits } from './internal-types';
 export { backoffMillis } from './transport/retry-policy';
+/** The transport seam of `LokiPushClient` (its second constructor argument), for the siblings' tests. */
+export type { PushTransport, TransportRequest, TransportResponse } from './transport/http-transport';
+export type { LokiPushClientInternals } from './client/push-client';
