@@ -203,9 +203,10 @@ export class SpoolingSender {
   }
 
   /**
-   * Tries to send everything within `timeoutMillis`; then aborts the pushes in flight. What
-   * is not delivered stays in the spool for the next process (nothing is dropped); the memory
-   * fallback drops and counts what it holds. Returns whether everything was delivered.
+   * Tries to send everything within `timeoutMillis` (not at all while Loki is failing: the data
+   * is on disk), then aborts the pushes in flight. What is not delivered stays in the spool for
+   * the next process (nothing is dropped); the memory fallback drops and counts what it holds.
+   * Returns whether everything was delivered.
    */
   async close(timeoutMillis: number, abort: () => void): Promise<boolean> {
     const started = this._now();
@@ -218,7 +219,9 @@ export class SpoolingSender {
     await this._opened;
     for (const lane of this._lanes.values()) this._endPause(lane);
     const memory = this._options.fallback.close(timeoutMillis, abort);
-    while (!this._isIdle() && !timedOut) await new Promise<void>((resolve) => this._idleWaiters.push(resolve));
+    // Bounded by the timer. While Loki is failing it does not wait: the data is safe on disk.
+    while (!this._isIdle() && !timedOut && !this._spoolFailing())
+      await new Promise<void>((resolve) => this._idleWaiters.push(resolve));
     clearTimeout(timer);
     const delivered = this._isIdle();
     this._closed = true;
@@ -562,6 +565,13 @@ export class SpoolingSender {
     const waiters = this._idleWaiters;
     this._idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /** A lane of the open spool is failing (its data waits on disk). */
+  private _spoolFailing(): boolean {
+    if (this._spool === undefined) return false;
+    for (const lane of this._lanes.values()) if (lane.failures > 0) return true;
+    return false;
   }
 
   private _isIdle(): boolean {
