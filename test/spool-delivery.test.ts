@@ -77,7 +77,10 @@ describe('disk spool (register entry, child processes)', function () {
   it('kill -9 at 1 000 records/s during an outage: after a restart every record emitted 2.5 s before the kill is stored, once', async () => {
     outage();
     const run = start(env('killed', { FIXTURE_RATE: '1000', FIXTURE_SECONDS: '20', FIXTURE_PREFIX: 'k' }));
-    await until(() => run.progress.length > 0 && run.progress.at(-1)!.at - run.progress[0].at >= 4_500, '4.5 s of records');
+    await until(
+      () => run.progress.length > 0 && run.progress.at(-1)!.at - run.progress[0].at >= 4_500,
+      '4.5 s of records'
+    );
     run.child.kill('SIGKILL');
     const killedAt = Date.now();
     const result = (await run.done) as { signal: string | null };
@@ -112,7 +115,10 @@ describe('disk spool (register entry, child processes)', function () {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const stopped = Date.now();
     for (const run of runs) run.child.kill('SIGTERM');
-    const results = (await Promise.all(runs.map((run) => run.done))) as Array<{ code: number | null; signal: string | null }>;
+    const results = (await Promise.all(runs.map((run) => run.done))) as Array<{
+      code: number | null;
+      signal: string | null;
+    }>;
     // SIGTERM handled by the register entry: shut down without waiting for Loki (the data is on disk).
     for (const result of results) expect(result.signal ?? result.code).to.be.oneOf(['SIGTERM', 0, 143]);
     expect(Date.now() - stopped).to.be.below(8_000);
