@@ -136,5 +136,12 @@ describe('disk spool (register entry, child processes)', function () {
       expect(stored).to.have.length(500);
       expect(new Set(stored).size).to.equal(500);
     }
+    // Each process is its own stream (the NodeSDK's default detectors give each a
+    // service.instance.id, a label by Loki's default): draining one process's backlog never
+    // interleaves with another's data in a stream, so nothing is "too far behind".
+    const instances = new Set(
+      loki.entries({ selector: '{service_name=~"alpha|beta|gamma"}' }).map((entry) => entry.labels.service_instance_id)
+    );
+    expect(instances.size).to.equal(3);
   });
 });
