@@ -4,7 +4,7 @@
  * a fake transport under the real push client, which decodes every body it takes.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePushRequest, LokiPushClient, snappyUncompress } from '@otel-loki/push';
 import type { LokiClientOptions, PushStream } from '@otel-loki/push';
@@ -302,6 +302,32 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     await exportAndWait(exporter, records('second', 1));
     expect(fileSystem.count('sync', /seg\./)).to.be.above(before);
     await exporter.shutdown();
+  });
+
+  it('skips a damaged region of a spool file at the next start, counted and reported once, and sends what precedes it', async () => {
+    const spies = captureDiag();
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const directory = join(dirs.make(), 'spool');
+    const first = spoolExporter(loki, directory, { shutdownTimeoutMillis: 100 });
+    for (let batch = 0; batch < 4; batch++) await exportAndWait(first, records(`c${batch}`, 2));
+    await first.shutdown();
+    const [segment] = segmentFiles(directory);
+    const bytes = readFileSync(join(directory, segment));
+    const at = Math.floor(bytes.length * 0.75); // inside the last request
+    bytes[at] ^= 0xff;
+    writeFileSync(join(directory, segment), bytes);
+
+    loki.mode = 'up';
+    const second = spoolExporter(loki, directory);
+    await until(() => loki.lines.length === 4 && second.stats.spoolEntries === 0, 'the undamaged requests');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The requests before the damage are sent; the damaged one and those after it in the same
+    // file are lost (frames after a damaged length cannot be found again safely).
+    expect(loki.lines).to.deep.equal(['c0-0', 'c0-1', 'c1-0', 'c1-1']);
+    expect(second.stats.spoolCorruptSkipped).to.equal(1);
+    expect(spies.warnings().filter((w) => w.includes('damaged'))).to.have.length(1);
+    await second.shutdown();
   });
 
   it('validates the option before any I/O, naming the field', () => {
