@@ -41,7 +41,10 @@ class FakeLoki implements PushTransport {
       this.statuses.push(mode.status);
       return { kind: 'response', status: mode.status, body: mode.body ?? 'injected', headers: {} };
     }
-    const streams: PushStream[] = decodePushRequest(snappyUncompress(request.body));
+    const streams: PushStream[] =
+      request.headers['content-type'] === 'application/json'
+        ? jsonStreams(request.body)
+        : decodePushRequest(snappyUncompress(request.body));
     for (const stream of streams) for (const entry of stream.entries) this.lines.push(entry.line);
     this.tenants.push(request.headers['x-scope-orgid']);
     this.statuses.push(204);
@@ -49,6 +52,17 @@ class FakeLoki implements PushTransport {
   }
 
   close(): void {}
+}
+
+/** The streams of a Loki JSON push body (lines only matter here). */
+function jsonStreams(body: Uint8Array): PushStream[] {
+  const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as {
+    streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }>;
+  };
+  return parsed.streams.map((stream) => ({
+    labels: JSON.stringify(stream.stream),
+    entries: stream.values.map(([ts, line]) => ({ timestampNanos: BigInt(ts), line })),
+  }));
 }
 
 function spoolExporter(
@@ -328,6 +342,20 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     expect(second.stats.spoolCorruptSkipped).to.equal(1);
     expect(spies.warnings().filter((w) => w.includes('damaged'))).to.have.length(1);
     await second.shutdown();
+  });
+
+  it("with format: 'json', stores and re-sends JSON bodies as JSON after an outage", async () => {
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory, { format: 'json', retryBufferBytes: 0 });
+    await exportAndWait(exporter, records('j', 2));
+    await until(() => exporter.stats.pushRetries > 0, 'a failed push');
+    loki.mode = 'up';
+    await exporter.forceFlush();
+    await until(() => loki.lines.length === 2, 'the JSON backlog');
+    expect(loki.lines).to.deep.equal(['j-0', 'j-1']);
+    await exporter.shutdown();
   });
 
   it('validates the option before any I/O, naming the field', () => {
