@@ -11,6 +11,8 @@ export const SEGMENTS_PER_SPOOL = 8;
 export const DEFAULT_FSYNC_INTERVAL_MILLIS = 1000;
 /** Default lease refresh; a lease is expired after 3 of them. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 5000;
+/** Default wait of an acknowledgement for its segment's next append. */
+export const DEFAULT_ACK_DELAY_MILLIS = 200;
 /** Default pause before the disk is tried again after an environmental failure. */
 export const DEFAULT_RETRY_AFTER_MILLIS = 30_000;
 
@@ -53,6 +55,10 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
       DEFAULT_HEARTBEAT_INTERVAL_MILLIS
     ),
     retryAfterMillis: positiveInteger('retryAfterMillis', options.retryAfterMillis, DEFAULT_RETRY_AFTER_MILLIS),
+    ackDelayMillis:
+      options.ackDelayMillis === 0
+        ? 0
+        : positiveInteger('ackDelayMillis', options.ackDelayMillis, DEFAULT_ACK_DELAY_MILLIS),
     onProblem: options.onProblem,
     onTakeover: options.onTakeover,
     fileSystem: options.fileSystem,

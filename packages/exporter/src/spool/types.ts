@@ -125,6 +125,13 @@ export interface SpoolOptions {
   /** @default 1000 */
   readonly fsyncIntervalMillis?: number;
   /**
+   * Longest an acknowledgement waits to be written with its segment's next append (one write
+   * for both). A process killed meanwhile sends those records again at the next start
+   * (byte-identical: Loki drops the duplicates). `0`: written before `acknowledge` resolves.
+   * @default 200
+   */
+  readonly ackDelayMillis?: number;
+  /**
    * How often the lease is refreshed and the directory looked at for files of dead processes.
    * A lease not refreshed for 3 intervals is expired and its files are taken over.
    * @default 5000
