@@ -31,3 +31,4 @@ export {
 } from './client/configuration';
 export type { ResolvedClientConfig, ResolvedLimits } from './internal-types';
 export { backoffMillis } from './transport/retry-policy';
+export { base64, utf8Length } from './wire/utf8';
