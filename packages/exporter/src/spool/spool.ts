@@ -280,6 +280,20 @@ export class Spool {
     });
   }
 
+  /**
+   * The exit path's close, after `appendSync`: stops the timers, closes the exit-path files and
+   * removes the lease synchronously, so that the next process takes the files over at once.
+   * Bypasses the injected file-system layer (like `appendSync`). Never throws.
+   */
+  closeSync(): void {
+    if (this._health.state === 'closed') return;
+    this._health.state = 'closed';
+    clearInterval(this._heartbeatTimer);
+    this._sync.stop();
+    this._exit.closeAll();
+    this._lease.releaseSync();
+  }
+
   private async _appendFrame(
     identity: SpoolIdentity,
     frame: Buffer,

@@ -27,6 +27,8 @@ export interface SpoolRecordMeta {
   readonly contentType?: string;
   /** Label sets of the request's streams (for keeping each stream in order across backlog and live data). */
   readonly streams?: readonly string[];
+  /** How many streams the request carries. */
+  readonly streamCount?: number;
 }
 
 /** A stored record: pass it to `acknowledge` after a 2xx, or to `release` to make it pending again. */

@@ -53,8 +53,14 @@ export interface EncodedPushRequest {
   readonly bytes: number;
   /** Entries it carries. */
   readonly entries: number;
-  /** The streams it carries: reported back in `LokiPushError.failedStreams`, and halved if Loki finds the request too large. */
+  /**
+   * The streams it carries: reported back in `LokiPushError.failedStreams`, and halved if Loki
+   * finds the request too large. Read only when the request fails, so a request read back from
+   * storage may compute it on demand (a getter).
+   */
   readonly streams: readonly PushStream[];
+  /** How many streams it carries, when known without reading `streams`. */
+  readonly streamCount?: number;
 }
 
 /** Options of one {@link LokiPushClient.pushSync}. */
@@ -245,7 +251,14 @@ export class LokiPushClient {
     const entries = countEntries(streams);
     if (this._config.format === 'json') {
       const body = utf8Bytes(encodeJsonPushRequest(streams));
-      return { body, bytes: body.byteLength, contentType: 'application/json', entries, streams };
+      return {
+        body,
+        bytes: body.byteLength,
+        contentType: 'application/json',
+        entries,
+        streams,
+        streamCount: streams.length,
+      };
     }
     const raw = encodePushRequest(streams);
     return {
@@ -254,6 +267,7 @@ export class LokiPushClient {
       contentType: 'application/x-protobuf',
       entries,
       streams,
+      streamCount: streams.length,
     };
   }
 
@@ -295,13 +309,14 @@ export class LokiPushClient {
     attemptsBefore: number
   ): Promise<SendReport> {
     const { body, bytes, contentType, entries } = request;
-    const streams = [...request.streams];
+    // Read only on failure: a stored request computes its streams on demand.
+    const streams = (): PushStream[] => [...request.streams];
     let attempts = 0;
     let last: TransportResponse | undefined;
     const giveUp = (cause: FailureCause): SendReport => ({
       attempts,
       delivered: [],
-      failed: [{ streams, failure: this._describe(cause, attemptsBefore + attempts) }],
+      failed: [{ streams: streams(), failure: this._describe(cause, attemptsBefore + attempts) }],
     });
     // Bounded by the deadline: every pass makes one attempt and waits a positive backoff.
     for (;;) {
@@ -327,13 +342,13 @@ export class LokiPushClient {
           bytes,
           wireBytes: body.byteLength,
           entries,
-          streams: streams.length,
+          streams: request.streamCount ?? request.streams.length,
         };
         return { attempts, delivered: [delivered], failed: [] };
       }
       if (step.kind === 'give-up') return giveUp(step.cause);
       if (step.kind === 'split') {
-        const halves = halve(streams);
+        const halves = halve(streams());
         if (halves === undefined) {
           return giveUp({ kind: 'response', response, reason: 'http', retryable: false });
         }

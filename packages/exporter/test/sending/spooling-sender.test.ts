@@ -1,0 +1,273 @@
+/**
+ * The exporter with a disk spool: write-ahead, live sends, the backlog after an outage and at the
+ * next start, refusals, pacing after 429, expiry, the memory fallback, the flush at exit. Loki is
+ * a fake transport under the real push client, which decodes every body it takes.
+ */
+import { expect } from 'chai';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePushRequest, LokiPushClient, snappyUncompress } from '@otel-loki/push';
+import type { LokiClientOptions, PushStream } from '@otel-loki/push';
+import type { PushTransport, TransportRequest, TransportResponse } from '@otel-loki/push/internal';
+import { captureDiag, restoreDiag } from '../helpers/diag';
+import { exportAndWait, logRecord, NOW_MILLIS, T0 } from '../helpers/records';
+import { LokiLogRecordExporter } from '../../src/loki-log-record-exporter';
+import { INTERNALS } from '../../src/test-seam';
+import type { ExporterInternals } from '../../src/test-seam';
+import type { LokiExporterOptions } from '../../src/types';
+import { TempDirs } from '../spool/helpers';
+
+const SUCCESS = 0;
+
+/** What the fake Loki does with the next request. */
+type Mode = 'up' | 'down' | { status: number; body?: string };
+
+/** A Loki behind the transport: stores decoded entries when up. */
+class FakeLoki implements PushTransport {
+  mode: Mode = 'up';
+  /** Every line Loki stored, in arrival order. */
+  readonly lines: string[] = [];
+  readonly tenants: Array<string | undefined> = [];
+  requests = 0;
+  statuses: number[] = [];
+  /** Answers for the next requests, before `mode`. */
+  readonly next: Mode[] = [];
+
+  async send(request: TransportRequest): Promise<TransportResponse> {
+    this.requests++;
+    const mode = this.next.shift() ?? this.mode;
+    if (mode === 'down') return { kind: 'network', error: new Error('connect ECONNREFUSED'), code: 'ECONNREFUSED' };
+    if (mode !== 'up') {
+      this.statuses.push(mode.status);
+      return { kind: 'response', status: mode.status, body: mode.body ?? 'injected', headers: {} };
+    }
+    const streams: PushStream[] = decodePushRequest(snappyUncompress(request.body));
+    for (const stream of streams) for (const entry of stream.entries) this.lines.push(entry.line);
+    this.tenants.push(request.headers['x-scope-orgid']);
+    this.statuses.push(204);
+    return { kind: 'response', status: 204, body: '', headers: {} };
+  }
+
+  close(): void {}
+}
+
+function spoolExporter(
+  loki: FakeLoki,
+  directory: string,
+  options: LokiExporterOptions = {},
+  internals: ExporterInternals = {}
+): LokiLogRecordExporter {
+  return new LokiLogRecordExporter({
+    url: 'http://loki.invalid:3100',
+    spool: { directory },
+    ...options,
+    [INTERNALS]: {
+      env: {},
+      nowMillis: () => NOW_MILLIS,
+      createClient: (clientOptions: LokiClientOptions) => new LokiPushClient(clientOptions, { transport: loki }),
+      ...internals,
+    },
+  } as LokiExporterOptions);
+}
+
+function records(prefix: string, count: number) {
+  return Array.from({ length: count }, (_, i) =>
+    logRecord({ body: `${prefix}-${i}`, hrTime: [T0[0], T0[1] + i] as [number, number] })
+  );
+}
+
+/** Waits until `condition` holds, polling (bounded). */
+async function until(condition: () => boolean, what: string, millis = 5_000): Promise<void> {
+  const deadline = Date.now() + millis;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function segmentFiles(directory: string): string[] {
+  return existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.spool')) : [];
+}
+
+describe('LokiLogRecordExporter with a disk spool', () => {
+  const dirs = new TempDirs();
+  afterEach(() => {
+    dirs.cleanup();
+    restoreDiag();
+  });
+
+  it('delivers live while Loki answers, and leaves nothing to send in the spool', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory);
+
+    expect(await exportAndWait(exporter, records('a', 3))).to.deep.equal({ code: SUCCESS });
+    await exporter.forceFlush();
+
+    expect(loki.lines).to.deep.equal(['a-0', 'a-1', 'a-2']);
+    expect(exporter.stats).to.include({ entries: 3, spoolEntries: 0, droppedSpoolFull: 0 });
+    expect(exporter.stats.spoolFiles).to.equal(1); // the segment being written
+    await exporter.shutdown();
+  });
+
+  it('keeps what Loki did not take on disk and sends it, in order, once Loki is back', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory);
+    loki.mode = 'down';
+
+    for (let batch = 0; batch < 4; batch++) {
+      expect(await exportAndWait(exporter, records(`b${batch}`, 2))).to.deep.equal({ code: SUCCESS });
+    }
+    await until(() => exporter.stats.pushRetries > 0, 'a failed push');
+    expect(exporter.stats.spoolEntries).to.equal(8);
+    expect(loki.lines).to.deep.equal([]);
+
+    loki.mode = 'up';
+    await exporter.forceFlush();
+    await until(() => loki.lines.length === 8 && exporter.stats.spoolEntries === 0, 'the backlog');
+
+    expect(loki.lines).to.deep.equal(['b0-0', 'b0-1', 'b1-0', 'b1-1', 'b2-0', 'b2-1', 'b3-0', 'b3-1']);
+    expect(exporter.stats).to.include({ entries: 8, spoolEntries: 0 });
+    await exporter.shutdown();
+  });
+
+  it('leaves undelivered data in the spool at shutdown, and the next exporter sends it exactly once', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const first = spoolExporter(loki, directory, { shutdownTimeoutMillis: 200 });
+    loki.mode = 'down';
+    await exportAndWait(first, records('old', 5));
+    await first.shutdown();
+    expect(first.stats.droppedAtShutdown).to.equal(0);
+    expect(loki.lines).to.deep.equal([]);
+
+    loki.mode = 'up';
+    const second = spoolExporter(loki, directory);
+    await exportAndWait(second, records('new', 2));
+    await until(() => loki.lines.length === 7, 'the previous run and the new records');
+    await second.forceFlush();
+
+    expect(loki.lines).to.deep.equal(['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'new-0', 'new-1']);
+    await second.shutdown();
+    expect(loki.lines).to.have.length(7);
+  });
+
+  it('counts a refusal for good (400) once and does not keep the data', async () => {
+    captureDiag();
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory);
+    loki.next.push({ status: 400, body: 'entry too far behind' });
+
+    await exportAndWait(exporter, records('refused', 2));
+    await until(() => exporter.stats.entriesRefused === 2, 'the refusal');
+    await exportAndWait(exporter, records('fine', 1));
+    await exporter.forceFlush();
+
+    expect(loki.lines).to.deep.equal(['fine-0']);
+    expect(exporter.stats).to.include({ entriesRefused: 2, spoolEntries: 0, entries: 1 });
+    await exporter.shutdown();
+  });
+
+  it('drains a backlog after 429s without a storm: the pace halves on each 429', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory, {}, { spool: {} });
+    loki.mode = 'down';
+    for (let batch = 0; batch < 10; batch++) await exportAndWait(exporter, records(`r${batch}`, 20));
+    loki.mode = 'up';
+    loki.next.push({ status: 429 }, { status: 429 });
+
+    await exporter.forceFlush();
+    await until(() => loki.lines.length === 200, 'the backlog after 429s', 20_000);
+
+    expect(loki.statuses.filter((s) => s === 429)).to.have.length(2);
+    expect(new Set(loki.lines).size).to.equal(200);
+    await exporter.shutdown();
+  });
+
+  it('drops stored entries that became older than Loki accepts, counted, without sending them', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    let now = NOW_MILLIS;
+    const exporter = spoolExporter(loki, directory, { shutdownTimeoutMillis: 100 }, { nowMillis: () => now });
+    loki.mode = 'down';
+    await exportAndWait(exporter, records('stale', 3));
+    await exporter.shutdown();
+
+    now = NOW_MILLIS + 8 * 24 * 3600 * 1000; // past reject_old_samples_max_age (7 days)
+    loki.mode = 'up';
+    const later = spoolExporter(loki, directory, {}, { nowMillis: () => now });
+    await until(() => later.stats.droppedTooOld === 3, 'the expiry');
+
+    expect(loki.lines).to.deep.equal([]);
+    expect(later.stats.spoolEntries).to.equal(0);
+    await later.shutdown();
+  });
+
+  it('falls back to memory with one warning when the directory cannot be used', async () => {
+    const spies = captureDiag();
+    const loki = new FakeLoki();
+    const parent = dirs.make();
+    const directory = join(parent, 'not-a-directory');
+    writeFileSync(directory, 'a file');
+    const exporter = spoolExporter(loki, directory);
+
+    await exportAndWait(exporter, records('mem', 2));
+    await exportAndWait(exporter, records('mem2', 1));
+    await exporter.forceFlush();
+
+    expect(loki.lines).to.deep.equal(['mem-0', 'mem-1', 'mem2-0']);
+    const warnings = spies.warnings().filter((w) => w.includes('cannot be used'));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include(directory);
+    await exporter.shutdown();
+  });
+
+  it('at exit with Loki down, writes what is pending to disk without waiting, for the next start', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory);
+    loki.mode = 'down';
+    await exportAndWait(exporter, records('before', 2));
+    await until(() => exporter.stats.pushRetries > 0, 'a failed push');
+
+    const started = Date.now();
+    exporter.flushSync(records('last-words', 2));
+    expect(Date.now() - started).to.be.below(1_000); // not exitTimeoutMillis (2 s): Loki is known down
+    expect(exporter.stats.droppedAtExit).to.equal(0);
+
+    loki.mode = 'up';
+    const next = spoolExporter(loki, directory);
+    await until(() => loki.lines.length === 4, 'the previous run');
+    expect([...loki.lines].sort()).to.deep.equal(['before-0', 'before-1', 'last-words-0', 'last-words-1']);
+    await next.shutdown();
+  });
+
+  it('validates the option before any I/O, naming the field', () => {
+    const make = (spool: unknown) => () => new LokiLogRecordExporter({ spool } as LokiExporterOptions);
+    expect(make({ directory: '' })).to.throw(TypeError, /spool\.directory/);
+    expect(make({ directory: '/tmp/x', maxBytes: -1 })).to.throw(RangeError, /spool\.maxBytes/);
+    expect(make({ directory: '/tmp/x', fsync: 'sometimes' })).to.throw(RangeError, /spool\.fsync/);
+    expect(make('dir')).to.throw(TypeError, /spool: expected an object/);
+    expect(segmentFiles('/tmp/x')).to.deep.equal([]);
+  });
+
+  it('reads OTEL_EXPORTER_LOKI_SPOOL_DIR and _MAX_BYTES; spool: false overrides them', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'from-env');
+    const env = { OTEL_EXPORTER_LOKI_SPOOL_DIR: directory, OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES: '1048576' };
+    const exporter = spoolExporter(loki, directory, { spool: undefined }, { env });
+    await exportAndWait(exporter, records('env', 1));
+    await exporter.forceFlush();
+    expect(segmentFiles(directory)).to.have.length(1);
+    await exporter.shutdown();
+
+    const off = join(dirs.make(), 'off');
+    const disabled = spoolExporter(loki, off, { spool: false }, { env: { OTEL_EXPORTER_LOKI_SPOOL_DIR: off } });
+    await exportAndWait(disabled, records('off', 1));
+    expect(existsSync(off)).to.equal(false);
+    await disabled.shutdown();
+  });
+});
