@@ -74,8 +74,8 @@ describe('browsers: headless Chromium', function () {
     const tab = await browser.newPage();
     try {
       await tab.goto(`${page.origin}/?loki=${encodeURIComponent(lokiUrl)}`);
-      await tab.waitForFunction(() => 'result' in window, undefined, { timeout: PAGE_TIMEOUT_MILLIS });
-      return (await tab.evaluate(() => (window as unknown as { result: PageResult }).result)) as PageResult;
+      await tab.waitForFunction(() => 'result' in globalThis, undefined, { timeout: PAGE_TIMEOUT_MILLIS });
+      return (await tab.evaluate(() => (globalThis as unknown as { result: PageResult }).result)) as PageResult;
     } finally {
       await tab.close();
     }
