@@ -43,6 +43,8 @@ import { RefusalReporter } from './refusal-reporter';
 import { withTracingSuppressed } from './suppress-tracing';
 
 const PROTOBUF = 'application/x-protobuf';
+/** Append refusals the spool reports itself (as `degraded`). */
+const ENVIRONMENTAL: ReadonlySet<string> = new Set(['no_space', 'read_only', 'permission_denied', 'io_error']);
 
 /** The client calls the spool needs. */
 export type SpoolClient = Required<Pick<PushClient, 'encode' | 'pushEncoded'>>;
@@ -102,6 +104,7 @@ export class SpoolingSender {
   private readonly _lanes = new Map<string | undefined, Lane>();
   private _closed = false;
   private _warnedUnavailable = false;
+  private readonly _refusedReasons = new Set<string>();
   private readonly _refusals = new RefusalReporter();
   private _idleWaiters: Array<() => void> = [];
   private readonly _now: () => number;
@@ -109,7 +112,15 @@ export class SpoolingSender {
   constructor(private readonly _options: SpoolingSenderOptions) {
     this._now = _options.now ?? Date.now;
     const open = _options.open ?? ((options: SpoolOptions) => Spool.open(options));
-    this._opened = open({ ..._options.spool, onProblem: (problem) => this._onProblem(problem) }).then(
+    this._opened = open({
+      ..._options.spool,
+      onProblem: (problem) => this._onProblem(problem),
+      // Segments of a process that died after this one started: drained like a previous run's.
+      onTakeover: (identity) => {
+        if (this._spool !== undefined && identity.pushUrl === this._identityUrl() && !this._closed)
+          this._startBacklog(this._lane(identity.tenant ?? undefined), this._spool);
+      },
+    }).then(
       (result) => {
         if (result.status === 'unavailable') {
           this._warnUnavailable(result.message);
@@ -203,9 +214,10 @@ export class SpoolingSender {
   }
 
   /**
-   * Tries to send everything within `timeoutMillis`; then aborts the pushes in flight. What
-   * is not delivered stays in the spool for the next process (nothing is dropped); the memory
-   * fallback drops and counts what it holds. Returns whether everything was delivered.
+   * Tries to send everything within `timeoutMillis` (not at all while Loki is failing: the data
+   * is on disk), then aborts the pushes in flight. What is not delivered stays in the spool for
+   * the next process (nothing is dropped); the memory fallback drops and counts what it holds.
+   * Returns whether everything was delivered.
    */
   async close(timeoutMillis: number, abort: () => void): Promise<boolean> {
     const started = this._now();
@@ -218,7 +230,9 @@ export class SpoolingSender {
     await this._opened;
     for (const lane of this._lanes.values()) this._endPause(lane);
     const memory = this._options.fallback.close(timeoutMillis, abort);
-    while (!this._isIdle() && !timedOut) await new Promise<void>((resolve) => this._idleWaiters.push(resolve));
+    // Bounded by the timer. While Loki is failing it does not wait: the data is safe on disk.
+    while (!this._isIdle() && !timedOut && !this._spoolFailing())
+      await new Promise<void>((resolve) => this._idleWaiters.push(resolve));
     clearTimeout(timer);
     const delivered = this._isIdle();
     this._closed = true;
@@ -332,7 +346,7 @@ export class SpoolingSender {
         const live = !lane.backlog && lane.inFlight < this._options.maxConcurrent && !this._closed;
         const result = await spool.append(lane.identity, request.body, metaOf(request), { inFlight: live });
         if (result.status !== 'stored') {
-          this._warnUnavailable(`appending to the spool failed (${result.reason})`);
+          this._warnRefused(result.reason);
           this._options.fallback.submit(batch.tenant, [...request.streams]);
           continue;
         }
@@ -564,6 +578,13 @@ export class SpoolingSender {
     for (const resolve of waiters) resolve();
   }
 
+  /** A lane of the open spool is failing (its data waits on disk). */
+  private _spoolFailing(): boolean {
+    if (this._spool === undefined) return false;
+    for (const lane of this._lanes.values()) if (lane.failures > 0) return true;
+    return false;
+  }
+
   private _isIdle(): boolean {
     for (const lane of this._lanes.values()) {
       if (lane.backlog || lane.inFlight > 0 || lane.waiting.size > 0 || lane.pause !== undefined) return false;
@@ -577,6 +598,22 @@ export class SpoolingSender {
     logger.warn(
       `the disk spool in ${this._options.spool.directory} cannot be used (${detail}): logs are kept in memory (retry buffer) instead`
     );
+  }
+
+  /**
+   * An append refused: environmental failures were reported by the spool itself (`degraded`,
+   * once per transition); the others once per reason.
+   */
+  private _warnRefused(reason: string): void {
+    if (ENVIRONMENTAL.has(reason) || this._refusedReasons.has(reason)) return;
+    this._refusedReasons.add(reason);
+    const why =
+      reason === 'too_large'
+        ? 'a request is larger than spool.maxBytes'
+        : reason === 'spool_full'
+          ? "other processes' files fill the directory up to spool.maxBytes"
+          : `the spool refused it (${reason})`;
+    logger.warn(`a request could not be stored in the disk spool (${why}): it is kept in memory instead`);
   }
 
   private _onProblem(problem: SpoolProblem): void {

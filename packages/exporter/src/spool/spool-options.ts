@@ -15,8 +15,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 5000;
 export const DEFAULT_RETRY_AFTER_MILLIS = 30_000;
 
 /** Options with every default applied. */
-export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, 'onProblem' | 'fileSystem' | 'uid'>> &
-  Pick<SpoolOptions, 'onProblem' | 'fileSystem' | 'uid'>;
+export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, 'onProblem' | 'onTakeover' | 'fileSystem' | 'uid'>> &
+  Pick<SpoolOptions, 'onProblem' | 'onTakeover' | 'fileSystem' | 'uid'>;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -54,6 +54,7 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
     ),
     retryAfterMillis: positiveInteger('retryAfterMillis', options.retryAfterMillis, DEFAULT_RETRY_AFTER_MILLIS),
     onProblem: options.onProblem,
+    onTakeover: options.onTakeover,
     fileSystem: options.fileSystem,
     uid: options.uid ?? process.getuid?.(),
     now: options.now ?? Date.now,

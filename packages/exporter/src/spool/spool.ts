@@ -399,6 +399,7 @@ export class Spool {
       // Closed, or fenced meanwhile: the file is under the old owner's name, free for anyone.
       if (this._health.state === 'closed' || this._lease.owner !== owner) return await segment.close();
       this._segments.set(id, segment);
+      if (segment.records > 0) this._options.onTakeover?.(segment.identity);
     } catch (error) {
       this._health.degrade(error, 'take over a segment', false);
     }

@@ -134,6 +134,11 @@ export interface SpoolOptions {
   readonly retryAfterMillis?: number;
   /** Called for each problem worth a warning (once per kind of occurrence); must not throw. */
   readonly onProblem?: (problem: SpoolProblem) => void;
+  /**
+   * Called when a segment of another (dead or closed) process was taken over, with its
+   * identity: its records are pending now (the caller drains them). Must not throw.
+   */
+  readonly onTakeover?: (identity: SpoolIdentity) => void;
   /** @internal tests: the file-system layer. */
   readonly fileSystem?: SpoolFileSystem;
   /** @internal tests: the wall clock. */

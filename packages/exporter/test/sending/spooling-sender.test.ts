@@ -15,7 +15,7 @@ import { LokiLogRecordExporter } from '../../src/loki-log-record-exporter';
 import { INTERNALS } from '../../src/test-seam';
 import type { ExporterInternals } from '../../src/test-seam';
 import type { LokiExporterOptions } from '../../src/types';
-import { TempDirs } from '../spool/helpers';
+import { FaultyFileSystem, TempDirs } from '../spool/helpers';
 
 const SUCCESS = 0;
 
@@ -243,6 +243,65 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     await until(() => loki.lines.length === 4, 'the previous run');
     expect([...loki.lines].sort()).to.deep.equal(['before-0', 'before-1', 'last-words-0', 'last-words-1']);
     await next.shutdown();
+  });
+
+  it('drains the files of a process that stops after this one started (taken over on a heartbeat)', async () => {
+    const directory = join(dirs.make(), 'spool');
+    const lokiForB = new FakeLoki();
+    const b = spoolExporter(lokiForB, directory, {}, { spool: { heartbeatIntervalMillis: 50 } });
+    await exportAndWait(b, records('b', 1));
+    await until(() => lokiForB.lines.length === 1, 'b to start');
+
+    const lokiForA = new FakeLoki();
+    lokiForA.mode = 'down';
+    const a = spoolExporter(lokiForA, directory);
+    await exportAndWait(a, records('a', 3));
+    await until(() => a.stats.pushRetries > 0, 'a to fail');
+    a.flushSync(); // a dies: its lease is released, its files are free
+
+    await until(() => lokiForB.lines.length === 4, 'b to take over and send a’s records');
+    expect(lokiForB.lines).to.deep.equal(['b-0', 'a-0', 'a-1', 'a-2']);
+    await b.shutdown();
+  });
+
+  it('disk full (ENOSPC) while Loki is down: the data goes to memory with one warning, and is delivered', async () => {
+    const spies = captureDiag();
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const fileSystem = new FaultyFileSystem();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory, {}, { spool: { fileSystem } });
+    await exportAndWait(exporter, records('disk', 1));
+    fileSystem.fail({ op: 'write', code: 'ENOSPC' });
+
+    expect(await exportAndWait(exporter, records('full', 2))).to.deep.equal({ code: SUCCESS });
+    expect(await exportAndWait(exporter, records('full2', 2))).to.deep.equal({ code: SUCCESS });
+    expect(exporter.stats.retryBufferEntries).to.equal(4); // in memory, not lost
+
+    loki.mode = 'up';
+    await until(() => loki.lines.length === 5, 'delivery from disk and memory', 15_000);
+    expect([...loki.lines].sort()).to.deep.equal(['disk-0', 'full-0', 'full-1', 'full2-0', 'full2-1']);
+    const warnings = spies.warnings().filter((w) => /spool/.test(w));
+    expect(warnings.filter((w) => w.includes('no_space'))).to.have.length(1);
+    await exporter.shutdown();
+  });
+
+  it("fsync: 'always' answers an export only after its data was fsynced", async () => {
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const fileSystem = new FaultyFileSystem();
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(
+      loki,
+      directory,
+      { spool: { directory, fsync: 'always' } },
+      { spool: { fileSystem } }
+    );
+    await exportAndWait(exporter, records('first', 1));
+    const before = fileSystem.count('sync', /seg\./);
+    await exportAndWait(exporter, records('second', 1));
+    expect(fileSystem.count('sync', /seg\./)).to.be.above(before);
+    await exporter.shutdown();
   });
 
   it('validates the option before any I/O, naming the field', () => {
