@@ -108,7 +108,16 @@ describe('disk spool (register entry, child processes)', function () {
     outage();
     const services = ['alpha', 'beta', 'gamma'];
     const runs = services.map((service) =>
-      start(env(service, { FIXTURE_RATE: '500', FIXTURE_SECONDS: '1', FIXTURE_PREFIX: service, FIXTURE_STAY: '1' }))
+      start(
+        env(service, {
+          FIXTURE_RATE: '500',
+          FIXTURE_SECONDS: '1',
+          FIXTURE_PREFIX: service,
+          FIXTURE_STAY: '1',
+          // One gives its own instance id: it wins over the generated one.
+          ...(service === 'gamma' ? { OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=gamma-1' } : {}),
+        })
+      )
     );
     // Each has emitted its 500 records and exported them (BLRP: 1 s schedule delay) to the spool.
     await until(() => runs.every((run) => run.progress.at(-1)?.count === 500), 'every process to emit');
@@ -136,12 +145,13 @@ describe('disk spool (register entry, child processes)', function () {
       expect(stored).to.have.length(500);
       expect(new Set(stored).size).to.equal(500);
     }
-    // Each process is its own stream (the NodeSDK's default detectors give each a
+    // Each process is its own stream (with a spool, the register entry gives each process a
     // service.instance.id, a label by Loki's default): draining one process's backlog never
     // interleaves with another's data in a stream, so nothing is "too far behind".
     const instances = new Set(
       loki.entries({ selector: '{service_name=~"alpha|beta|gamma"}' }).map((entry) => entry.labels.service_instance_id)
     );
     expect(instances.size).to.equal(3);
+    expect([...instances]).to.include('gamma-1');
   });
 });

@@ -117,7 +117,7 @@ export class SpoolingSender {
       onProblem: (problem) => this._onProblem(problem),
       // Segments of a process that died after this one started: drained like a previous run's.
       onTakeover: (identity) => {
-        if (this._spool !== undefined && identity.pushUrl === this._identityUrl() && !this._closed)
+        if (this._spool !== undefined && identity.pushUrl === this._options.pushUrl && !this._closed)
           this._startBacklog(this._lane(identity.tenant ?? undefined), this._spool);
       },
     }).then(
@@ -133,7 +133,7 @@ export class SpoolingSender {
         this._spool = result.spool;
         // What earlier processes (or this directory's dead neighbours) left: drained first.
         for (const identity of result.spool.identities()) {
-          if (identity.pushUrl !== this._identityUrl()) continue;
+          if (identity.pushUrl !== this._options.pushUrl) continue;
           this._startBacklog(this._lane(identity.tenant ?? undefined), result.spool);
         }
         return result.spool;
@@ -143,11 +143,6 @@ export class SpoolingSender {
         return undefined;
       }
     );
-  }
-
-  /** Resolves when the spool is open (or known unavailable). */
-  get ready(): Promise<boolean> {
-    return this._opened.then((spool) => spool !== undefined);
   }
 
   /** Appending is prompt: an export waits for its data to be on disk (see `submit`). */
@@ -309,10 +304,6 @@ export class SpoolingSender {
       this._lanes.set(tenant, lane);
     }
     return lane;
-  }
-
-  private _identityUrl(): string {
-    return this._options.pushUrl;
   }
 
   private _identity(tenant: string | undefined): SpoolIdentity {

@@ -4,7 +4,7 @@
  * a fake transport under the real push client, which decodes every body it takes.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePushRequest, LokiPushClient, snappyUncompress } from '@otel-loki/push';
 import type { LokiClientOptions, PushStream } from '@otel-loki/push';
@@ -41,7 +41,10 @@ class FakeLoki implements PushTransport {
       this.statuses.push(mode.status);
       return { kind: 'response', status: mode.status, body: mode.body ?? 'injected', headers: {} };
     }
-    const streams: PushStream[] = decodePushRequest(snappyUncompress(request.body));
+    const streams: PushStream[] =
+      request.headers['content-type'] === 'application/json'
+        ? jsonStreams(request.body)
+        : decodePushRequest(snappyUncompress(request.body));
     for (const stream of streams) for (const entry of stream.entries) this.lines.push(entry.line);
     this.tenants.push(request.headers['x-scope-orgid']);
     this.statuses.push(204);
@@ -49,6 +52,17 @@ class FakeLoki implements PushTransport {
   }
 
   close(): void {}
+}
+
+/** The streams of a Loki JSON push body (lines only matter here). */
+function jsonStreams(body: Uint8Array): PushStream[] {
+  const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as {
+    streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }>;
+  };
+  return parsed.streams.map((stream) => ({
+    labels: JSON.stringify(stream.stream),
+    entries: stream.values.map(([ts, line]) => ({ timestampNanos: BigInt(ts), line })),
+  }));
 }
 
 function spoolExporter(
@@ -301,6 +315,46 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     const before = fileSystem.count('sync', /seg\./);
     await exportAndWait(exporter, records('second', 1));
     expect(fileSystem.count('sync', /seg\./)).to.be.above(before);
+    await exporter.shutdown();
+  });
+
+  it('skips a damaged region of a spool file at the next start, counted and reported once, and sends what precedes it', async () => {
+    const spies = captureDiag();
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const directory = join(dirs.make(), 'spool');
+    const first = spoolExporter(loki, directory, { shutdownTimeoutMillis: 100 });
+    for (let batch = 0; batch < 4; batch++) await exportAndWait(first, records(`c${batch}`, 2));
+    await first.shutdown();
+    const [segment] = segmentFiles(directory);
+    const bytes = readFileSync(join(directory, segment));
+    const at = Math.floor(bytes.length * 0.75); // inside the last request
+    bytes[at] ^= 0xff;
+    writeFileSync(join(directory, segment), bytes);
+
+    loki.mode = 'up';
+    const second = spoolExporter(loki, directory);
+    await until(() => loki.lines.length === 4 && second.stats.spoolEntries === 0, 'the undamaged requests');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The requests before the damage are sent; the damaged one and those after it in the same
+    // file are lost (frames after a damaged length cannot be found again safely).
+    expect(loki.lines).to.deep.equal(['c0-0', 'c0-1', 'c1-0', 'c1-1']);
+    expect(second.stats.spoolCorruptSkipped).to.equal(1);
+    expect(spies.warnings().filter((w) => w.includes('damaged'))).to.have.length(1);
+    await second.shutdown();
+  });
+
+  it("with format: 'json', stores and re-sends JSON bodies as JSON after an outage", async () => {
+    const loki = new FakeLoki();
+    loki.mode = 'down';
+    const directory = join(dirs.make(), 'spool');
+    const exporter = spoolExporter(loki, directory, { format: 'json', retryBufferBytes: 0 });
+    await exportAndWait(exporter, records('j', 2));
+    await until(() => exporter.stats.pushRetries > 0, 'a failed push');
+    loki.mode = 'up';
+    await exporter.forceFlush();
+    await until(() => loki.lines.length === 2, 'the JSON backlog');
+    expect(loki.lines).to.deep.equal(['j-0', 'j-1']);
     await exporter.shutdown();
   });
 
