@@ -6,20 +6,20 @@
  * them with `@otel-loki/push`'s client and keeps what failed in a way worth retrying; or,
  * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
-import { inspect } from 'node:util';
 import { LokiPushClient, LokiPushError } from '@otel-loki/push';
 import type { PushResult, PushStream } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
 import type { ResolvedConfig } from './configuration';
 import { BufferedSender } from './sending/buffered-sender';
-import { SpoolingSender } from './sending/spooling-sender';
+// The spool only on Node: under the web conditions a stand-in that refuses the option.
+import { SpoolingSender } from '#platform/spooling';
 import { DEFAULT_RETRY_BUFFER_BYTES } from './configuration';
 import { resolvePushUrl } from '@otel-loki/push/internal';
 import { Diagnostics, logger } from './observability/diagnostics';
 import { acceptedWindow, EntryLimiter } from './limits/entry-limits';
 import { ExportQueue } from './sending/export-queue';
-import type { MappedRecord, PushClient } from './internal-types';
+import type { Env, MappedRecord, PushClient } from './internal-types';
 import { INTERNALS } from './test-seam';
 import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './mapping/record-mapping';
@@ -34,6 +34,8 @@ import { TimestampDeduplicator } from './streams/timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
 
 const NANOS_PER_MILLI = 1_000_000n;
+/** `util.inspect`'s hook by its registered name (no `node:util`: the class also runs in Workers and browsers). */
+const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 /**
  * Longest an export waits for its first push before answering SUCCESS with its data held in
  * the retry buffer: the SDK's processor sends one batch at a time and its 2 048-record queue
@@ -78,7 +80,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
    */
   constructor(options: LokiExporterOptions = {}) {
     const internals = ((options as Record<symbol, unknown>)[INTERNALS] ?? {}) as ExporterInternals;
-    this._config = resolveConfig(options, internals.env ?? process.env);
+    this._config = resolveConfig(options, internals.env ?? processEnv());
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
@@ -147,7 +149,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
    * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
    * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
    */
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](_depth: number, _options: unknown, inspect: (value: unknown) => string = JSON.stringify): string {
     const url = this._pushUrl ?? '(custom client)';
     return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
   }
@@ -390,6 +392,11 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._diagnostics.count(error === undefined ? 'exportsSucceeded' : 'exportsFailed');
     return error === undefined ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error };
   }
+}
+
+/** The process environment where there is one (Workers without `nodejs_compat` and browsers have none). */
+function processEnv(): Env {
+  return typeof process === 'undefined' ? {} : process.env;
 }
 
 function asError(value: unknown): Error {

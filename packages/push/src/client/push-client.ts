@@ -6,21 +6,21 @@ import { resolveClientConfig, validateHeaders } from './configuration';
 import { LokiPushError } from './errors';
 import { describeFailure } from './push-failure';
 import type { FailureCause, RequestFailure } from './push-failure';
-import { HttpTransport } from '../transport/http-transport';
-import type { PushTransport, TransportResponse } from '../transport/http-transport';
+import type { PushTransport, TransportResponse } from '../transport/transport-types';
 import type { ResolvedClientConfig } from '../internal-types';
 import { encodeJsonPushRequest } from '../wire/json-push-request';
 import { encodePushRequest } from '../wire/push-request-writer';
 import { countEntries, halve, splitByBytes } from '../transport/request-splitting';
 import { backoffMillis, decide } from '../transport/retry-policy';
 import { snappyCompress } from '../wire/snappy';
-import { sendSync } from '../transport/sync-transport';
+import { createTransport, RUNTIME_NAME, sendSync } from '#platform/runtime';
+import { utf8Bytes } from '#platform/bytes';
 import type { SyncOutcome } from '../transport/sync-transport';
 import { validateTenantId } from '../loki/tenant';
 import type { LokiClientOptions, PushResult, PushStream } from '../types';
 import { VERSION } from '../version';
 
-const USER_AGENT = `otel-loki-push/${VERSION} (node ${process.version})`;
+const USER_AGENT = `otel-loki-push/${VERSION} (${RUNTIME_NAME})`;
 
 /** Options of one {@link LokiPushClient.push}. */
 export interface PushOptions {
@@ -122,9 +122,8 @@ export class LokiPushClient {
   /** @throws {TypeError|RangeError} on invalid options, naming the option. */
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
     this._config = resolveClientConfig(options);
-    this._transport =
-      internals.transport ??
-      new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal(), proxy: this._config.proxy });
+    // node:http on Node, Bun and Deno; fetch under the web conditions (see #platform/runtime).
+    this._transport = internals.transport ?? createTransport(this._config);
   }
 
   /** The resolved configuration (push URL without credentials, limits, timezone...). */
@@ -251,7 +250,7 @@ export class LokiPushClient {
   private _encode(streams: readonly PushStream[]): EncodedPushRequest {
     const entries = countEntries(streams);
     if (this._config.format === 'json') {
-      const body = Buffer.from(encodeJsonPushRequest(streams), 'utf8');
+      const body = utf8Bytes(encodeJsonPushRequest(streams));
       return {
         body,
         bytes: body.byteLength,

@@ -8,6 +8,7 @@
  */
 import { EntryEncoder, ownEncoding, toProtoTimestamp, varintSize, writeVarint } from './entry-encoder';
 import type { PushEntry, PushStream } from '../types';
+import { allocBytes, utf8Length, writeUtf8 } from '#platform/bytes';
 
 // Field tags: (field number << 3) | wire type (2 = length-delimited).
 const TAG_STREAMS = 0x0a; // PushRequest.streams = 1
@@ -29,13 +30,13 @@ function encodedEntry(entry: PushEntry): Uint8Array {
 }
 
 /** Encodes streams as an uncompressed protobuf `logproto.PushRequest` (compress it with `snappyCompress`). */
-export function encodePushRequest(streams: readonly PushStream[]): Buffer {
+export function encodePushRequest(streams: readonly PushStream[]): Uint8Array {
   const encoded: Uint8Array[] = [];
   const streamSizes: number[] = [];
   const labelLengths: number[] = [];
   let total = 0;
   for (const stream of streams) {
-    const labelLength = Buffer.byteLength(stream.labels, 'utf8');
+    const labelLength = utf8Length(stream.labels);
     let size = labelLength > 0 ? 1 + varintSize(labelLength) + labelLength : 0;
     for (const entry of stream.entries) {
       const bytes = encodedEntry(entry);
@@ -47,7 +48,7 @@ export function encodePushRequest(streams: readonly PushStream[]): Buffer {
     total += 1 + varintSize(size) + size;
   }
 
-  const buf = Buffer.allocUnsafe(total);
+  const buf = allocBytes(total);
   let pos = 0;
   let k = 0;
   for (let s = 0; s < streams.length; s++) {
@@ -56,7 +57,7 @@ export function encodePushRequest(streams: readonly PushStream[]): Buffer {
     if (labelLengths[s] > 0) {
       buf[pos++] = TAG_LABELS;
       pos = writeVarint(buf, pos, labelLengths[s]);
-      pos += buf.write(streams[s].labels, pos, labelLengths[s], 'utf8');
+      pos += writeUtf8(buf, pos, streams[s].labels);
     }
     for (let e = 0; e < streams[s].entries.length; e++, k++) {
       const bytes = encoded[k];
