@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { hostIdentity, isLeaseLive, isProcessGone } from '../../src/spool/lease';
@@ -66,10 +66,16 @@ describe('spool: leases and takeover', () => {
       const stored = await fill(owner, 'a', 3);
       const { spool: other } = await start(directory, clock);
 
+      const leases = () => readdirSync(directory).filter((name) => name.startsWith('lease.'));
       for (let i = 0; i < 10; i++) {
         clock.millis += HEARTBEAT_MILLIS;
         await timers.tickAsync(HEARTBEAT_MILLIS);
-        for (let j = 0; j < 20; j++) await new Promise<void>((resolve) => setImmediate(resolve)); // the touch's I/O
+        // The touch's I/O: wait until both leases carry the new heartbeat (bounded), however loaded the machine.
+        for (let j = 0; j < 2_000; j++) {
+          const times = leases().map((name) => statSync(join(directory, name)).mtimeMs);
+          if (times.length === 2 && times.every((t) => Math.round(t) === clock.millis)) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
       await other.heartbeat();
 
