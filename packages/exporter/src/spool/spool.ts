@@ -334,6 +334,8 @@ export class Spool {
     this._sync.stop();
     this._exit.closeAll();
     this._lease.releaseSync();
+    // Asynchronous closes: nothing if the process is exiting, no handle left to the GC if it is not.
+    for (const segment of this._segments.values()) void segment.close().catch(() => undefined);
   }
 
   private async _appendFrame(
