@@ -15,7 +15,7 @@ const verify = process.argv.includes('--verify');
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(stats));
+    res.end(JSON.stringify({ ...stats, verify }));
     return;
   }
   const chunks: Buffer[] = [];
