@@ -8,12 +8,19 @@
  */
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+
+/**
+ * `SeverityNumber` values of the logs API, here rather than imported: the 3.x line has no
+ * `@opentelemetry/api-logs` (the logs API moved into `@opentelemetry/api`), and the corpus runs
+ * under both (`otel3.ts`).
+ */
+const SeverityNumber = { DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17 } as const;
+type SeverityNumber = (typeof SeverityNumber)[keyof typeof SeverityNumber];
 
 /** Records per export batch (`BatchLogRecordProcessor`'s default `maxExportBatchSize`). */
 export const BATCH_SIZE = 512;

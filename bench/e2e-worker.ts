@@ -39,6 +39,8 @@ const DISTINCT_RECORDS = 8192;
 /** What one run reports. */
 export interface E2eResult {
   pipeline: string;
+  /** `process.version` of the worker. */
+  node: string;
   records: number;
   delivered: number;
   wallMillis: number;
@@ -268,6 +270,7 @@ async function main(): Promise<void> {
   const maxRss = highWaterRss(); // the kernel's peak, between samples too
   const result: E2eResult = {
     pipeline,
+    node: process.version,
     records: delivered,
     delivered,
     wallMillis,

@@ -14,6 +14,8 @@ import type { E2eResult } from './e2e-worker';
 import { EXPORT_PATH_TASKS, runExportPath } from './export-path';
 import type { ExportPathFigures } from './export-path';
 import { median } from './harness';
+import { prepareOtel3 } from './otel3';
+import type { Otel3Runner } from './otel3';
 import { pushInternalBuild } from './packages';
 
 interface Settings {
@@ -65,9 +67,17 @@ function log(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function tsxProcess(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function tsxProcess(script: string, args: string[], node = process.execPath): ChildProcess {
+  return spawn(node, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
+
+/** Where a worker runs: this Node and the workspace (OTel 2.x), or Node 24 and the 3.x line (`otel3.ts`). */
+interface WorkerRuntime {
+  node: string;
+  worker: string;
+}
+
+const DEFAULT_RUNTIME: WorkerRuntime = { node: process.execPath, worker: WORKER };
 
 async function startSink(): Promise<{ url: string; stop: () => void }> {
   const child = tsxProcess(SINK, ['--verify']);
@@ -88,15 +98,14 @@ async function runWorker(
   records: number,
   sinkUrl: string,
   exportOnly: boolean,
-  extraArgs: readonly string[]
+  extraArgs: readonly string[],
+  runtime: WorkerRuntime
 ): Promise<E2eResult> {
-  const child = tsxProcess(WORKER, [
-    pipeline,
-    String(records),
-    sinkUrl,
-    ...(exportOnly ? ['--export-only'] : []),
-    ...extraArgs,
-  ]);
+  const child = tsxProcess(
+    runtime.worker,
+    [pipeline, String(records), sinkUrl, ...(exportOnly ? ['--export-only'] : []), ...extraArgs],
+    runtime.node
+  );
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -111,13 +120,14 @@ async function runPipelines(
   rounds: number,
   sinkUrl: string,
   exportOnly: boolean,
-  extraArgs: readonly string[] = []
+  extraArgs: readonly string[] = [],
+  runtime: WorkerRuntime = DEFAULT_RUNTIME
 ): Promise<Record<string, E2eResult>> {
   const runs = new Map<string, E2eResult[]>(pipelines.map((p) => [p, []]));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < pipelines.length; i++) {
       const pipeline = pipelines[(i + round) % pipelines.length];
-      runs.get(pipeline)!.push(await runWorker(pipeline, records, sinkUrl, exportOnly, extraArgs));
+      runs.get(pipeline)!.push(await runWorker(pipeline, records, sinkUrl, exportOnly, extraArgs, runtime));
     }
   }
   const out: Record<string, E2eResult> = {};
@@ -149,10 +159,12 @@ function table(headers: string[], rows: string[][]): void {
   log();
 }
 
-/** Which parts run: `--only=path,http,e2e,memory` (default: all). */
+/** Which parts run: `--only=path,http,http3,e2e,memory` (default: all). */
 function partsFromArgs(argv: readonly string[]): Set<string> {
   const arg = argv.find((a) => a.startsWith('--only='));
-  return new Set(arg === undefined ? ['path', 'http', 'e2e', 'memory'] : arg.slice('--only='.length).split(','));
+  return new Set(
+    arg === undefined ? ['path', 'http', 'http3', 'e2e', 'memory'] : arg.slice('--only='.length).split(',')
+  );
 }
 
 function exportPathTable(path13: ExportPathFigures): void {
@@ -215,7 +227,9 @@ async function main(): Promise<void> {
     for (const corpus of CORPUS_NAMES) {
       const batches = corpusBatches(corpus === 'access' ? 8 : settings.batches, undefined, CORPORA[corpus]);
       exportPath[corpus] = await runExportPath(batches, settings);
-      log(`## Figures 1-3 (${corpus} corpus): export path, CPU per record and bytes per record (same ReadableLogRecords)`);
+      log(
+        `## Figures 1-3 (${corpus} corpus): export path, CPU per record and bytes per record (same ReadableLogRecords)`
+      );
       exportPathTable(exportPath[corpus]);
     }
   }
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const exportHttp: Partial<Record<string, Record<string, E2eResult>>> = {};
   let e2e: Record<string, E2eResult> | undefined;
+  let otel3Versions: Otel3Runner['versions'] | undefined;
   let memory: Record<string, E2eResult> | undefined;
   try {
     // Figure 4a: the exporters' real export() with HTTP, no SDK, on each corpus.
@@ -240,6 +255,32 @@ async function main(): Promise<void> {
           `## Figure 4a (${corpus} corpus): export() with HTTP to a loopback sink, no SDK (${settings.exportOnlyRecords} records, batches of ${BATCH_SIZE})`
         );
         exportHttpTable(exportHttp[corpus]);
+      }
+    }
+
+    // Figure 4a under Node 24 and the OTel 3.x line (the rival: exporter-logs-otlp-proto 0.301).
+    if (parts.has('http3')) {
+      const runner = prepareOtel3();
+      if (typeof runner === 'string') {
+        log(`## Figure 4a under OTel 3.x: skipped, ${runner}`);
+        log();
+      } else {
+        otel3Versions = runner.versions;
+        for (const corpus of CORPUS_NAMES) {
+          exportHttp[`otel3.${corpus}`] = await runPipelines(
+            OTEL_PIPELINES,
+            settings.exportOnlyRecords,
+            settings.exportOnlyRounds,
+            sink.url,
+            true,
+            [`--corpus=${corpus}`],
+            runner
+          );
+          log(
+            `## Figure 4a under Node ${runner.versions.node}, sdk-logs ${runner.versions.sdkLogs}, exporter-logs-otlp-proto ${runner.versions.otlpExporter} (${corpus} corpus, ${settings.exportOnlyRecords} records)`
+          );
+          exportHttpTable(exportHttp[`otel3.${corpus}`]!);
+        }
       }
     }
 
@@ -298,8 +339,8 @@ async function main(): Promise<void> {
   const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined || b === undefined ? undefined : a / b;
   const targets: Record<string, number | undefined> = {};
-  for (const corpus of CORPUS_NAMES) {
-    const m = exportPath[corpus]?.micros;
+  for (const corpus of [...CORPUS_NAMES, ...CORPUS_NAMES.map((c) => `otel3.${c}`)]) {
+    const m = exportPath[corpus as CorpusName]?.micros;
     targets[`${corpus}.exportPathVsFloor`] = ratio(m?.ours, m?.floor);
     targets[`${corpus}.exportPathJsVsFloor`] = ratio(m?.oursJs, m?.floor);
     const h = exportHttp[corpus];
@@ -315,6 +356,7 @@ async function main(): Promise<void> {
   targets.peakRssJsVsOtlp = ratio(memory?.['loki-js'].peakRssMB, memory?.otlp.peakRssMB);
   const figures = {
     machine,
+    otel3Versions,
     quick,
     exportPath,
     targets,
