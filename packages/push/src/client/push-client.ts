@@ -10,7 +10,7 @@ import { HttpTransport } from '../transport/http-transport';
 import type { PushTransport, TransportResponse } from '../transport/http-transport';
 import type { ResolvedClientConfig } from '../internal-types';
 import { encodeJsonPushRequest } from '../wire/json-push-request';
-import { encodePushRequest } from '../wire/push-request-writer';
+import { encodePushRequestTransient } from '../wire/push-request-writer';
 import { countEntries, halve, splitByBytes } from '../transport/request-splitting';
 import { backoffMillis, decide } from '../transport/retry-policy';
 import { snappyCompress } from '../wire/snappy';
@@ -248,7 +248,8 @@ export class LokiPushClient {
       const body = Buffer.from(encodeJsonPushRequest(streams), 'utf8');
       return { body, bytes: body.byteLength, contentType: 'application/json', entries, streams };
     }
-    const raw = encodePushRequest(streams);
+    // Compressed at once: the uncompressed bytes can live in a reused buffer.
+    const raw = encodePushRequestTransient(streams);
     return {
       body: snappyCompress(raw),
       bytes: raw.byteLength,
