@@ -14,7 +14,7 @@ for (let i = 0; i < prof.samples.length; i++)
 
 /** Parts of the export path, first match wins: [name, test on "function url"]. */
 const AREAS = [
-  ['(left out) idle', (f, u) => f === '(idle)'],
+  ['(left out) idle', (f) => f === '(idle)'],
   [
     '(left out) start-up, benchmark',
     (f, u) =>
