@@ -7,6 +7,7 @@
  * - `loki`, `loki-js`: `LoggerProvider` + `BatchLogRecordProcessor` + `LokiLogRecordExporter`
  *   (native snappy, or the JavaScript compressor) → the sink's `/loki/api/v1/push`;
  * - `loki-unbuffered`: the same with `retryBufferBytes: 0` (export() answers after the push);
+ * - `loki-spool`: `loki` with the disk spool on (a fresh temporary directory, default fsync);
  * - `otlp-gzip`, `otlp`: the same SDK pipeline with `@opentelemetry/exporter-logs-otlp-proto`
  *   (gzip or none) → the sink's `/v1/logs`;
  * - `winston-loki`: winston + winston-loki's transport (protobuf + native snappy, its own
@@ -21,7 +22,9 @@
  * The processor's queue is never allowed to overflow (the emitter waits while more than
  * `maxQueueSize - batch` records are unexported), so no pipeline wins by dropping records.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -81,6 +84,16 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
     case 'loki-js':
       pushInternalBuild.useSnappyImplementation(pipeline === 'loki' ? 'native' : 'javascript');
       return new exporterBuild.LokiLogRecordExporter({ url: sinkUrl }) as unknown as LogRecordExporter;
+    case 'loki-spool': {
+      // The disk spool on (issue 11): every request written before it is sent (fsync: interval).
+      pushInternalBuild.useSnappyImplementation('native');
+      const parent = mkdtempSync(path.join(tmpdir(), 'otel-loki-bench-spool-'));
+      process.once('exit', () => rmSync(parent, { recursive: true, force: true }));
+      return new exporterBuild.LokiLogRecordExporter({
+        url: sinkUrl,
+        spool: { directory: path.join(parent, 'spool') },
+      }) as unknown as LogRecordExporter;
+    }
     case 'loki-unbuffered':
       // Without the retry buffer, export() answers after the push, as the OTLP exporter does.
       return new exporterBuild.LokiLogRecordExporter({

@@ -234,8 +234,10 @@ async function main(): Promise<void> {
   const seen = new Set<string>();
   // One entry of each kind of line ("added espresso to cart" and "added matcha to cart" are one).
   const kind = (e: { service: string; line: string }): string => `${e.service} ${e.line.split(' ')[0]}`;
-  const sample = entries
-    .filter((e) => !seen.has(kind(e)) && seen.add(kind(e)))
+  const distinct = entries.filter((e) => !seen.has(kind(e)) && seen.add(kind(e)));
+  // An equal share per service, so that each shows up however many kinds of line the other has.
+  const share = Math.ceil(SAMPLE_ROWS / SERVICES.length);
+  const sample = SERVICES.flatMap((service) => distinct.filter((e) => e.service === service).slice(0, share))
     .slice(0, SAMPLE_ROWS)
     .sort((a, b) => (BigInt(a.ts) < BigInt(b.ts) ? -1 : 1));
   const columns = process.stdout.columns ?? 160;

@@ -59,6 +59,12 @@ copyDir(
   (f) => f.endsWith('.ts'),
   (n) => n.replace(/\.test\.ts$/, '.suite.ts')
 );
+// The exporter's `#platform/*` imports, mapped to where its build was copied (.run/src).
+const exporterImports = JSON.parse(fs.readFileSync(path.join(exporterDir, 'package.json'), 'utf8')).imports;
+fs.writeFileSync(
+  path.join(runDir, 'package.json'),
+  JSON.stringify({ private: true, imports: exporterImports }).replaceAll('./build/src/', './src/')
+);
 const vendoredPush = path.join(runDir, 'node_modules', '@otel-loki', 'push');
 copyDir(path.join(pushDir, 'build', 'src'), path.join(vendoredPush, 'build', 'src'), (f) => f.endsWith('.js'));
 fs.copyFileSync(path.join(pushDir, 'package.json'), path.join(vendoredPush, 'package.json'));

@@ -22,7 +22,8 @@ import { DEFAULT_EXIT_TIMEOUT_MILLIS } from './exit/crash-capture';
 import { logger } from './observability/diagnostics';
 import type { EntryLimitsConfig } from './limits/entry-limits';
 import type { RecordMappingConfig } from './mapping/record-mapping';
-import type { LokiExporterOptions } from './types';
+import type { LokiExporterOptions, LokiSpoolOptions } from './types';
+import { resolveSpoolOptions } from './spool/spool-options';
 
 /** Loki's URL when neither code nor `OTEL_EXPORTER_LOKI_ENDPOINT` gives one. */
 export const DEFAULT_URL = 'http://localhost:3100';
@@ -56,6 +57,8 @@ export interface ResolvedConfig {
   retryBufferBytes: number;
   maxRequestBytes: number;
   timeoutMillis: number;
+  /** The disk spool, when one is configured (option or `OTEL_EXPORTER_LOKI_SPOOL_DIR`). */
+  spool: LokiSpoolOptions | undefined;
 }
 
 /**
@@ -145,7 +148,50 @@ export function resolveConfig(options: LokiExporterOptions = {}, env: Env = proc
     retryBufferBytes: nonNegative(options.retryBufferBytes, 'retryBufferBytes') ?? DEFAULT_RETRY_BUFFER_BYTES,
     maxRequestBytes: resolved.maxRequestBytes,
     timeoutMillis: resolved.timeoutMillis,
+    spool: resolveSpool(options.spool, env),
   };
+}
+
+const SPOOL_FSYNC = ['interval', 'always', 'never'] as const;
+
+/**
+ * The spool from the option (`false` turns it off whatever the environment says), else from
+ * `OTEL_EXPORTER_LOKI_SPOOL_DIR` / `_MAX_BYTES` / `_FSYNC`. Validated here, before any I/O.
+ */
+function resolveSpool(option: LokiSpoolOptions | false | undefined, env: Env): LokiSpoolOptions | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) {
+    if (typeof option !== 'object' || option === null) {
+      throw new TypeError(
+        `spool: expected an object with a directory, or false, got ${option === null ? 'null' : typeof option}`
+      );
+    }
+    const { directory, maxBytes, fsync, fsyncIntervalMillis } = option;
+    resolveSpoolOptions({ directory, maxBytes, fsync, fsyncIntervalMillis }); // throws naming the field
+    return { directory, maxBytes, fsync, fsyncIntervalMillis };
+  }
+  const directory = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_DIR');
+  if (directory === undefined) return undefined;
+  let maxBytes: number | undefined;
+  const maxText = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES');
+  if (maxText !== undefined) {
+    const parsed = Number(maxText);
+    if (/^\d+$/.test(maxText) && parsed > 0 && Number.isSafeInteger(parsed)) maxBytes = parsed;
+    else
+      logger.warn(
+        `OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES: expected a positive whole number of bytes, got ${JSON.stringify(maxText)}; using the default (1 GiB)`
+      );
+  }
+  let fsync: LokiSpoolOptions['fsync'];
+  const fsyncText = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_FSYNC');
+  if (fsyncText !== undefined) {
+    if ((SPOOL_FSYNC as readonly string[]).includes(fsyncText)) fsync = fsyncText as LokiSpoolOptions['fsync'];
+    else
+      logger.warn(
+        `OTEL_EXPORTER_LOKI_SPOOL_FSYNC: expected interval, always or never, got ${JSON.stringify(fsyncText)}; using interval`
+      );
+  }
+  return { directory, maxBytes, fsync };
 }
 
 function fitDeadline(deadline: number, exportTimeout: number, explicit: boolean): number {

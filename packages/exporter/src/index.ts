@@ -8,6 +8,10 @@ export {
 export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './limits/entry-limits';
 export { ExitSafeLogRecordProcessor } from './exit/exit-safe-processor';
 export type { ExitFlushable, ExitSafeProcessorOptions } from './exit/exit-safe-processor';
+export { flushAfterResponse } from './worker/flush-after-response';
+export type { Flushable, WaitUntilContext } from './worker/flush-after-response';
+export { RequestScopedLogRecordProcessor } from './worker/request-scoped-processor';
+export type { RequestScopedProcessorOptions } from './worker/request-scoped-processor';
 export type {
   AttributeAction,
   AttributeRule,

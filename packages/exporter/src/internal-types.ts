@@ -1,5 +1,12 @@
 /** Types shared inside the package; never exported. */
-import type { MetadataPair, PushOptions, PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
+import type {
+  EncodedPushRequest,
+  MetadataPair,
+  PushOptions,
+  PushResult,
+  PushStream,
+  PushSyncOptions,
+} from '@otel-loki/push';
 import type { LokiEntry } from './mapping/loki-entry';
 
 /**
@@ -45,5 +52,9 @@ export interface PushClient {
   push(streams: readonly PushStream[], options?: PushOptions): Promise<PushResult>;
   /** A bounded synchronous push, for the flush at process exit; absent on clients without one. */
   pushSync?(streams: readonly PushStream[], options?: PushSyncOptions): PushResult;
+  /** Splits and encodes without sending (the disk spool stores the result); absent on clients without one. */
+  encode?(streams: readonly PushStream[]): EncodedPushRequest[];
+  /** Sends one request made by `encode`, as it is. */
+  pushEncoded?(request: EncodedPushRequest, options?: PushOptions): Promise<PushResult>;
   close(): Promise<void>;
 }

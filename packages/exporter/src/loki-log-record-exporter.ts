@@ -6,17 +6,20 @@
  * them with `@otel-loki/push`'s client and keeps what failed in a way worth retrying; or,
  * with `retryBufferBytes: 0`, pushed directly with bounded concurrency (`export-queue.ts`).
  */
-import { inspect } from 'node:util';
 import { LokiPushClient, LokiPushError } from '@otel-loki/push';
 import type { PushResult, PushStream } from '@otel-loki/push';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resolveConfig } from './configuration';
 import type { ResolvedConfig } from './configuration';
 import { BufferedSender } from './sending/buffered-sender';
+// The spool only on Node: under the web conditions a stand-in that refuses the option.
+import { SpoolingSender } from '#platform/spooling';
+import { DEFAULT_RETRY_BUFFER_BYTES } from './configuration';
+import { resolvePushUrl } from '@otel-loki/push/internal';
 import { Diagnostics, logger } from './observability/diagnostics';
 import { acceptedWindow, EntryLimiter } from './limits/entry-limits';
 import { ExportQueue } from './sending/export-queue';
-import type { MappedRecord, PushClient } from './internal-types';
+import type { Env, MappedRecord, PushClient } from './internal-types';
 import { INTERNALS } from './test-seam';
 import type { ExporterInternals } from './test-seam';
 import { RecordMapper } from './mapping/record-mapping';
@@ -31,6 +34,8 @@ import { TimestampDeduplicator } from './streams/timestamp-deduplication';
 import type { LokiExporterOptions, LokiExporterStats } from './types';
 
 const NANOS_PER_MILLI = 1_000_000n;
+/** `util.inspect`'s hook by its registered name (no `node:util`: the class also runs in Workers and browsers). */
+const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 /**
  * Longest an export waits for its first push before answering SUCCESS with its data held in
  * the retry buffer: the SDK's processor sends one batch at a time and its 2 048-record queue
@@ -59,7 +64,9 @@ export class LokiLogRecordExporter implements LogRecordExporter {
   private readonly _limiter: EntryLimiter;
   private readonly _grouper: StreamGrouper;
   private readonly _queue: ExportQueue;
-  private readonly _sender: BufferedSender | undefined;
+  private readonly _sender: BufferedSender | SpoolingSender | undefined;
+  /** The sender when a disk spool is configured (also `_sender`). */
+  private readonly _spooling: SpoolingSender | undefined;
   private readonly _abort = new AbortController();
   private readonly _nowMillis: () => number;
   private _shutdown: Promise<void> | undefined;
@@ -73,7 +80,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
    */
   constructor(options: LokiExporterOptions = {}) {
     const internals = ((options as Record<symbol, unknown>)[INTERNALS] ?? {}) as ExporterInternals;
-    this._config = resolveConfig(options, internals.env ?? process.env);
+    this._config = resolveConfig(options, internals.env ?? processEnv());
     this._nowMillis = internals.nowMillis ?? Date.now;
     this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
@@ -100,18 +107,41 @@ export class LokiLogRecordExporter implements LogRecordExporter {
         'insecureSkipVerify is on: the TLS certificate of Loki is not verified, so anyone on the path can read and change the logs; use ca instead'
       );
     }
-    if (this._config.retryBufferBytes > 0) {
-      const limits = this._config.mapping.limits;
-      this._sender = new BufferedSender({
+    const limits = this._config.mapping.limits;
+    const oldestAcceptedNanos = (): bigint =>
+      acceptedWindow(limits, BigInt(this._nowMillis()) * NANOS_PER_MILLI).oldest;
+    const spool = this._config.spool;
+    const bufferBytes = this._config.retryBufferBytes;
+    if (bufferBytes > 0 || spool !== undefined) {
+      const memory = new BufferedSender({
         client: this._client,
         diagnostics: this._diagnostics,
-        maxBytes: this._config.retryBufferBytes,
+        // With a spool, memory is the fallback when the disk cannot be used.
+        maxBytes: bufferBytes > 0 ? bufferBytes : DEFAULT_RETRY_BUFFER_BYTES,
         maxPushBytes: this._config.maxRequestBytes,
         maxConcurrent: this._config.maxConcurrentExports,
         retryDeadlineMillis: this._config.retryDeadlineMillis,
-        oldestAcceptedNanos: () => acceptedWindow(limits, BigInt(this._nowMillis()) * NANOS_PER_MILLI).oldest,
+        oldestAcceptedNanos,
         signal: this._abort.signal,
       });
+      this._sender = memory;
+      const { encode, pushEncoded } = this._client;
+      if (spool !== undefined && (encode === undefined || pushEncoded === undefined)) {
+        logger.warn('spool: this client cannot encode requests ahead of sending them; logs are kept in memory');
+      } else if (spool !== undefined) {
+        this._spooling = new SpoolingSender({
+          client: { encode: encode!, pushEncoded: pushEncoded! },
+          diagnostics: this._diagnostics,
+          spool: { ...spool, ...internals.spool },
+          pushUrl: this._pushUrl ?? resolvePushUrl(this._config.client.url).pushUrl.href,
+          fallback: memory,
+          maxConcurrent: this._config.maxConcurrentExports,
+          retryDeadlineMillis: this._config.retryDeadlineMillis,
+          oldestAcceptedNanos,
+          signal: this._abort.signal,
+        });
+        this._sender = this._spooling;
+      }
     }
   }
 
@@ -119,7 +149,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
    * What `util.inspect` (and so `console.log`) shows: the push URL without credentials, the
    * tenant and the counters. The configuration holds credentials and TLS keys: never printed.
    */
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](_depth: number, _options: unknown, inspect: (value: unknown) => string = JSON.stringify): string {
     const url = this._pushUrl ?? '(custom client)';
     return `LokiLogRecordExporter ${inspect({ url, tenantId: this._config.client.tenantId, stats: this.stats })}`;
   }
@@ -131,6 +161,15 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       const held = this._sender.held;
       stats.retryBufferEntries = held.entries;
       stats.retryBufferBytes = held.bytes;
+    }
+    const spool = this._spooling?.spoolStats();
+    if (spool !== undefined) {
+      stats.spoolBytes = spool.bytes;
+      stats.spoolFiles = spool.files;
+      stats.spoolEntries = spool.entries;
+      stats.spoolOldestAgeMillis = spool.oldestRecordAgeMillis;
+      stats.droppedSpoolFull = spool.droppedEntries;
+      stats.spoolCorruptSkipped = spool.corruptSkipped;
     }
     return stats;
   }
@@ -260,21 +299,35 @@ export class LokiLogRecordExporter implements LogRecordExporter {
       for (const stream of streams) entries += stream.entries.length;
       const left = deadline - Date.now();
       let delivered = 0;
-      if (left > 0 && this._client.pushSync !== undefined) {
+      let undelivered: readonly PushStream[] = streams;
+      // With a spool and Loki known to be failing, straight to disk: exit does not wait for Loki.
+      const tryLoki = this._spooling === undefined || !this._spooling.isFailingFor(tenant);
+      if (tryLoki && left > 0 && this._client.pushSync !== undefined) {
         try {
           delivered = this._client.pushSync(streams, { tenantId: tenant, timeoutMillis: left }).entries;
+          undelivered = [];
         } catch (err) {
           delivered = err instanceof LokiPushError ? err.entriesSent : 0;
+          undelivered = err instanceof LokiPushError ? err.failedStreams : streams;
           logger.debug(`the flush at exit to tenant ${tenant ?? '(none)'} failed`, err);
         }
       }
       this._diagnostics.count('entries', delivered);
-      if (delivered < entries) this._diagnostics.countAndWarnOnce('droppedAtExit', entries - delivered);
+      // The rest to disk, for the next start (a resend of what was delivered is dropped by Loki).
+      const stored =
+        this._spooling !== undefined && undelivered.length > 0 ? this._spooling.storeSync(tenant, undelivered) : 0;
+      if (delivered + stored < entries)
+        this._diagnostics.countAndWarnOnce('droppedAtExit', entries - delivered - stored);
     }
+    this._spooling?.closeSync();
   }
 
   /** Hands batches to the retry buffer; answers as the class comment of `export()` says. */
-  private _buffer(sender: BufferedSender, batches: readonly TenantBatch[], done: (result: ExportResult) => void): void {
+  private _buffer(
+    sender: BufferedSender | SpoolingSender,
+    batches: readonly TenantBatch[],
+    done: (result: ExportResult) => void
+  ): void {
     if (!sender.isIdle) {
       // Earlier data is waiting or in flight: this data queues behind it, in order.
       for (const batch of batches) sender.submit(batch.tenant, batch.streams);
@@ -339,6 +392,11 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     this._diagnostics.count(error === undefined ? 'exportsSucceeded' : 'exportsFailed');
     return error === undefined ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error };
   }
+}
+
+/** The process environment where there is one (Workers without `nodejs_compat` and browsers have none). */
+function processEnv(): Env {
+  return typeof process === 'undefined' ? {} : process.env;
 }
 
 function asError(value: unknown): Error {

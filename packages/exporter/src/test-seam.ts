@@ -3,6 +3,7 @@
  * the environment). Passed under a symbol that `index.ts` does not export, so it is not a
  * public option.
  */
+import type { SpoolOptions } from './spool/types';
 import type { LokiClientOptions } from '@otel-loki/push';
 import type { PushClient } from './internal-types';
 
@@ -15,4 +16,6 @@ export interface ExporterInternals {
   /** Wall clock in ms (timestamps window, stream idleness). */
   nowMillis?: () => number;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Spool options beyond the public ones (file-system layer, clocks, heartbeat). */
+  spool?: Partial<SpoolOptions>;
 }

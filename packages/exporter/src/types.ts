@@ -26,6 +26,31 @@ export interface AttributeRule {
   action: AttributeAction;
 }
 
+/** The disk spool (`LokiExporterOptions.spool`). */
+export interface LokiSpoolOptions {
+  /**
+   * The spool directory, created with mode 0700 when missing; refused (the exporter falls back
+   * to memory with one warning) when it is a symlink, another user's, or world-writable.
+   * Processes of one host may share it; a directory shared across hosts (NFS) is not supported.
+   */
+  directory: string;
+  /**
+   * Bound on the directory's size; at the bound the oldest requests are dropped and counted
+   * (`stats.droppedSpoolFull`, `reason="spool_full"`).
+   * @default process.env.OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES ?? 1073741824 (1 GiB)
+   */
+  maxBytes?: number;
+  /**
+   * `interval`: data is written to the OS at once (it survives a crash or kill -9) and fsynced
+   * within `fsyncIntervalMillis` (a power loss loses at most that); `always`: fsynced before
+   * the export answers; `never`: the OS decides.
+   * @default process.env.OTEL_EXPORTER_LOKI_SPOOL_FSYNC ?? 'interval'
+   */
+  fsync?: 'interval' | 'always' | 'never';
+  /** @default 1000 */
+  fsyncIntervalMillis?: number;
+}
+
 /** How a log record becomes a Loki line. */
 export type LineFormat = 'raw' | 'json' | 'logfmt';
 
@@ -57,6 +82,18 @@ export interface LokiExporterStats {
   retryBufferEntries: number;
   /** Estimated bytes held now by the retry buffer (a gauge). */
   retryBufferBytes: number;
+  /** With a disk spool: bytes of this process's spool files (a gauge; 0 without a spool). */
+  spoolBytes: number;
+  /** With a disk spool: this process's spool files (a gauge). */
+  spoolFiles: number;
+  /** With a disk spool: entries stored and not yet accepted by Loki (a gauge). */
+  spoolEntries: number;
+  /** With a disk spool: age of the oldest request not yet accepted by Loki, in ms (a gauge). */
+  spoolOldestAgeMillis: number;
+  /** With a disk spool: entries dropped, oldest first, because the spool reached `spool.maxBytes`. */
+  droppedSpoolFull: number;
+  /** With a disk spool: damaged or torn regions of spool files that were skipped (their requests are lost). */
+  spoolCorruptSkipped: number;
   /** Timestamps moved by 1 ns or more so that no two entries of a stream share one. */
   timestampsNudged: number;
   /** Timestamps outside Loki's window replaced (original kept in metadata). */
@@ -172,6 +209,15 @@ export interface LokiExporterOptions extends Pick<
    * @default process.env.OTEL_EXPORTER_LOKI_EXIT_TIMEOUT ?? 2000
    */
   exitTimeoutMillis?: number;
+  /**
+   * A disk spool (opt-in): every request is written to `directory` before it is sent and
+   * leaves it when Loki accepted it, so that a crash, a kill -9, a restart or a long outage
+   * loses nothing (within the fsync policy; see the README's durability table). `false` turns
+   * it off even when `OTEL_EXPORTER_LOKI_SPOOL_DIR` is set. With a spool, `export()` answers
+   * SUCCESS once its data is on disk.
+   * @default process.env.OTEL_EXPORTER_LOKI_SPOOL_DIR ? { directory: it } : undefined
+   */
+  spool?: LokiSpoolOptions | false;
   /** Attribute rules, tried in order before the defaults; first match wins. @default [] */
   attributeRules?: readonly AttributeRule[];
   /**

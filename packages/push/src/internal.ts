@@ -31,3 +31,7 @@ export {
 } from './client/configuration';
 export type { ResolvedClientConfig, ResolvedLimits } from './internal-types';
 export { backoffMillis } from './transport/retry-policy';
+export { base64, utf8Length } from './wire/utf8';
+/** The transport seam of `LokiPushClient` (its second constructor argument), for the siblings' tests. */
+export type { PushTransport, TransportRequest, TransportResponse } from './transport/transport-types';
+export type { LokiPushClientInternals } from './client/push-client';

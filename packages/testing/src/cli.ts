@@ -2,7 +2,7 @@
 /**
  * `otel-loki-test-server`: runs a Loki-compatible server until SIGINT or SIGTERM.
  *
- *   otel-loki-test-server [--port 3100] [--host 127.0.0.1] [--auth] [--max-line-size BYTES]
+ *   otel-loki-test-server [--port 3100] [--host 127.0.0.1] [--auth] [--max-line-size BYTES] [--cors ORIGINS]
  */
 import { LokiTestServer } from './loki-test-server';
 import type { LokiTestServerOptions } from './types';
@@ -19,6 +19,8 @@ Options:
   --auth                 require X-Scope-OrgID, as Loki with auth_enabled: true
   --max-line-size <n>    max_line_size in bytes (default 262144; 0 turns it off)
   --loki-3.4             behave like Loki 3.4 where versions differ (duplicate check, detected_level)
+  --cors <origins>       let browser pages of these origins push and query: comma-separated
+                         (http://localhost:5173,https://app.example), or * for any
   --help                 show this text`;
 
 /** Parses command-line arguments into server options. @throws {Error} on a bad argument. */
@@ -43,7 +45,10 @@ export function parseArgs(argv: readonly string[]): LokiTestServerOptions | 'hel
     else if (arg === '--auth') options.authEnabled = true;
     else if (arg === '--max-line-size') limits.maxLineSize = number();
     else if (arg === '--loki-3.4') options.lokiVersion = '3.4';
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--cors') {
+      const origins = value();
+      options.cors = { origins: origins === '*' ? '*' : origins.split(',').map((origin) => origin.trim()) };
+    } else throw new Error(`unknown argument ${arg}`);
   }
   return { ...options, limits };
 }

@@ -3,6 +3,7 @@ export { DEFAULT_SERVER_LIMITS, DEFAULT_DISCOVER_SERVICE_NAME } from './server-c
 export { LogqlQueryError } from './logql/errors';
 export type {
   LokiTestServerOptions,
+  LokiTestServerCors,
   LokiServerLimits,
   StoredEntry,
   EntriesFilter,

@@ -28,6 +28,7 @@ import { handleQuery, isQueryPath } from './api/query-api';
 import { TokenBucket } from './ingest/rate-limiter';
 import { resolveOptions } from './server-config';
 import type { ResolvedOptions } from './server-config';
+import { corsFor } from './cors';
 import type {
   EntriesFilter,
   FailureSpec,
@@ -264,6 +265,17 @@ export class LokiTestServer {
         ? 'query'
         : 'other';
     const headers = flatHeaders(req);
+    if (this._options.cors !== undefined && kind !== 'other') {
+      const cors = corsFor(this._options.cors, req.method ?? 'GET', kind === 'push' ? 'POST' : 'GET, POST', headers);
+      if (cors.kind === 'preflight') {
+        // Not recorded: a preflight carries no data and is no push.
+        req.resume();
+        res.writeHead(cors.status, cors.headers);
+        res.end();
+        return;
+      }
+      for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
+    }
     const record: ReceivedRequest = {
       id: this._nextId++,
       method: req.method ?? 'GET',

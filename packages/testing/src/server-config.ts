@@ -5,6 +5,8 @@
  */
 import type { LokiServerLimits, LokiTestServerOptions } from './types';
 import { LOKI_DISCOVER_SERVICE_NAME } from '@otel-loki/push/internal';
+import { resolveCors } from './cors';
+import type { ResolvedCors } from './cors';
 
 const MIB = 1024 * 1024;
 const MINUTE_MILLIS = 60_000;
@@ -53,6 +55,7 @@ export interface ResolvedOptions {
   grpcMaxRecvMsgSizeBytes: number;
   now: () => number;
   maxRecordedRequests: number;
+  cors?: ResolvedCors;
 }
 
 const NUMERIC_LIMITS: ReadonlyArray<keyof LokiServerLimits> = [
@@ -126,6 +129,7 @@ export function resolveOptions(options: LokiTestServerOptions = {}): ResolvedOpt
     grpcMaxRecvMsgSizeBytes: options.grpcMaxRecvMsgSizeBytes ?? 4 * MIB,
     now: options.now ?? Date.now,
     maxRecordedRequests: options.maxRecordedRequests ?? 10_000,
+    cors: resolveCors(options.cors),
   };
   checkNonNegative('maxRecvMsgSizeBytes', resolved.maxRecvMsgSizeBytes);
   checkNonNegative('grpcMaxRecvMsgSizeBytes', resolved.grpcMaxRecvMsgSizeBytes);

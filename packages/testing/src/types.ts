@@ -113,6 +113,22 @@ export interface LokiTestServerOptions {
   now?: () => number;
   /** Requests kept in {@link LokiTestServer.requests}; older ones are dropped. @default 10000 */
   maxRecordedRequests?: number;
+  /**
+   * CORS for browser pages that push or query (Loki has none: a gateway in front of it adds
+   * it). Preflights (`OPTIONS`) of the push and query paths are answered for the listed
+   * origins, and their answers carry `Access-Control-Allow-Origin` and expose `Retry-After`;
+   * other origins get no CORS header, so the browser blocks them.
+   * @default undefined (no CORS, as Loki)
+   */
+  cors?: LokiTestServerCors;
+}
+
+/** The `cors` option of {@link LokiTestServerOptions}. */
+export interface LokiTestServerCors {
+  /** Page origins allowed (`'http://localhost:5173'`), or `'*'` for any. */
+  origins: '*' | readonly string[];
+  /** Answer `Access-Control-Allow-Credentials: true` (not with `'*'`). @default false */
+  credentials?: boolean;
 }
 
 /** One stored log entry, as a query would see it. */

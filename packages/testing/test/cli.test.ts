@@ -19,6 +19,10 @@ describe('otel-loki-test-server (CLI)', () => {
       lokiVersion: '3.4',
       limits: { maxLineSize: 1024 },
     });
+    expect(parseArgs(['--cors', 'http://localhost:5173, https://app.example'])).to.deep.include({
+      cors: { origins: ['http://localhost:5173', 'https://app.example'] },
+    });
+    expect(parseArgs(['--cors', '*'])).to.deep.include({ cors: { origins: '*' } });
     expect(parseArgs(['--help'])).to.equal('help');
     expect(() => parseArgs(['--port'])).to.throw(/--port needs a value/);
     expect(() => parseArgs(['--port', 'x'])).to.throw(/expected a non-negative integer/);

@@ -1,8 +1,9 @@
 /** UTF-8 sizes and truncation on character boundaries: Loki measures limits in bytes. */
+import { utf8Length as byteLength } from '@otel-loki/push/internal';
 
 /** UTF-8 length of `s`, without encoding when the answer is obvious. */
 export function utf8Length(s: string): number {
-  return s.length < 64 && isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
+  return s.length < 64 && isAscii(s) ? s.length : byteLength(s);
 }
 
 // eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
@@ -16,7 +17,7 @@ function isAscii(s: string): boolean {
 export function exceedsUtf8(s: string, maxBytes: number): boolean {
   if (s.length <= maxBytes / 3) return false;
   if (s.length > maxBytes) return true;
-  return Buffer.byteLength(s, 'utf8') > maxBytes;
+  return byteLength(s) > maxBytes;
 }
 
 /**

@@ -7,6 +7,7 @@
  * @see https://github.com/open-telemetry/opentelemetry-collector/blob/main/pdata/pcommon/value.go
  * @see https://github.com/open-telemetry/opentelemetry-js/blob/main/experimental/packages/otlp-transformer/src/common/internal.ts
  */
+import { base64 } from '@otel-loki/push/internal';
 
 /** Nesting depth beyond which a value is written as `null` (guards against cycles in bodies). */
 const MAX_JSON_DEPTH = 64;
@@ -39,7 +40,7 @@ export function numberToString(value: number): string {
 
 /** `Uint8Array` as standard base64, as Go's `base64.StdEncoding`. */
 export function bytesToBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return base64(bytes);
 }
 
 /**

@@ -16,7 +16,11 @@ export type RewriteKind = Exclude<keyof LokiExporterStats, FlowKind | GaugeKind>
 export type FlowKind = 'records' | 'entries' | 'exportsSucceeded' | 'exportsFailed' | 'pushRetries' | 'entriesRefused';
 
 /** Values of the moment, filled in by the exporter when stats are read. */
-export type GaugeKind = 'retryBufferEntries' | 'retryBufferBytes';
+export type GaugeKind = 'retryBufferEntries' | 'retryBufferBytes' | SpoolKind;
+
+/** Read from the disk spool when stats are read (it counts its own drops and damage). */
+export type SpoolKind =
+  'spoolBytes' | 'spoolFiles' | 'spoolEntries' | 'spoolOldestAgeMillis' | 'droppedSpoolFull' | 'spoolCorruptSkipped';
 
 const EXPLANATIONS: Readonly<Record<RewriteKind, string>> = {
   timestampsNudged:
@@ -57,6 +61,12 @@ export class Diagnostics {
     droppedAtExit: 0,
     retryBufferEntries: 0,
     retryBufferBytes: 0,
+    spoolBytes: 0,
+    spoolFiles: 0,
+    spoolEntries: 0,
+    spoolOldestAgeMillis: 0,
+    droppedSpoolFull: 0,
+    spoolCorruptSkipped: 0,
     timestampsNudged: 0,
     timestampsReplaced: 0,
     timestampsDropped: 0,

@@ -11,7 +11,7 @@
  * @see https://grafana.com/docs/alloy/latest/reference/components/loki/loki.write/#debug-metrics
  */
 import { LokiPushError } from '@otel-loki/push';
-import type { PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
+import type { EncodedPushRequest, PushResult, PushStream, PushSyncOptions } from '@otel-loki/push';
 import { metrics, ValueType } from '@opentelemetry/api';
 import type { BatchObservableResult, Counter, Histogram, MeterProvider } from '@opentelemetry/api';
 import { logger } from './diagnostics';
@@ -31,6 +31,9 @@ export const METRIC_NAMES = Object.freeze({
   timestampsRewritten: 'loki_write_timestamps_rewritten_total',
   retryBufferEntries: 'loki_write_retry_buffer_entries',
   retryBufferBytes: 'loki_write_retry_buffer_bytes',
+  spoolBytes: 'loki_write_spool_bytes',
+  spoolFiles: 'loki_write_spool_files',
+  spoolOldestAge: 'loki_write_spool_oldest_age_seconds',
 } as const);
 
 /** `reason` of `loki_write_dropped_entries_total`, for each counter of `exporter.stats` it reads. */
@@ -41,6 +44,7 @@ export const DROP_REASONS = Object.freeze({
   droppedTooOld: 'too_old',
   droppedAtShutdown: 'shutdown',
   droppedAtExit: 'exit',
+  droppedSpoolFull: 'spool_full',
   entriesRefused: 'rejected',
 } as const satisfies Partial<Record<keyof LokiExporterStats, string>>);
 
@@ -78,26 +82,28 @@ export class ExporterMetrics {
 
   /** `client`, with each push timed and its bytes counted. */
   instrument(client: PushClient): PushClient {
+    // The client's own promise is returned and observed on the side: the exporter's ordering
+    // of callbacks and flushes stays the same, to the microtask, with or without metrics.
+    const observe = (send: () => Promise<PushResult>): Promise<PushResult> => {
+      const instruments = this._ensureInstruments();
+      const started = performance.now();
+      const pushed = send();
+      pushed.then(
+        (result) => {
+          this._clientRetries += retriesOf(result.attempts);
+          if (Number.isFinite(result.bytes)) instruments.sentBytes.add(result.bytes);
+          instruments.duration.record(seconds(started), { status_code: String(result.status) });
+        },
+        (err: unknown) => {
+          if (err instanceof LokiPushError) this._clientRetries += retriesOf(err.attempts);
+          instruments.duration.record(seconds(started), { status_code: statusCodeOf(err) });
+        }
+      );
+      return pushed;
+    };
     return {
-      // The client's own promise is returned and observed on the side: the exporter's ordering
-      // of callbacks and flushes stays the same, to the microtask, with or without metrics.
-      push: (streams: readonly PushStream[], options?: PushOptions): Promise<PushResult> => {
-        const instruments = this._ensureInstruments();
-        const started = performance.now();
-        const pushed = client.push(streams, options);
-        pushed.then(
-          (result) => {
-            this._clientRetries += retriesOf(result.attempts);
-            if (Number.isFinite(result.bytes)) instruments.sentBytes.add(result.bytes);
-            instruments.duration.record(seconds(started), { status_code: String(result.status) });
-          },
-          (err: unknown) => {
-            if (err instanceof LokiPushError) this._clientRetries += retriesOf(err.attempts);
-            instruments.duration.record(seconds(started), { status_code: statusCodeOf(err) });
-          }
-        );
-        return pushed;
-      },
+      push: (streams: readonly PushStream[], options?: PushOptions): Promise<PushResult> =>
+        observe(() => client.push(streams, options)),
       pushSync:
         client.pushSync === undefined
           ? undefined
@@ -106,6 +112,12 @@ export class ExporterMetrics {
               this._ensureInstruments().sentBytes.add(result.bytes);
               return result;
             },
+      encode: client.encode === undefined ? undefined : (streams) => client.encode!(streams),
+      pushEncoded:
+        client.pushEncoded === undefined
+          ? undefined
+          : (request: EncodedPushRequest, options?: PushOptions): Promise<PushResult> =>
+              observe(() => client.pushEncoded!(request, options)),
       // The observable callback stays registered after close: the final values of a shut-down
       // exporter are still read by the MeterProvider's last collection.
       close: () => client.close(),
@@ -148,6 +160,15 @@ export class ExporterMetrics {
       unit: 'By',
       valueType: ValueType.INT,
     });
+    const gauge = (name: string, description: string, unit: string) =>
+      meter.createObservableGauge(name, { description, unit });
+    const spoolBytes = gauge(METRIC_NAMES.spoolBytes, 'Bytes of the disk spool files of this process', 'By');
+    const spoolFiles = gauge(METRIC_NAMES.spoolFiles, 'Disk spool files of this process', '{file}');
+    const spoolOldestAge = gauge(
+      METRIC_NAMES.spoolOldestAge,
+      'Age of the oldest request in the disk spool not yet accepted by Loki',
+      's'
+    );
     const callback = (result: BatchObservableResult): void => {
       const stats = this._stats();
       result.observe(sentEntries, stats.entries);
@@ -160,8 +181,21 @@ export class ExporterMetrics {
       result.observe(retries, stats.pushRetries + this._clientRetries);
       result.observe(bufferEntries, stats.retryBufferEntries);
       result.observe(bufferBytes, stats.retryBufferBytes);
+      result.observe(spoolBytes, stats.spoolBytes);
+      result.observe(spoolFiles, stats.spoolFiles);
+      result.observe(spoolOldestAge, stats.spoolOldestAgeMillis / 1000);
     };
-    const observables = [sentEntries, droppedEntries, retries, rewritten, bufferEntries, bufferBytes];
+    const observables = [
+      sentEntries,
+      droppedEntries,
+      retries,
+      rewritten,
+      bufferEntries,
+      bufferBytes,
+      spoolBytes,
+      spoolFiles,
+      spoolOldestAge,
+    ];
     meter.addBatchObservableCallback(callback, observables);
     logger.debug('self-observability metrics registered');
     this._instruments = { sentBytes, duration };

@@ -39,6 +39,31 @@ export interface RegisteredTelemetry {
 }
 
 /**
+ * With a disk spool, each process gets its own `service.instance.id` (a random UUID, unless
+ * `OTEL_RESOURCE_ATTRIBUTES` gives one), which Loki makes a label: each process then writes its
+ * own streams, so that a process draining another's backlog (after a restart, or a takeover in
+ * a shared directory) never sends entries more than an hour behind a stream's newest ("entry too
+ * far behind"). The SDK's default detectors (env, process, host) plus the SDK's own
+ * `serviceInstanceIdDetector`, in the order of the SDK's `OTEL_NODE_RESOURCE_DETECTORS=all`
+ * (env last). Left alone when `OTEL_NODE_RESOURCE_DETECTORS` chooses the detectors.
+ */
+function spoolResourceDetectors(
+  sdkNode: SdkNodeModule,
+  env: Env
+): NodeSDKConfiguration['resourceDetectors'] | undefined {
+  if ((env.OTEL_EXPORTER_LOKI_SPOOL_DIR ?? '').trim() === '') return undefined;
+  if ((env.OTEL_NODE_RESOURCE_DETECTORS ?? '').trim() !== '') return undefined;
+  const resources = (sdkNode as Partial<SdkNodeModule>).resources;
+  if (resources?.serviceInstanceIdDetector === undefined) return undefined;
+  return [
+    resources.hostDetector,
+    resources.serviceInstanceIdDetector,
+    resources.processDetector,
+    resources.envDetector,
+  ];
+}
+
+/**
  * Starts the NodeSDK as described in the module comment; returns `undefined` (and starts
  * nothing) when `OTEL_SDK_DISABLED=true`, when already started, or when
  * `@opentelemetry/sdk-node` cannot be loaded (with a process warning saying so).
@@ -71,6 +96,8 @@ export function startFromEnvironment(env: Env = process.env): RegisteredTelemetr
   // usually is not there: only when the user asks for them.
   if (!settings.tracesFromEnvironment) configuration.spanProcessors = [NON_EXPORTING_SPAN_PROCESSOR];
   if (!settings.metricsFromEnvironment) configuration.metricReaders = [];
+  const detectors = spoolResourceDetectors(sdkNode, env);
+  if (detectors !== undefined) configuration.resourceDetectors = detectors;
   const providerBefore = metrics.getMeterProvider();
   const sdk = new sdkNode.NodeSDK(configuration);
   sdk.start();

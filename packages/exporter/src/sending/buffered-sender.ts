@@ -15,6 +15,7 @@ import { logger } from '../observability/diagnostics';
 import type { PushClient, PushOptions } from '../internal-types';
 import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
 import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
+import { RefusalReporter } from './refusal-reporter';
 import { withTracingSuppressed } from './suppress-tracing';
 import { backoffMillis, DEFAULT_INITIAL_BACKOFF_MILLIS, DEFAULT_MAX_BACKOFF_MILLIS } from '@otel-loki/push/internal';
 
@@ -78,7 +79,7 @@ export class BufferedSender {
   private _state: SenderState = SENDING;
   /** Resolved when the sender becomes idle or a push fails retryably. */
   private _waiters: Array<() => void> = [];
-  private readonly _refusalsReported = new Set<number | string>();
+  private readonly _refusals = new RefusalReporter();
 
   constructor(private readonly _options: BufferedSenderOptions) {
     this._buffer = new RetryBuffer(_options.maxBytes);
@@ -266,19 +267,8 @@ export class BufferedSender {
     }
     const status = error instanceof LokiPushError ? error.status : undefined;
     this._options.diagnostics.count('entriesRefused', failed);
-    this._reportRefusal(status ?? error.name, error, failed);
+    this._refusals.report(status ?? error.name, error, failed);
     return { kind: 'refused', error };
-  }
-
-  /** A refusal is logged as an error the first time for each status, then at debug level. */
-  private _reportRefusal(key: number | string, error: Error, entries: number): void {
-    const message = `Loki refused ${entries} entries, which are dropped (not retried): ${error.message}`;
-    if (this._refusalsReported.has(key)) {
-      logger.debug(message);
-      return;
-    }
-    this._refusalsReported.add(key);
-    logger.error(`${message}; further refusals with this status are counted in exporter.stats.entriesRefused`);
   }
 
   /** A push succeeded: the count of consecutive failures starts again. */

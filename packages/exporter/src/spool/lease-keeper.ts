@@ -4,6 +4,7 @@
  * refreshed too late, or removed by another process, means the files may have been taken over:
  * the spool is then fenced (it forgets its files and continues under a new owner id).
  */
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostIdentity } from './lease';
 import { EXPIRY_HEARTBEATS, ownLease, REFRESH_HEARTBEATS, writeLease } from './lease';
@@ -91,6 +92,18 @@ export class LeaseKeeper {
   /** Removes the lease: the files left become free for the next process at once. */
   async release(): Promise<void> {
     await this._fs.unlink(this._path());
+  }
+
+  /**
+   * Removes the lease synchronously (the exit path, where nothing asynchronous runs): a process
+   * started next takes the files over at once instead of after the expiry. Never throws.
+   */
+  releaseSync(): void {
+    try {
+      unlinkSync(this._path());
+    } catch {
+      // Gone already, or the directory is unusable: the lease then expires on its own.
+    }
   }
 
   private _path(): string {

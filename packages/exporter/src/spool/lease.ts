@@ -1,10 +1,12 @@
 /**
  * Leases: each process owns its segment files through `lease.<owner>.json`, whose modification
  * time is its heartbeat. A lease is expired when its heartbeat is older than
- * `EXPIRY_HEARTBEATS` intervals, or when it was written on this host during an earlier boot.
- * PIDs are recorded for people, never trusted: in containers every app may be PID 1.
+ * `EXPIRY_HEARTBEATS` intervals, or when it was written on this host during an earlier boot, or
+ * when its process is gone: a PID is trusted only within the same boot and the same PID
+ * namespace (in containers every app may be PID 1), and only to say "dead" (`kill(pid, 0)`
+ * answers ESRCH); a live PID proves nothing (it may have been reused) and waits for the expiry.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { leaseName } from './spool-names';
@@ -28,6 +30,8 @@ export interface HostIdentity {
   readonly host: string;
   /** Linux boot id (shared by the containers of one boot), when readable. */
   readonly bootId: string | undefined;
+  /** The PID namespace (`/proc/self/ns/pid`, e.g. `pid:[4026531836]`), when readable. */
+  readonly pidNamespace?: string;
 }
 
 /** What a lease file says. */
@@ -47,7 +51,23 @@ export function hostIdentity(): HostIdentity {
   } catch {
     bootId = undefined;
   }
-  return { host: hostname(), bootId };
+  let pidNamespace: string | undefined;
+  try {
+    pidNamespace = readlinkSync('/proc/self/ns/pid') || undefined;
+  } catch {
+    pidNamespace = undefined;
+  }
+  return { host: hostname(), bootId, pidNamespace };
+}
+
+/** Whether process `pid` of this PID namespace is gone (never throws; unsure means no). */
+export function isProcessGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ESRCH';
+  }
 }
 
 /** The lease of this process under `owner`. */
@@ -62,6 +82,7 @@ export function ownLease(
     owner,
     host: host.host,
     bootId: host.bootId,
+    pidNamespace: host.pidNamespace,
     pid: process.pid,
     processStartMillis: Math.round(now - process.uptime() * 1000),
     heartbeatIntervalMillis,
@@ -112,15 +133,22 @@ export function isLeaseLive(
   heartbeatMillis: number,
   now: number,
   host: HostIdentity,
-  fallbackIntervalMillis: number
+  fallbackIntervalMillis: number,
+  processGone: (pid: number) => boolean = isProcessGone
 ): boolean {
+  const sameHost = lease?.host === host.host && typeof lease.bootId === 'string' && host.bootId !== undefined;
+  if (sameHost && lease.bootId !== host.bootId) return false; // written on this machine before it rebooted
   if (
-    lease?.host === host.host &&
-    typeof lease.bootId === 'string' &&
-    host.bootId !== undefined &&
-    lease.bootId !== host.bootId
+    sameHost &&
+    host.pidNamespace !== undefined &&
+    lease.pidNamespace === host.pidNamespace &&
+    typeof lease.pid === 'number' &&
+    Number.isSafeInteger(lease.pid) &&
+    lease.pid > 0 &&
+    lease.pid !== process.pid &&
+    processGone(lease.pid)
   ) {
-    return false; // written on this machine before it rebooted
+    return false; // its process is gone (killed, crashed): no need to wait for the expiry
   }
   const interval =
     typeof lease?.heartbeatIntervalMillis === 'number' && lease.heartbeatIntervalMillis > 0

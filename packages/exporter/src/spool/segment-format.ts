@@ -6,7 +6,7 @@
  *     frame   payload length u32 | crc32 u32 (of kind + payload) | kind u8 | payload
  *     data    appendedMillis u64 | entries u32 | oldestNanos u64 | newestNanos u64 |
  *             uncompressedBytes u32 | extra json length u32 | extra json | body
- *             extra json = {"contentType"?, "streams"?} (length 0 when both are absent)
+ *             extra json = {"contentType"?, "streams"?, "streamCount"?} (length 0 when all are absent)
  *     ack     offset u64 of the acknowledged data frame
  *
  * A frame is valid only when its length stays inside the file and its checksum matches; the
@@ -143,22 +143,25 @@ export function dataSummary(payload: Buffer): { entries: number; appendedMillis:
 
 /** The optional fields of a record's metadata, as JSON (empty when there are none). */
 function encodeExtra(meta: SpoolRecordMeta): Buffer {
-  if (meta.contentType === undefined && meta.streams === undefined) return Buffer.alloc(0);
-  return Buffer.from(JSON.stringify({ contentType: meta.contentType, streams: meta.streams }));
+  const { contentType, streams, streamCount } = meta;
+  if (contentType === undefined && streams === undefined && streamCount === undefined) return Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ contentType, streams, streamCount }));
 }
 
 /** The optional fields back; `undefined` when they are not what `encodeExtra` writes. */
-function decodeExtra(json: Buffer): Pick<SpoolRecordMeta, 'contentType' | 'streams'> | undefined {
+function decodeExtra(json: Buffer): Pick<SpoolRecordMeta, 'contentType' | 'streams' | 'streamCount'> | undefined {
   if (json.length === 0) return {};
   try {
-    const { contentType, streams } = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+    const { contentType, streams, streamCount } = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
     const valid =
       (contentType === undefined || typeof contentType === 'string') &&
-      (streams === undefined || (Array.isArray(streams) && streams.every((s) => typeof s === 'string')));
+      (streams === undefined || (Array.isArray(streams) && streams.every((s) => typeof s === 'string'))) &&
+      (streamCount === undefined || (Number.isSafeInteger(streamCount) && (streamCount as number) >= 0));
     if (!valid) return undefined;
     return {
       ...(contentType === undefined ? {} : { contentType: contentType as string }),
       ...(streams === undefined ? {} : { streams: streams as string[] }),
+      ...(streamCount === undefined ? {} : { streamCount: streamCount as number }),
     };
   } catch {
     return undefined;

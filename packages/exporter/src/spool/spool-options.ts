@@ -11,12 +11,14 @@ export const SEGMENTS_PER_SPOOL = 8;
 export const DEFAULT_FSYNC_INTERVAL_MILLIS = 1000;
 /** Default lease refresh; a lease is expired after 3 of them. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 5000;
+/** Default wait of an acknowledgement for its segment's next append. */
+export const DEFAULT_ACK_DELAY_MILLIS = 200;
 /** Default pause before the disk is tried again after an environmental failure. */
 export const DEFAULT_RETRY_AFTER_MILLIS = 30_000;
 
 /** Options with every default applied. */
-export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, 'onProblem' | 'fileSystem' | 'uid'>> &
-  Pick<SpoolOptions, 'onProblem' | 'fileSystem' | 'uid'>;
+export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, 'onProblem' | 'onTakeover' | 'fileSystem' | 'uid'>> &
+  Pick<SpoolOptions, 'onProblem' | 'onTakeover' | 'fileSystem' | 'uid'>;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -53,7 +55,12 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
       DEFAULT_HEARTBEAT_INTERVAL_MILLIS
     ),
     retryAfterMillis: positiveInteger('retryAfterMillis', options.retryAfterMillis, DEFAULT_RETRY_AFTER_MILLIS),
+    ackDelayMillis:
+      options.ackDelayMillis === 0
+        ? 0
+        : positiveInteger('ackDelayMillis', options.ackDelayMillis, DEFAULT_ACK_DELAY_MILLIS),
     onProblem: options.onProblem,
+    onTakeover: options.onTakeover,
     fileSystem: options.fileSystem,
     uid: options.uid ?? process.getuid?.(),
     now: options.now ?? Date.now,

@@ -9,7 +9,14 @@ import { ExitWriter } from './exit-writer';
 import { LeaseKeeper } from './lease-keeper';
 import { readPending } from './pending-reader';
 import { Segment } from './segment';
-import { encodeAckFrame, encodeDataFrame, encodeHeader, identityKey, withoutCredentials } from './segment-format';
+import {
+  ACK_FRAME_BYTES,
+  encodeAckFrame,
+  encodeDataFrame,
+  encodeHeader,
+  identityKey,
+  withoutCredentials,
+} from './segment-format';
 import { scanSegment } from './segment-scan';
 import { prepareDirectory, unavailable } from './spool-directory';
 import type { SpoolFileSystem } from './spool-file-system';
@@ -66,6 +73,9 @@ export class Spool {
   private _directoryDirty = false;
   private _heartbeatRunning = false;
   private _heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Ack frames not yet written, per segment: written with the segment's next append, or by a timer. */
+  private readonly _pendingAcks = new Map<Segment, Buffer[]>();
+  private _ackTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly _options: ResolvedSpoolOptions) {
     this._fs = _options.fileSystem ?? nodeSpoolFileSystem;
@@ -154,7 +164,13 @@ export class Spool {
     }
   }
 
-  /** Loki accepted the record (2xx): it leaves the spool. Unknown or repeated refs are ignored. */
+  /**
+   * Loki accepted the record (2xx): it leaves the spool. Unknown or repeated refs are ignored.
+   * The acknowledgement is written with the segment's next append, or within `ackDelayMillis`
+   * (one write for both: half the system calls of a live send); a kill before that sends the
+   * record again after a restart, byte-identical, which Loki drops. With `ackDelayMillis: 0` it
+   * is written before this resolves.
+   */
   async acknowledge(ref: SpoolRef): Promise<void> {
     this._inFlight.delete(refKey(ref.segment, ref.offset));
     if (this._health.state === 'closed') return;
@@ -167,18 +183,41 @@ export class Spool {
       if (segment.records === 0) segment.firstAppendMillis = undefined;
       try {
         if (segment.records === 0 && segment.sealed && !segment.exitPath) return await this._remove(segment);
-        // The exit path may still append to its segment: acknowledgements there stay in memory
-        // (after a crash those records are sent again, byte-identical: Loki drops the duplicates).
-        if (segment.exitPath) return;
+      } catch (error) {
+        this._health.degrade(error, 'acknowledge');
+        return;
+      }
+      // The exit path may still append to its segment: acknowledgements there stay in memory
+      // (after a crash those records are sent again, byte-identical: Loki drops the duplicates).
+      if (segment.exitPath) return;
+      const pending = this._pendingAcks.get(segment);
+      if (pending === undefined) this._pendingAcks.set(segment, [encodeAckFrame(ref.offset)]);
+      else pending.push(encodeAckFrame(ref.offset));
+      const delay = this._options.ackDelayMillis;
+      if (delay === 0) return await this._writePendingAcks();
+      this._ackTimer ??= setTimeout(() => {
+        this._ackTimer = undefined;
+        void this._exclusive(() => this._writePendingAcks());
+      }, delay);
+      this._ackTimer.unref();
+    });
+  }
+
+  /** Writes the acknowledgements waiting for their segment's next append. Never rejects. */
+  private async _writePendingAcks(): Promise<void> {
+    for (const [segment, frames] of [...this._pendingAcks]) {
+      this._pendingAcks.delete(segment);
+      if (this._segments.get(segment.id) !== segment) continue; // removed or fenced meanwhile
+      try {
         await this._checkLease();
-        if (this._segments.get(ref.segment) !== segment) return; // fenced meanwhile
-        await segment.write(this._fs, encodeAckFrame(ref.offset));
+        if (this._segments.get(segment.id) !== segment) continue;
+        await segment.write(this._fs, frames.length === 1 ? frames[0] : Buffer.concat(frames));
         this._sync.written();
       } catch (error) {
-        // The record is sent again after a restart: byte-identical, so Loki drops the duplicate.
+        // The records are sent again after a restart: byte-identical, so Loki drops the duplicates.
         this._health.degrade(error, 'acknowledge');
       }
-    });
+    }
   }
 
   /** The send failed: the record is pending again (handed out by the next `pending()`). */
@@ -265,8 +304,10 @@ export class Spool {
     if (this._health.state === 'closed') return;
     this._health.state = 'closed';
     clearInterval(this._heartbeatTimer);
+    clearTimeout(this._ackTimer);
     this._sync.stop();
     await this._exclusive(async () => {
+      await this._writePendingAcks();
       for (const segment of this._segments.values()) {
         await segment.sync().catch(() => undefined);
         await segment.close().catch(() => undefined);
@@ -278,6 +319,21 @@ export class Spool {
       await this._lease.release().catch(() => undefined);
       await this._fs.syncDirectory(this._options.directory).catch(() => undefined);
     });
+  }
+
+  /**
+   * The exit path's close, after `appendSync`: stops the timers, closes the exit-path files and
+   * removes the lease synchronously, so that the next process takes the files over at once.
+   * Bypasses the injected file-system layer (like `appendSync`). Never throws.
+   */
+  closeSync(): void {
+    if (this._health.state === 'closed') return;
+    this._health.state = 'closed';
+    clearInterval(this._heartbeatTimer);
+    clearTimeout(this._ackTimer);
+    this._sync.stop();
+    this._exit.closeAll();
+    this._lease.releaseSync();
   }
 
   private async _appendFrame(
@@ -300,7 +356,18 @@ export class Spool {
       if (!(await this._makeRoom(needed))) return { status: 'unavailable', reason: 'spool_full' };
       if (segment === undefined || !this._segments.has(segment.id))
         segment = await this._createSegment(identity, key, headerFor());
-      const offset = await segment.write(this._fs, frame);
+      // Acknowledgements waiting for this segment go out in the same write, before the record.
+      const acks = this._pendingAcks.get(segment);
+      this._pendingAcks.delete(segment);
+      const acksLength = acks === undefined ? 0 : acks.length * ACK_FRAME_BYTES;
+      let offset: number;
+      try {
+        offset =
+          acksLength + (await segment.write(this._fs, acks === undefined ? frame : Buffer.concat([...acks, frame])));
+      } catch (error) {
+        if (acks !== undefined) this._pendingAcks.set(segment, acks);
+        throw error;
+      }
       segment.records++;
       segment.entries += entries;
       segment.firstAppendMillis ??= this._now();
@@ -385,6 +452,7 @@ export class Spool {
       // Closed, or fenced meanwhile: the file is under the old owner's name, free for anyone.
       if (this._health.state === 'closed' || this._lease.owner !== owner) return await segment.close();
       this._segments.set(id, segment);
+      if (segment.records > 0) this._options.onTakeover?.(segment.identity);
     } catch (error) {
       this._health.degrade(error, 'take over a segment', false);
     }
@@ -406,6 +474,7 @@ export class Spool {
     for (const segment of this._segments.values()) await segment.close().catch(() => undefined);
     this._segments.clear();
     this._active.clear();
+    this._pendingAcks.clear();
     this._exit.closeAll();
     this._exitSegments.clear();
     this._inFlight.clear();
@@ -421,6 +490,7 @@ export class Spool {
 
   private async _remove(segment: Segment): Promise<void> {
     this._segments.delete(segment.id);
+    this._pendingAcks.delete(segment);
     if (this._active.get(segment.key) === segment) this._active.delete(segment.key);
     this._directoryDirty = true;
     this._sync.written();

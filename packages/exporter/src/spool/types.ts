@@ -27,6 +27,8 @@ export interface SpoolRecordMeta {
   readonly contentType?: string;
   /** Label sets of the request's streams (for keeping each stream in order across backlog and live data). */
   readonly streams?: readonly string[];
+  /** How many streams the request carries. */
+  readonly streamCount?: number;
 }
 
 /** A stored record: pass it to `acknowledge` after a 2xx, or to `release` to make it pending again. */
@@ -123,6 +125,13 @@ export interface SpoolOptions {
   /** @default 1000 */
   readonly fsyncIntervalMillis?: number;
   /**
+   * Longest an acknowledgement waits to be written with its segment's next append (one write
+   * for both). A process killed meanwhile sends those records again at the next start
+   * (byte-identical: Loki drops the duplicates). `0`: written before `acknowledge` resolves.
+   * @default 200
+   */
+  readonly ackDelayMillis?: number;
+  /**
    * How often the lease is refreshed and the directory looked at for files of dead processes.
    * A lease not refreshed for 3 intervals is expired and its files are taken over.
    * @default 5000
@@ -132,6 +141,11 @@ export interface SpoolOptions {
   readonly retryAfterMillis?: number;
   /** Called for each problem worth a warning (once per kind of occurrence); must not throw. */
   readonly onProblem?: (problem: SpoolProblem) => void;
+  /**
+   * Called when a segment of another (dead or closed) process was taken over, with its
+   * identity: its records are pending now (the caller drains them). Must not throw.
+   */
+  readonly onTakeover?: (identity: SpoolIdentity) => void;
   /** @internal tests: the file-system layer. */
   readonly fileSystem?: SpoolFileSystem;
   /** @internal tests: the wall clock. */

@@ -20,7 +20,10 @@ const NOW_NANOS = BigInt(NOW_MILLIS) * 1_000_000n;
 /** The request bytes of one entry: through its own encoding, and field by field. */
 function bothEncodings(entry: PushEntry): [Buffer, Buffer] {
   const plain = { timestampNanos: entry.timestampNanos, line: entry.line, metadata: entry.metadata };
-  return [encodePushRequest([{ labels: '', entries: [entry] }]), encodePushRequest([{ labels: '', entries: [plain] }])];
+  return [
+    Buffer.from(encodePushRequest([{ labels: '', entries: [entry] }])),
+    Buffer.from(encodePushRequest([{ labels: '', entries: [plain] }])),
+  ];
 }
 
 const scalar = fc.oneof(

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool } from '../../src/spool/spool';
 import type { Spool as SpoolType } from '../../src/spool/spool';
-import { body, drain, IDENTITY, meta, openSpool, OTHER_IDENTITY, TempDirs } from './helpers';
+import { body, drain, FaultyFileSystem, IDENTITY, meta, openSpool, OTHER_IDENTITY, TempDirs } from './helpers';
 
 const RECORDS = 5;
 
@@ -50,6 +50,41 @@ describe('spool', () => {
 
     expect(second.stats()).to.include({ records: RECORDS - 1, segmentsTakenOver: 1 });
     expect(await drain(second)).to.deep.equal(['r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('writes an acknowledgement with the next append (one write for both), or alone after ackDelayMillis', async () => {
+    const fileSystem = new FaultyFileSystem();
+    const directory = join(temp.make(), 'spool');
+    const { spool } = await track(directory, { fileSystem, ackDelayMillis: 100 });
+    const writes = () => fileSystem.count('write', /seg\./);
+    const first = await spool.append(IDENTITY, body('a'), meta());
+    if (first.status !== 'stored') throw new Error('not stored');
+    await spool.acknowledge(first.ref);
+    const before = writes();
+    const second = await spool.append(IDENTITY, body('b'), meta());
+    if (second.status !== 'stored') throw new Error('not stored');
+    expect(writes() - before).to.equal(1); // the ack of 'a' and record 'b' in one write
+    await spool.acknowledge(second.ref);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(writes() - before).to.equal(2); // the ack of 'b' alone, after the delay
+
+    // Both acknowledgements are on disk: the next process (after an exit without close) gets nothing.
+    spool.closeSync();
+    const { spool: next } = await track(directory);
+    expect(await drain(next)).to.deep.equal([]);
+  });
+
+  it('a process killed within ackDelayMillis of an acknowledgement sends that record again (byte-identical)', async () => {
+    const directory = join(temp.make(), 'spool');
+    const { spool: killed } = await openSpool({ directory, ackDelayMillis: 60_000 });
+    const stored = await killed.append(IDENTITY, body('resent'), meta());
+    if (stored.status !== 'stored') throw new Error('not stored');
+    await killed.acknowledge(stored.ref);
+    expect(killed.stats().records).to.equal(0);
+    killed.closeSync(); // as at a kill: nothing asynchronous runs any more (and the lease is freed)
+
+    const { spool: next } = await track(directory);
+    expect(await drain(next)).to.deep.equal(['resent']);
   });
 
   it('keeps the body byte for byte, and the metadata', async () => {

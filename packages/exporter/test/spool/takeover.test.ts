@@ -5,9 +5,10 @@
  */
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostIdentity } from '../../src/spool/lease';
+import { spawnSync } from 'node:child_process';
+import { hostIdentity, isLeaseLive, isProcessGone } from '../../src/spool/lease';
 import type { Spool } from '../../src/spool/spool';
 import { body, drain, IDENTITY, ManualClock, meta, noSyncFileSystem, openSpool, TempDirs } from './helpers';
 
@@ -65,10 +66,16 @@ describe('spool: leases and takeover', () => {
       const stored = await fill(owner, 'a', 3);
       const { spool: other } = await start(directory, clock);
 
+      const leases = () => readdirSync(directory).filter((name) => name.startsWith('lease.'));
       for (let i = 0; i < 10; i++) {
         clock.millis += HEARTBEAT_MILLIS;
         await timers.tickAsync(HEARTBEAT_MILLIS);
-        for (let j = 0; j < 20; j++) await new Promise<void>((resolve) => setImmediate(resolve)); // the touch's I/O
+        // The touch's I/O: wait until both leases carry the new heartbeat (bounded), however loaded the machine.
+        for (let j = 0; j < 2_000; j++) {
+          const times = leases().map((name) => statSync(join(directory, name)).mtimeMs);
+          if (times.length === 2 && times.every((t) => Math.round(t) === clock.millis)) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
       await other.heartbeat();
 
@@ -151,5 +158,42 @@ describe('spool: leases and takeover', () => {
     const [one, two] = await Promise.all([drain(spool), drain(spool)]);
 
     expect([...one, ...two].sort()).to.deep.equal([...stored].sort());
+  });
+});
+
+describe('spool: a lease whose process is gone', () => {
+  const HOST = { host: 'h1', bootId: 'boot-1', pidNamespace: 'pid:[4026531836]' };
+  const lease = (overrides: Record<string, unknown> = {}) => ({
+    version: 1,
+    owner: 'o1',
+    host: 'h1',
+    bootId: 'boot-1',
+    pidNamespace: 'pid:[4026531836]',
+    pid: 4242,
+    processStartMillis: 0,
+    heartbeatIntervalMillis: 5_000,
+    ...overrides,
+  });
+  const fresh = 1_000; // heartbeat 1 s ago: live by its time
+  const gone = () => true;
+  const alive = () => false;
+
+  it('is expired at once when its PID is gone in the same boot and PID namespace', () => {
+    expect(isLeaseLive(lease(), 0, fresh, HOST, 5_000, gone)).to.equal(false);
+    expect(isLeaseLive(lease(), 0, fresh, HOST, 5_000, alive)).to.equal(true);
+  });
+
+  it('trusts no PID across PID namespaces, hosts or unknown namespaces (containers): waits for the expiry', () => {
+    expect(isLeaseLive(lease({ pidNamespace: 'pid:[1]' }), 0, fresh, HOST, 5_000, gone)).to.equal(true);
+    expect(isLeaseLive(lease({ host: 'h2' }), 0, fresh, HOST, 5_000, gone)).to.equal(true);
+    expect(isLeaseLive(lease(), 0, fresh, { host: 'h1', bootId: 'boot-1' }, 5_000, gone)).to.equal(true);
+    expect(isLeaseLive(lease({ pid: 'x' }), 0, fresh, HOST, 5_000, gone)).to.equal(true);
+  });
+
+  it('asks the real process table: an exited child is gone, this process is not', () => {
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    expect(isProcessGone(child.pid!)).to.equal(true);
+    expect(isProcessGone(process.pid)).to.equal(false);
+    expect(hostIdentity().pidNamespace).to.match(/^pid:\[\d+\]$/);
   });
 });

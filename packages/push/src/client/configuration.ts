@@ -1,6 +1,7 @@
 /** Validation and defaults of {@link LokiClientOptions}: every mistake is a clear error before any I/O. */
 import type { ResolvedClientConfig, ResolvedLimits } from '../internal-types';
-import { resolveProxy } from '../transport/proxy-settings';
+import { resolveProxy, runtimeEnv } from '#platform/runtime';
+import { base64, utf8Bytes } from '#platform/bytes';
 import type { ProxyEnv } from '../transport/proxy-settings';
 import { Secret } from '../transport/secret';
 import { validateTenantId } from '../loki/tenant';
@@ -123,7 +124,7 @@ function resolveLimits(limits: LokiLimits | undefined): ResolvedLimits {
  *
  * @throws {TypeError|RangeError} naming the option, what was expected and what was given.
  */
-export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = process.env): ResolvedClientConfig {
+export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = runtimeEnv()): ResolvedClientConfig {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`options: expected an object with at least { url }, got ${describe(options)}`);
   }
@@ -152,9 +153,9 @@ export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = 
     const user = optionalString(basicAuth.username, 'basicAuth.username') ?? '';
     const pass = optionalString(basicAuth.password, 'basicAuth.password') ?? '';
     if (user.includes(':')) throw new TypeError('basicAuth.username: must not contain ":"');
-    staticHeaders.authorization = 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+    staticHeaders.authorization = 'Basic ' + base64(utf8Bytes(`${user}:${pass}`));
   } else if (username !== undefined) {
-    staticHeaders.authorization = 'Basic ' + Buffer.from(`${username}:${password ?? ''}`).toString('base64');
+    staticHeaders.authorization = 'Basic ' + base64(utf8Bytes(`${username}:${password ?? ''}`));
   } else if (options.bearerToken !== undefined) {
     const token = optionalString(options.bearerToken, 'bearerToken') as string;
     if (token.length === 0 || FORBIDDEN_HEADER_CHARS.test(token)) {

@@ -8,9 +8,17 @@ import { LokiPushClient } from './push-client';
 import type { LokiPushClientInternals, PushOptions } from './push-client';
 import type { LogEntry, LokiClientOptions, LoggerResult, SendBatchOptions } from '../types';
 
+/**
+ * Most entries {@link LokiLogger.log} keeps for the next {@link LokiLogger.flush}; past it
+ * `log()` keeps nothing more and returns `false` (a bound for code that never flushes).
+ */
+export const MAX_PENDING_ENTRIES = 10_000;
+
 /** Sends log entries to Loki. Reuse one per process and `close()` it at exit. */
 export class LokiLogger {
   private readonly _client: LokiPushClient;
+  /** What `log()` kept for the next `flush()`. */
+  private _pending: ValidatedEntry[] = [];
 
   /** @throws {TypeError|RangeError} on invalid options, naming the option. */
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
@@ -54,7 +62,41 @@ export class LokiLogger {
     return this._send(validated, groupByLabels, options);
   }
 
-  /** Closes kept-alive connections. */
+  /**
+   * Keeps one entry for the next {@link flush}, sending nothing now: for code that sends at a
+   * point of its choosing, such as a Cloudflare Worker after its response
+   * (`ctx.waitUntil(logger.flush())`). The entry is validated (and stamped, without
+   * `timestamp`) now.
+   *
+   * @returns `false` when {@link MAX_PENDING_ENTRIES} entries are already waiting: this one is not kept.
+   * @throws {TypeError|RangeError} for an invalid entry.
+   */
+  log(entry: LogEntry): boolean {
+    const validated = this._validate(entry, 'entry');
+    if (this._pending.length >= MAX_PENDING_ENTRIES) return false;
+    this._pending.push(validated);
+    return true;
+  }
+
+  /** Entries kept by {@link log} and not yet flushed. */
+  get pending(): number {
+    return this._pending.length;
+  }
+
+  /**
+   * Sends what {@link log} kept, as {@link sendBatch} sends (grouped by labels, split by
+   * size, retried within the deadline), and forgets it: a failed flush is not kept for the
+   * next one (`LokiPushError.failedStreams` has it). Resolves at once when nothing waits.
+   *
+   * @throws {LokiPushError} when some entries were not delivered.
+   */
+  async flush(options: PushOptions = {}): Promise<LoggerResult> {
+    const pending = this._pending;
+    this._pending = [];
+    return this._send(pending, true, options);
+  }
+
+  /** Closes kept-alive connections. Entries kept by {@link log} and not flushed are not sent. */
   async close(): Promise<void> {
     await this._client.close();
   }

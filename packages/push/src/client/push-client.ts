@@ -6,21 +6,21 @@ import { resolveClientConfig, validateHeaders } from './configuration';
 import { LokiPushError } from './errors';
 import { describeFailure } from './push-failure';
 import type { FailureCause, RequestFailure } from './push-failure';
-import { HttpTransport } from '../transport/http-transport';
-import type { PushTransport, TransportResponse } from '../transport/http-transport';
+import type { PushTransport, TransportResponse } from '../transport/transport-types';
 import type { ResolvedClientConfig } from '../internal-types';
 import { encodeJsonPushRequest } from '../wire/json-push-request';
 import { encodePushRequestTransient } from '../wire/push-request-writer';
 import { countEntries, halve, splitByBytes } from '../transport/request-splitting';
 import { backoffMillis, decide } from '../transport/retry-policy';
 import { snappyCompress } from '../wire/snappy';
-import { sendSync } from '../transport/sync-transport';
+import { createTransport, RUNTIME_NAME, sendSync } from '#platform/runtime';
+import { utf8Bytes } from '#platform/bytes';
 import type { SyncOutcome } from '../transport/sync-transport';
 import { validateTenantId } from '../loki/tenant';
 import type { LokiClientOptions, PushResult, PushStream } from '../types';
 import { VERSION } from '../version';
 
-const USER_AGENT = `otel-loki-push/${VERSION} (node ${process.version})`;
+const USER_AGENT = `otel-loki-push/${VERSION} (${RUNTIME_NAME})`;
 
 /** Options of one {@link LokiPushClient.push}. */
 export interface PushOptions {
@@ -53,8 +53,14 @@ export interface EncodedPushRequest {
   readonly bytes: number;
   /** Entries it carries. */
   readonly entries: number;
-  /** The streams it carries: reported back in `LokiPushError.failedStreams`, and halved if Loki finds the request too large. */
+  /**
+   * The streams it carries: reported back in `LokiPushError.failedStreams`, and halved if Loki
+   * finds the request too large. Read only when the request fails, so a request read back from
+   * storage may compute it on demand (a getter).
+   */
   readonly streams: readonly PushStream[];
+  /** How many streams it carries, when known without reading `streams`. */
+  readonly streamCount?: number;
 }
 
 /** Options of one {@link LokiPushClient.pushSync}. */
@@ -116,9 +122,8 @@ export class LokiPushClient {
   /** @throws {TypeError|RangeError} on invalid options, naming the option. */
   constructor(options: LokiClientOptions, internals: LokiPushClientInternals = {}) {
     this._config = resolveClientConfig(options);
-    this._transport =
-      internals.transport ??
-      new HttpTransport({ agent: this._config.agent, tls: this._config.tls.reveal(), proxy: this._config.proxy });
+    // node:http on Node, Bun and Deno; fetch under the web conditions (see #platform/runtime).
+    this._transport = internals.transport ?? createTransport(this._config);
   }
 
   /** The resolved configuration (push URL without credentials, limits, timezone...). */
@@ -245,8 +250,15 @@ export class LokiPushClient {
   private _encode(streams: readonly PushStream[]): EncodedPushRequest {
     const entries = countEntries(streams);
     if (this._config.format === 'json') {
-      const body = Buffer.from(encodeJsonPushRequest(streams), 'utf8');
-      return { body, bytes: body.byteLength, contentType: 'application/json', entries, streams };
+      const body = utf8Bytes(encodeJsonPushRequest(streams));
+      return {
+        body,
+        bytes: body.byteLength,
+        contentType: 'application/json',
+        entries,
+        streams,
+        streamCount: streams.length,
+      };
     }
     // Compressed at once: the uncompressed bytes can live in a reused buffer.
     const raw = encodePushRequestTransient(streams);
@@ -256,6 +268,7 @@ export class LokiPushClient {
       contentType: 'application/x-protobuf',
       entries,
       streams,
+      streamCount: streams.length,
     };
   }
 
@@ -297,13 +310,14 @@ export class LokiPushClient {
     attemptsBefore: number
   ): Promise<SendReport> {
     const { body, bytes, contentType, entries } = request;
-    const streams = [...request.streams];
+    // Read only on failure: a stored request computes its streams on demand.
+    const streams = (): PushStream[] => [...request.streams];
     let attempts = 0;
     let last: TransportResponse | undefined;
     const giveUp = (cause: FailureCause): SendReport => ({
       attempts,
       delivered: [],
-      failed: [{ streams, failure: this._describe(cause, attemptsBefore + attempts) }],
+      failed: [{ streams: streams(), failure: this._describe(cause, attemptsBefore + attempts) }],
     });
     // Bounded by the deadline: every pass makes one attempt and waits a positive backoff.
     for (;;) {
@@ -329,13 +343,13 @@ export class LokiPushClient {
           bytes,
           wireBytes: body.byteLength,
           entries,
-          streams: streams.length,
+          streams: request.streamCount ?? request.streams.length,
         };
         return { attempts, delivered: [delivered], failed: [] };
       }
       if (step.kind === 'give-up') return giveUp(step.cause);
       if (step.kind === 'split') {
-        const halves = halve(streams);
+        const halves = halve(streams());
         if (halves === undefined) {
           return giveUp({ kind: 'response', response, reason: 'http', retryable: false });
         }

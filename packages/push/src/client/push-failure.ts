@@ -4,7 +4,7 @@
  */
 import { bodyExcerpt } from './errors';
 import type { LokiPushErrorReason } from './errors';
-import type { TransportResponse } from '../transport/http-transport';
+import type { TransportResponse } from '../transport/transport-types';
 
 /** Why one request of a send was given up. */
 export type FailureCause =
@@ -71,7 +71,7 @@ export function describeFailure(cause: FailureCause, context: FailureContext): R
   const { status } = response;
   const body = bodyExcerpt(response.body);
   if (status >= 300 && status < 400) {
-    const location = redactLocation(response.headers.location, context.pushUrl);
+    const location = redactLocation([response.headers.location].flat()[0], context.pushUrl);
     return {
       reason,
       status,

@@ -7,6 +7,7 @@ import { formatLabels, isValidLabelName, sanitizeLabelName } from '../wire/label
 import { hasInvalidUnicode } from '../wire/go-quote';
 import { nowNanos, toNanos } from './timestamp';
 import type { LogEntry, MetadataPair, PushEntry, PushStream } from '../types';
+import { utf8Length } from '#platform/bytes';
 
 const NANOS_PER_MILLI = 1_000_000n;
 /** Loki does not count this label against `max_label_names_per_series`. */
@@ -56,7 +57,7 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
   if (typeof raw.message !== 'string') {
     throw new TypeError(`${field}.message: expected a string, got ${typeName(raw.message)}`);
   }
-  const lineBytes = Buffer.byteLength(raw.message);
+  const lineBytes = utf8Length(raw.message);
   if (lineBytes > limits.maxLineSize) {
     throw new RangeError(
       `${field}.message: ${lineBytes} bytes is over Loki's max_line_size of ${limits.maxLineSize} bytes (limits.maxLineSize)`
@@ -79,13 +80,13 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
         `${where}: invalid label name; Loki accepts [a-zA-Z_][a-zA-Z0-9_]*${suggestion ? ` (e.g. ${JSON.stringify(suggestion)})` : ''}`
       );
     }
-    if (Buffer.byteLength(name) > limits.maxLabelNameLength) {
+    if (utf8Length(name) > limits.maxLabelNameLength) {
       throw new RangeError(`${where}: name is over Loki's max_label_name_length of ${limits.maxLabelNameLength}`);
     }
     if (value === '') continue;
-    if (Buffer.byteLength(value) > limits.maxLabelValueLength) {
+    if (utf8Length(value) > limits.maxLabelValueLength) {
       throw new RangeError(
-        `${where}: ${Buffer.byteLength(value)} bytes is over Loki's max_label_value_length of ${limits.maxLabelValueLength}`
+        `${where}: ${utf8Length(value)} bytes is over Loki's max_label_value_length of ${limits.maxLabelValueLength}`
       );
     }
     if (hasInvalidUnicode(value)) replacedValues++;
@@ -115,7 +116,7 @@ export function validateEntry(raw: LogEntry, field: string, ctx: ValidationConte
       const where = `${field}.metadata[${JSON.stringify(name)}]`;
       if (typeof value !== 'string') throw new TypeError(`${where}: expected a string, got ${typeName(value)}`);
       if (name.length === 0) throw new TypeError(`${field}.metadata: a metadata name must not be empty`);
-      size += Buffer.byteLength(name) + Buffer.byteLength(value);
+      size += utf8Length(name) + utf8Length(value);
       metadata.push({ name, value });
     }
     if (metadata.length > limits.maxStructuredMetadataEntries) {

@@ -3,6 +3,7 @@
  *
  * @see https://github.com/grafana/dskit/blob/main/tenant/tenant.go
  */
+import { utf8Length } from '#platform/bytes';
 
 /** Longest tenant ID Loki accepts. */
 export const MAX_TENANT_ID_LENGTH = 150;
@@ -20,7 +21,7 @@ export function tenantIdProblem(tenantId: string): string | undefined {
   for (const ch of tenantId) {
     if (!TENANT_ID_CHAR.test(ch)) return `tenant ID '${tenantId}' contains unsupported character '${ch}'`;
   }
-  if (Buffer.byteLength(tenantId) > MAX_TENANT_ID_LENGTH) {
+  if (utf8Length(tenantId) > MAX_TENANT_ID_LENGTH) {
     return `tenant ID is too long: max ${MAX_TENANT_ID_LENGTH} characters`;
   }
   if (tenantId === '.' || tenantId === '..') return "tenant ID is '.' or '..'";

@@ -3,6 +3,7 @@
  * automatic clock that is nanosecond-resolution and strictly increasing within the process.
  */
 import type { TimestampInput } from '../types';
+import { CLOCK_ADVANCES_WHILE_RUNNING, monotonicNanos } from '#platform/clock';
 
 const NANOS_PER_MILLI = 1_000_000n;
 /** How far the monotonic clock may drift from the wall clock before it is re-anchored. */
@@ -27,11 +28,13 @@ let lastNanos = 0n;
  */
 function anchor(): void {
   const start = Date.now();
-  const spinStart = process.hrtime.bigint();
+  const spinStart = monotonicNanos();
   let wall = start;
-  // Bounded: at most MAX_ANCHOR_SPIN_NANOS of spinning.
-  while (wall === start && process.hrtime.bigint() - spinStart < MAX_ANCHOR_SPIN_NANOS) wall = Date.now();
-  anchorHrNanos = process.hrtime.bigint();
+  // Bounded: at most MAX_ANCHOR_SPIN_NANOS of spinning, and none where the clocks stand still.
+  while (CLOCK_ADVANCES_WHILE_RUNNING && wall === start && monotonicNanos() - spinStart < MAX_ANCHOR_SPIN_NANOS) {
+    wall = Date.now();
+  }
+  anchorHrNanos = monotonicNanos();
   anchorWallNanos = BigInt(wall) * NANOS_PER_MILLI;
 }
 anchor();
@@ -43,12 +46,12 @@ anchor();
  */
 export function nowNanos(): bigint {
   const wall = BigInt(Date.now()) * NANOS_PER_MILLI;
-  let now = anchorWallNanos + (process.hrtime.bigint() - anchorHrNanos);
+  let now = anchorWallNanos + (monotonicNanos() - anchorHrNanos);
   const drift = now - wall;
   if (drift > MAX_CLOCK_DRIFT_NANOS || drift < 0n) {
     // The wall clock was stepped (NTP, suspend) or drifted: follow it.
     anchor();
-    now = anchorWallNanos + (process.hrtime.bigint() - anchorHrNanos);
+    now = anchorWallNanos + (monotonicNanos() - anchorHrNanos);
   }
   lastNanos = now > lastNanos ? now : lastNanos + 1n;
   return lastNanos;

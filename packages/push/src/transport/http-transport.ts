@@ -6,13 +6,15 @@ import type { TlsSettings } from '../internal-types';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as timers from 'node:timers';
-import { inspect } from 'node:util';
 import { proxyRoute } from './proxy-agent';
 import type { ProxyConnectionOptions, ProxyRoute } from './proxy-agent';
 import type { ResolvedProxy } from './proxy-settings';
+import { INSPECT_CUSTOM, MAX_RESPONSE_BODY_BYTES } from './transport-types';
+import type { PushTransport, TransportRequest, TransportResponse } from './transport-types';
 
-/** Longest response body read; the rest is drained and discarded. */
-export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+export { MAX_RESPONSE_BODY_BYTES };
+export type { PushTransport, TransportRequest, TransportResponse };
+
 /**
  * The request time limit runs on the real clock, captured at load: fake timers installed by
  * an application's tests (which also patch `node:timers`) must not fire it early.
@@ -21,26 +23,6 @@ const realSetTimeout = timers.setTimeout;
 const realClearTimeout = timers.clearTimeout;
 /** Sockets kept per host by the default agent. */
 const MAX_SOCKETS = 16;
-
-/** One request to send. */
-export interface TransportRequest {
-  url: URL;
-  headers: Record<string, string>;
-  body: Uint8Array;
-  timeoutMillis: number;
-  signal?: AbortSignal;
-}
-
-/** What came back: an HTTP answer, or no answer. */
-export type TransportResponse =
-  | { kind: 'response'; status: number; body: string; headers: http.IncomingHttpHeaders }
-  | { kind: 'network'; error: Error; code?: string };
-
-/** Sends one request; tests swap it for a fake. */
-export interface PushTransport {
-  send(request: TransportRequest): Promise<TransportResponse>;
-  close(): void;
-}
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -152,7 +134,7 @@ export class HttpTransport implements PushTransport {
   }
 
   /** The agents hold the TLS private key and the proxy's credentials: print nothing of them. */
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     const agent = this._agent ? 'custom' : this._routes ? `proxy ${this._routes.http.proxyUrl.origin}` : 'keep-alive';
     return `HttpTransport { agent: ${agent} }`;
   }

@@ -20,12 +20,9 @@ import type { ResolvedProxy } from './proxy-settings';
 /** Longest wait for the proxy to answer a `CONNECT`; the request's own limit usually fires first. */
 const TUNNEL_TIMEOUT_MILLIS = 30_000;
 
-/** The proxy answered 407 to `CONNECT`: its credentials are missing or wrong (not retried). */
-export const PROXY_AUTHENTICATION_CODE = 'ERR_PROXY_AUTHENTICATION';
-/** The proxy refused the tunnel with a 4xx that will not clear by itself (not retried). */
-export const PROXY_TUNNEL_REFUSED_CODE = 'ERR_PROXY_TUNNEL_REFUSED';
-/** The tunnel failed in a way worth retrying: 5xx (proxy cannot reach Loki), 408, 429, a hang-up. */
-export const PROXY_TUNNEL_CODE = 'ERR_PROXY_TUNNEL';
+import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_CODE, PROXY_TUNNEL_REFUSED_CODE } from './transport-types';
+
+export { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_CODE, PROXY_TUNNEL_REFUSED_CODE };
 
 /** Test seam: TLS options of the connection to an `https:` proxy (the system CAs otherwise). */
 export interface ProxyConnectionOptions {

@@ -4,6 +4,7 @@
  */
 import type { PushEntry, PushStream } from '../types';
 import { ownEncoding, varintSize } from '../wire/entry-encoder';
+import { utf8Length } from '#platform/bytes';
 
 /** Bytes of a length-delimited field with a one-byte tag. */
 function fieldSize(length: number): number {
@@ -17,10 +18,10 @@ const TIMESTAMP_FIELD_BYTES = fieldSize(1 + 10 + 1 + 5);
 export function entrySize(entry: PushEntry): number {
   const encoded = ownEncoding(entry);
   if (encoded !== undefined) return fieldSize(encoded.byteLength);
-  let size = TIMESTAMP_FIELD_BYTES + fieldSize(Buffer.byteLength(entry.line));
+  let size = TIMESTAMP_FIELD_BYTES + fieldSize(utf8Length(entry.line));
   if (entry.metadata) {
     for (const pair of entry.metadata) {
-      size += fieldSize(fieldSize(Buffer.byteLength(pair.name)) + fieldSize(Buffer.byteLength(pair.value)));
+      size += fieldSize(fieldSize(utf8Length(pair.name)) + fieldSize(utf8Length(pair.value)));
     }
   }
   return fieldSize(size);
@@ -29,7 +30,7 @@ export function entrySize(entry: PushEntry): number {
 /** Protobuf size of a stream's header (labels), without entries. */
 export function streamHeaderSize(labels: string): number {
   // Stream field tag + length varint (≤ 5) + labels field.
-  return 1 + 5 + fieldSize(Buffer.byteLength(labels));
+  return 1 + 5 + fieldSize(utf8Length(labels));
 }
 
 /**

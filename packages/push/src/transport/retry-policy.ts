@@ -2,8 +2,8 @@
  * Which answers are retried, and how long to wait: Loki's status codes as its own clients
  * (Promtail, Alloy) treat them, plus `Retry-After` from proxies and the 4 MiB split case.
  */
-import type { TransportResponse } from './http-transport';
-import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_REFUSED_CODE } from './proxy-agent';
+import type { TransportResponse } from './transport-types';
+import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_REFUSED_CODE } from './transport-types';
 
 /** Loki's "ingestion blocked" answer: a 2xx that means the data was dropped. */
 export const STATUS_INGESTION_BLOCKED = 260;

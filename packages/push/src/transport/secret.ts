@@ -1,5 +1,5 @@
 /** A value that must never be printed: inspection, JSON and string conversion show `[redacted]`. */
-import { inspect } from 'node:util';
+import { INSPECT_CUSTOM } from './transport-types';
 
 const REDACTED = '[redacted]';
 
@@ -24,7 +24,7 @@ export class Secret<T> {
     return REDACTED;
   }
 
-  [inspect.custom](): string {
+  [INSPECT_CUSTOM](): string {
     return REDACTED;
   }
 }

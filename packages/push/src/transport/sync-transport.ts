@@ -14,8 +14,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { TlsSettings } from '../internal-types';
-import { MAX_RESPONSE_BODY_BYTES } from './http-transport';
-import { PROXY_AUTHENTICATION_CODE, PROXY_TUNNEL_CODE, PROXY_TUNNEL_REFUSED_CODE } from './proxy-agent';
+import {
+  MAX_RESPONSE_BODY_BYTES,
+  PROXY_AUTHENTICATION_CODE,
+  PROXY_TUNNEL_CODE,
+  PROXY_TUNNEL_REFUSED_CODE,
+} from './transport-types';
 import type { ResolvedProxy } from './proxy-settings';
 
 /** One request of a synchronous send. */

@@ -7,6 +7,7 @@
  * those of the protobufjs code generated from `proto/push.proto`.
  */
 import type { MetadataPair, PushEntry } from '../types';
+import { allocBytes, writeUtf8 as writeUtf8Native } from '#platform/bytes';
 
 /**
  * The key under which an entry offers its own `EntryAdapter` bytes (without tag and length).
@@ -104,7 +105,7 @@ export function timestampSize(seconds: number, nanos: number): number {
  * Writes `s` as UTF-8 at `pos` (room for `3 * s.length` bytes is there); returns the number
  * of bytes written. Lone surrogates become U+FFFD, as `Buffer` and protobufjs write them.
  */
-function writeUtf8(buf: Buffer, pos: number, s: string): number {
+function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
   const length = s.length;
   if (length <= SHORT_STRING) {
     let i = 0;
@@ -115,7 +116,7 @@ function writeUtf8(buf: Buffer, pos: number, s: string): number {
     }
     if (i === length) return length;
   }
-  return buf.write(s, pos);
+  return writeUtf8Native(buf, pos, s);
 }
 
 /**
@@ -124,7 +125,7 @@ function writeUtf8(buf: Buffer, pos: number, s: string): number {
  * replaced, never reused).
  */
 export class EntryEncoder {
-  private _buf: Buffer = Buffer.allocUnsafe(0);
+  private _buf: Uint8Array = allocBytes(0);
   private _pos = 0;
   private _start = 0;
 
@@ -232,8 +233,8 @@ export class EntryEncoder {
   private _ensure(bytes: number, inEntry: boolean): void {
     if (this._buf.length - this._pos >= bytes) return;
     const kept = inEntry ? this._pos - this._start : 0;
-    const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, 2 * (kept + bytes)));
-    if (kept > 0) this._buf.copy(next, 0, this._start, this._pos);
+    const next = allocBytes(Math.max(CHUNK_BYTES, 2 * (kept + bytes)));
+    if (kept > 0) next.set(this._buf.subarray(this._start, this._pos));
     this._buf = next;
     this._start = 0;
     this._pos = kept;
@@ -244,7 +245,7 @@ export class EntryEncoder {
  * Writes a length-delimited string field at `pos` (room for `FIELD_OVERHEAD + 3 * s.length`
  * is there); returns the new position.
  */
-function writeStringField(buf: Buffer, pos: number, tag: number, s: string): number {
+function writeStringField(buf: Uint8Array, pos: number, tag: number, s: string): number {
   buf[pos++] = tag;
   // The UTF-8 length is at least s.length: reserve that varint, move the bytes if it grows.
   const reserved = varintSize(s.length);
@@ -256,7 +257,7 @@ function writeStringField(buf: Buffer, pos: number, tag: number, s: string): num
 }
 
 /** Writes the length of the message that started at `lengthAt + 1` and ends at `end` (one byte was reserved). */
-function closeLength(buf: Buffer, lengthAt: number, end: number): number {
+function closeLength(buf: Uint8Array, lengthAt: number, end: number): number {
   const size = end - lengthAt - 1;
   if (size < 0x80) {
     buf[lengthAt] = size;
@@ -283,7 +284,7 @@ export function encodeMetadataPairs(pairs: readonly MetadataPair[]): Uint8Array 
 /** The name field of a metadata pair (tag, length, UTF-8 name), for {@link EntryEncoder.pairWithName}; empty for an empty name. */
 export function encodeNameField(name: string): Uint8Array {
   if (name.length === 0) return new Uint8Array(0);
-  const buf = Buffer.allocUnsafe(FIELD_OVERHEAD + 3 * name.length);
+  const buf = allocBytes(FIELD_OVERHEAD + 3 * name.length);
   const end = writeStringField(buf, 0, TAG_NAME, name);
   return Uint8Array.prototype.slice.call(buf, 0, end);
 }

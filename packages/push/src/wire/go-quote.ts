@@ -2,6 +2,7 @@
  * Quoting and unquoting of label values exactly as Go's `strconv.Quote` writes them and as
  * Loki's LogQL lexer (Prometheus lexer rules) reads them.
  */
+import { decodeUtf8, utf8Bytes } from '#platform/bytes';
 
 /** Runes Go's `strconv.IsPrint` accepts: categories L, M, N, P, S and the ASCII space. */
 const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
@@ -121,7 +122,7 @@ export function unquote(input: string, start: number): UnquoteResult {
     if (ch !== '\\') {
       const code = input.codePointAt(i) as number;
       const text = String.fromCodePoint(code);
-      for (const b of Buffer.from(text, 'utf8')) bytes.push(b);
+      for (const b of utf8Bytes(text)) bytes.push(b);
       i += text.length;
       continue;
     }
@@ -153,7 +154,7 @@ export function unquote(input: string, start: number): UnquoteResult {
         if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
           throw new QuoteSyntaxError(`invalid Unicode escape \\${esc}${digits}`, i - start);
         }
-        for (const b of Buffer.from(String.fromCodePoint(code), 'utf8')) bytes.push(b);
+        for (const b of utf8Bytes(String.fromCodePoint(code))) bytes.push(b);
       }
       i += 2 + width;
     } else {
@@ -169,7 +170,7 @@ function decodeBytes(bytes: number[], end: number): UnquoteResult {
     const value = UTF8_DECODER.decode(buffer);
     return { value, end, invalidUtf8: value.includes('\ufffd') };
   } catch {
-    return { value: Buffer.from(buffer).toString('utf8'), end, invalidUtf8: true };
+    return { value: decodeUtf8(buffer), end, invalidUtf8: true };
   }
 }
 

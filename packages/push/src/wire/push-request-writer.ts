@@ -8,6 +8,7 @@
  */
 import { EntryEncoder, ownEncoding, toProtoTimestamp, varintSize, writeVarint } from './entry-encoder';
 import type { PushEntry, PushStream } from '../types';
+import { allocBytes, utf8Length, writeUtf8 } from '#platform/bytes';
 
 // Field tags: (field number << 3) | wire type (2 = length-delimited).
 const TAG_STREAMS = 0x0a; // PushRequest.streams = 1
@@ -31,11 +32,11 @@ function encodedEntry(entry: PushEntry): Uint8Array {
 /** Largest request body kept for reuse by {@link encodePushRequestTransient}; larger ones are allocated each time. */
 const MAX_REUSED_BYTES = 1024 * 1024;
 /** The buffer {@link encodePushRequestTransient} writes into, grown to the largest request so far (up to the bound). */
-let reused: Buffer = Buffer.allocUnsafe(0);
+let reused: Uint8Array = allocBytes(0);
 
 /** Encodes streams as an uncompressed protobuf `logproto.PushRequest` (compress it with `snappyCompress`). */
-export function encodePushRequest(streams: readonly PushStream[]): Buffer {
-  return writePushRequest(streams, (total) => Buffer.allocUnsafe(total));
+export function encodePushRequest(streams: readonly PushStream[]): Uint8Array {
+  return writePushRequest(streams, allocBytes);
 }
 
 /**
@@ -43,22 +44,21 @@ export function encodePushRequest(streams: readonly PushStream[]): Buffer {
  * until the next call, for a caller that compresses them at once (one large allocation less
  * per push, and less external memory waiting for a garbage collection).
  */
-export function encodePushRequestTransient(streams: readonly PushStream[]): Buffer {
+export function encodePushRequestTransient(streams: readonly PushStream[]): Uint8Array {
   return writePushRequest(streams, (total) => {
-    if (total > MAX_REUSED_BYTES) return Buffer.allocUnsafe(total);
-    if (reused.length < total)
-      reused = Buffer.allocUnsafe(Math.min(MAX_REUSED_BYTES, Math.max(total, 2 * reused.length)));
+    if (total > MAX_REUSED_BYTES) return allocBytes(total);
+    if (reused.length < total) reused = allocBytes(Math.min(MAX_REUSED_BYTES, Math.max(total, 2 * reused.length)));
     return reused.subarray(0, total);
   });
 }
 
-function writePushRequest(streams: readonly PushStream[], allocate: (total: number) => Buffer): Buffer {
+function writePushRequest(streams: readonly PushStream[], allocate: (total: number) => Uint8Array): Uint8Array {
   const encoded: Uint8Array[] = [];
   const streamSizes: number[] = [];
   const labelLengths: number[] = [];
   let total = 0;
   for (const stream of streams) {
-    const labelLength = Buffer.byteLength(stream.labels, 'utf8');
+    const labelLength = utf8Length(stream.labels);
     let size = labelLength > 0 ? 1 + varintSize(labelLength) + labelLength : 0;
     for (const entry of stream.entries) {
       const bytes = encodedEntry(entry);
@@ -79,7 +79,7 @@ function writePushRequest(streams: readonly PushStream[], allocate: (total: numb
     if (labelLengths[s] > 0) {
       buf[pos++] = TAG_LABELS;
       pos = writeVarint(buf, pos, labelLengths[s]);
-      pos += buf.write(streams[s].labels, pos, labelLengths[s], 'utf8');
+      pos += writeUtf8(buf, pos, streams[s].labels);
     }
     for (let e = 0; e < streams[s].entries.length; e++, k++) {
       const bytes = encoded[k];

@@ -7,6 +7,7 @@
  *
  * @see https://github.com/google/snappy/blob/main/format_description.txt
  */
+import { allocBytes } from '#platform/bytes';
 
 /** Fragments are compressed independently; offsets inside one fit in 16 bits. */
 const BLOCK_SIZE = 1 << 16;
@@ -141,13 +142,13 @@ function compressFragment(
 
 /** Output scratch kept between calls up to this size; compressing writes there, then copies out. */
 const MAX_KEPT_SCRATCH_BYTES = 8 * 1024 * 1024;
-let scratch = Buffer.allocUnsafe(0);
+let scratch = allocBytes(0);
 
 /** Compresses `input` in the snappy block format (varint length, then fragments of 64 KiB). */
-export function compressBlock(input: Uint8Array): Buffer {
+export function compressBlock(input: Uint8Array): Uint8Array {
   const length = input.byteLength;
   const bound = maxCompressedLength(length);
-  const out = bound <= scratch.length ? scratch : Buffer.allocUnsafe(bound);
+  const out = bound <= scratch.length ? scratch : allocBytes(bound);
   if (out !== scratch && bound <= MAX_KEPT_SCRATCH_BYTES) scratch = out;
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   let op = 0;
@@ -162,7 +163,7 @@ export function compressBlock(input: Uint8Array): Buffer {
     op = compressFragment(input, view, pos, Math.min(BLOCK_SIZE, length - pos), out, op);
   }
   // A copy of the exact size: the scratch is reused, and a request should not pin 1.2x its size.
-  const result = Buffer.allocUnsafe(op);
-  out.copy(result, 0, 0, op);
+  const result = allocBytes(op);
+  result.set(out.subarray(0, op));
   return result;
 }

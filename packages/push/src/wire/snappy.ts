@@ -1,40 +1,25 @@
 /**
  * Snappy block format (not the framed format), the compression Loki expects on protobuf pushes.
- * Compression uses the native `snappy` package when it is installed and loads (an optional
- * dependency: prebuilt for common platforms, faster than our JavaScript compressor on push
- * bodies: docs/benchmarks.md has the figures), else the JavaScript compressor of
- * `snappy-compressor.ts`. Both write valid snappy blocks; snappyjs decompresses.
+ * Compression uses the native `snappy` package on Node when it is installed and loads (an
+ * optional dependency: prebuilt for common platforms, faster than our JavaScript compressor on
+ * push bodies: docs/benchmarks.md has the figures; loaded by `#platform/codec`, never in a
+ * web bundle), else the JavaScript compressor of `snappy-compressor.ts`. Both write valid snappy blocks; snappyjs decompresses.
  */
 import * as snappyjs from 'snappyjs';
 import { compressBlock } from './snappy-compressor';
-
-/** The slice of the native `snappy` package used here. */
-interface NativeSnappy {
-  compressSync(input: Buffer): Buffer;
-}
+import { nativeSnappyCompress } from '#platform/codec';
 
 /** Which compressor {@link snappyCompress} uses. */
 export type SnappyImplementation = 'native' | 'javascript';
 
-const nativeSnappy: NativeSnappy | undefined = loadNative();
-let useNative = nativeSnappy !== undefined;
-
-function loadNative(): NativeSnappy | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require('snappy') as Partial<NativeSnappy>;
-    return typeof loaded.compressSync === 'function' ? (loaded as NativeSnappy) : undefined;
-  } catch {
-    return undefined; // not installed (optional) or no binary for this platform
-  }
-}
+let useNative = nativeSnappyCompress !== undefined;
 
 /**
  * Chooses the compressor (benchmarks and tests compare both); `'native'` only when the native
  * package loaded. Returns the one now in use.
  */
 export function useSnappyImplementation(implementation: SnappyImplementation): SnappyImplementation {
-  useNative = implementation === 'native' && nativeSnappy !== undefined;
+  useNative = implementation === 'native' && nativeSnappyCompress !== undefined;
   return snappyImplementation();
 }
 
@@ -47,8 +32,7 @@ export function snappyImplementation(): SnappyImplementation {
 export function snappyCompress(input: Uint8Array): Uint8Array {
   if (useNative) {
     try {
-      const buffer = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-      return nativeSnappy!.compressSync(buffer);
+      return nativeSnappyCompress!(input);
     } catch {
       useNative = false; // a broken binary: the JavaScript compressor from now on
     }

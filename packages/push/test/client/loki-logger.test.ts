@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { LokiLogger } from '../../src/client/loki-logger';
+import { LokiLogger, MAX_PENDING_ENTRIES } from '../../src/client/loki-logger';
 import { LokiPushError } from '../../src/client/errors';
 import { LABEL_VALUE_REPLACEMENT } from '../../src/wire/label-set';
 import type { LogEntry } from '../../src/types';
@@ -320,6 +320,46 @@ describe('LokiLogger (the seed API)', () => {
         'Loki rejected the push (400): entry for stream \'{job="a"}\' has timestamp too new'
       );
       expect(error.retryable).to.equal(false);
+    });
+  });
+
+  describe('log and flush (send at a chosen point, e.g. ctx.waitUntil in a Worker)', () => {
+    it('keeps entries until flush(), then sends them in one request grouped by labels', async () => {
+      expect(logger.log({ message: 'a', labels: { job: 'w' } })).to.equal(true);
+      logger.log({ message: 'b', labels: { job: 'w' } });
+      logger.log({ message: 'c', labels: { job: 'x' } });
+      expect(server.requests).to.have.length(0);
+      expect(logger.pending).to.equal(3);
+      const result = await logger.flush();
+      expect(result).to.deep.include({ entries: 3, streams: 2, requests: 1 });
+      expect(logger.pending).to.equal(0);
+      const streams = sent();
+      expect(streams.map((s) => s.entries.map((e) => e.line))).to.deep.equal([['a', 'b'], ['c']]);
+    });
+
+    it('refuses an invalid entry at log(), before anything is kept', () => {
+      expect(() => logger.log({ message: 'x', labels: {} })).to.throw(/labels/);
+      expect(logger.pending).to.equal(0);
+    });
+
+    it('a flush with nothing kept sends nothing', async () => {
+      expect(await logger.flush()).to.deep.include({ entries: 0, requests: 0 });
+      expect(server.requests).to.have.length(0);
+    });
+
+    it('a failed flush rejects with the entries in failedStreams and keeps nothing for the next', async () => {
+      server.answer({ status: 400, body: 'bad' });
+      logger.log({ message: 'lost', labels: { job: 'w' } });
+      const error = await logger.flush().catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(LokiPushError);
+      expect((error as LokiPushError).failedStreams[0].entries[0].line).to.equal('lost');
+      expect(logger.pending).to.equal(0);
+    });
+
+    it('keeps at most MAX_PENDING_ENTRIES: log() then returns false', () => {
+      for (let i = 0; i < MAX_PENDING_ENTRIES; i++) logger.log({ message: 'm', labels: { job: 'w' } });
+      expect(logger.log({ message: 'one too many', labels: { job: 'w' } })).to.equal(false);
+      expect(logger.pending).to.equal(MAX_PENDING_ENTRIES);
     });
   });
 });

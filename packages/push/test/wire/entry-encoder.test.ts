@@ -54,7 +54,7 @@ describe('entry-encoder', () => {
         const encoder = new EntryEncoder();
         const encoded = inputs.map((input) => ({ ...plain(input), [ENTRY_ENCODING]: encode(encoder, input) }));
         const expected = Buffer.from(protobufjsEncodePushRequest([{ labels: LABELS, entries: inputs.map(plain) }]));
-        expect(encodePushRequest([{ labels: LABELS, entries: encoded }]).equals(expected)).to.equal(true);
+        expect(Buffer.from(encodePushRequest([{ labels: LABELS, entries: encoded }])).equals(expected)).to.equal(true);
       }),
       { numRuns: 400 }
     );

@@ -1,0 +1,26 @@
+/**
+ * The push client's runtime parts on Node (and Bun, Deno): the node:http(s) transport with
+ * keep-alive and proxies, the synchronous send from a worker thread, and the proxy settings
+ * from the `proxy` option and the environment. The package's `imports` field maps
+ * `#platform/runtime` here by default and to `../web/runtime` under the web conditions.
+ */
+import type { ResolvedClientConfig } from '../../internal-types';
+import { HttpTransport } from '../../transport/http-transport';
+import type { ProxyEnv } from '../../transport/proxy-settings';
+import type { PushTransport } from '../../transport/transport-types';
+
+export { resolveProxy } from '../../transport/proxy-settings';
+export { sendSync } from '../../transport/sync-transport';
+
+/** The runtime named in the `User-Agent` header. */
+export const RUNTIME_NAME = `node ${process.version}`;
+
+/** The process environment (proxy variables). */
+export function runtimeEnv(): ProxyEnv {
+  return process.env;
+}
+
+/** The transport of a client without one of its own. */
+export function createTransport(config: ResolvedClientConfig): PushTransport {
+  return new HttpTransport({ agent: config.agent, tls: config.tls.reveal(), proxy: config.proxy });
+}
