@@ -14,6 +14,7 @@ export default tseslint.config(
       'packages/push/src/generated/**',
       'bench/tmp/**',
       'test/otel3/.run/**',
+      'test/otel3/.bench/**',
     ],
   },
   js.configs.recommended,

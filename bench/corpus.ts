@@ -8,12 +8,19 @@
  */
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+
+/**
+ * `SeverityNumber` values of the logs API, here rather than imported: the 3.x line has no
+ * `@opentelemetry/api-logs` (the logs API moved into `@opentelemetry/api`), and the corpus runs
+ * under both (`otel3.ts`).
+ */
+const SeverityNumber = { DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17 } as const;
+type SeverityNumber = (typeof SeverityNumber)[keyof typeof SeverityNumber];
 
 /** Records per export batch (`BatchLogRecordProcessor`'s default `maxExportBatchSize`). */
 export const BATCH_SIZE = 512;
@@ -146,10 +153,117 @@ export function corpusResource(): Resource {
 }
 
 /**
+ * The second corpus, `access` (issue 14): access-log-like records, small and with few
+ * attributes. One resource of 11 attributes, one scope, 5 attributes per record (method, path,
+ * status, client address, response size), about 90-character bodies in a combined-log-like
+ * shape, INFO 90 % / WARN 10 %, half with trace context, millisecond timestamps with collisions.
+ */
+export const ACCESS_RESOURCE_ATTRIBUTES = {
+  'service.name': 'edge-gateway',
+  'service.namespace': 'edge',
+  'service.version': '3.7.1',
+  'service.instance.id': 'edge-gateway-5c8d7f9b4-q7m2z',
+  'deployment.environment.name': 'production',
+  'k8s.namespace.name': 'edge',
+  'k8s.pod.name': 'edge-gateway-5c8d7f9b4-q7m2z',
+  'k8s.node.name': 'ip-10-0-7-42.eu-west-1.compute.internal',
+  'host.name': 'ip-10-0-7-42.eu-west-1.compute.internal',
+  'telemetry.sdk.name': 'opentelemetry',
+  'telemetry.sdk.language': 'nodejs',
+} as const;
+
+export const ACCESS_SCOPES = [{ name: '@edge/gateway/access-log', version: '3.7.1' }] as const;
+
+const ACCESS_PATHS = ['/', '/api/v1/items', '/api/v1/items/:id', '/api/v1/search', '/static/app.js', '/login'];
+
+/** `count` access-log records as `logger.emit()` arguments (all with scope 0). */
+export function accessRecords(count: number, baseMillis: number, seed = CORPUS_SEED): CorpusRecord[] {
+  const random = prng(seed ^ 0xacce55);
+  const out: CorpusRecord[] = [];
+  let millis = baseMillis;
+  for (let i = 0; i < count; i++) {
+    if (random() < 0.5) millis++;
+    const method = pick(random, METHODS);
+    const path = pick(random, ACCESS_PATHS).replace(':id', String(Math.floor(random() * 100_000)));
+    const status = pick(random, STATUS);
+    const client = `10.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
+    const size = Math.floor(random() * 50_000);
+    const warn = status >= 500 || random() < 0.05;
+    const seconds = (random() * 0.5).toFixed(3);
+    let body = `${client} - - "${method} ${path} HTTP/1.1" ${status} ${size} ${seconds}s "Mozilla/5.0 (X11; Linux)"`;
+    if (body.length < 90) body += ` rid=${hex(random, 90 - body.length - 5)}`;
+    let context: Context | undefined;
+    if (random() < 0.5) {
+      context = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: hex(random, 32),
+        spanId: hex(random, 16),
+        traceFlags: TraceFlags.SAMPLED,
+      });
+    }
+    out.push({
+      scope: 0,
+      record: {
+        timestamp: millis,
+        observedTimestamp: millis + 1,
+        severityNumber: warn ? SeverityNumber.WARN : SeverityNumber.INFO,
+        severityText: warn ? 'WARN' : 'INFO',
+        body,
+        attributes: {
+          'http.request.method': method,
+          'url.path': path,
+          'http.response.status_code': status,
+          'client.address': client,
+          'http.response.body.size': size,
+        },
+        context,
+      },
+    });
+  }
+  return out;
+}
+
+/** A corpus as the benchmarks use it: its resource, its scopes and its records. */
+export interface Corpus {
+  name: 'standard' | 'access';
+  resourceAttributes: Readonly<Record<string, string>>;
+  scopes: readonly { name: string; version: string }[];
+  records(count: number, baseMillis: number): CorpusRecord[];
+}
+
+/** The corpora by name: `standard` (figures of issue 6) and `access` (issue 14). */
+export const CORPORA: Readonly<Record<Corpus['name'], Corpus>> = {
+  standard: {
+    name: 'standard',
+    resourceAttributes: RESOURCE_ATTRIBUTES,
+    scopes: SCOPES,
+    records: (count, baseMillis) => corpusRecords(count, baseMillis),
+  },
+  access: {
+    name: 'access',
+    resourceAttributes: ACCESS_RESOURCE_ATTRIBUTES,
+    scopes: ACCESS_SCOPES,
+    records: (count, baseMillis) => accessRecords(count, baseMillis),
+  },
+};
+
+/** The corpus named by `--corpus=<name>` among `argv` (default `standard`). */
+export function corpusFromArgs(argv: readonly string[]): Corpus {
+  const arg = argv.find((a) => a.startsWith('--corpus='));
+  const name = arg === undefined ? 'standard' : arg.slice('--corpus='.length);
+  const corpus = CORPORA[name as Corpus['name']];
+  if (corpus === undefined) throw new Error(`unknown corpus ${name} (standard, access)`);
+  return corpus;
+}
+
+/**
  * `batches` batches of `BATCH_SIZE` `ReadableLogRecord`s, made by the SDK's own `Logger`
  * (one `LoggerProvider`, one resource, the corpus scopes).
  */
-export function corpusBatches(batches: number, baseMillis = Date.now() - 60_000): ReadableLogRecord[][] {
+export function corpusBatches(
+  batches: number,
+  baseMillis = Date.now() - 60_000,
+  corpus: Corpus = CORPORA.standard
+): ReadableLogRecord[][] {
   const collected: ReadableLogRecord[] = [];
   const collector: LogRecordProcessor = {
     onEmit(record: SdkLogRecord) {
@@ -158,9 +272,10 @@ export function corpusBatches(batches: number, baseMillis = Date.now() - 60_000)
     forceFlush: async () => {},
     shutdown: async () => {},
   };
-  const provider = new LoggerProvider({ resource: corpusResource(), processors: [collector] });
-  const loggers = SCOPES.map((s) => provider.getLogger(s.name, s.version));
-  for (const { scope, record } of corpusRecords(batches * BATCH_SIZE, baseMillis)) loggers[scope].emit(record);
+  const resource = resourceFromAttributes({ ...corpus.resourceAttributes });
+  const provider = new LoggerProvider({ resource, processors: [collector] });
+  const loggers = corpus.scopes.map((s) => provider.getLogger(s.name, s.version));
+  for (const { scope, record } of corpus.records(batches * BATCH_SIZE, baseMillis)) loggers[scope].emit(record);
   const out: ReadableLogRecord[][] = [];
   for (let b = 0; b < batches; b++) out.push(collected.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE));
   return out;

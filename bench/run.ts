@@ -8,10 +8,14 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BATCH_SIZE, corpusBatches } from './corpus';
+import { BATCH_SIZE, CORPORA, corpusBatches } from './corpus';
+import type { Corpus } from './corpus';
 import type { E2eResult } from './e2e-worker';
 import { EXPORT_PATH_TASKS, runExportPath } from './export-path';
+import type { ExportPathFigures } from './export-path';
 import { median } from './harness';
+import { prepareOtel3 } from './otel3';
+import type { Otel3Runner } from './otel3';
 import { pushInternalBuild } from './packages';
 
 interface Settings {
@@ -24,6 +28,8 @@ interface Settings {
   e2eRecords: number;
   e2eRounds: number;
   memoryRecords: number;
+  /** Alternated 1M-record runs per pipeline (issue 14: the median of at least 5). */
+  memoryRounds: number;
 }
 
 const QUICK: Settings = {
@@ -36,6 +42,7 @@ const QUICK: Settings = {
   e2eRecords: 30_000,
   e2eRounds: 1,
   memoryRecords: 0, // the e2e runs stand in; 1M records take minutes
+  memoryRounds: 0,
 };
 const FULL: Settings = {
   batches: 16,
@@ -47,22 +54,33 @@ const FULL: Settings = {
   e2eRecords: 200_000,
   e2eRounds: 3,
   memoryRecords: 1_000_000,
+  memoryRounds: 5,
 };
 
 const WORKER = path.join(__dirname, 'e2e-worker.ts');
 const SINK = path.join(__dirname, 'sink.ts');
 const OTEL_PIPELINES = ['loki', 'loki-js', 'otlp-gzip', 'otlp'] as const;
+type CorpusName = Corpus['name'];
+const CORPUS_NAMES: readonly CorpusName[] = ['standard', 'access'];
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function tsxProcess(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function tsxProcess(script: string, args: string[], node = process.execPath): ChildProcess {
+  return spawn(node, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
+/** Where a worker runs: this Node and the workspace (OTel 2.x), or Node 24 and the 3.x line (`otel3.ts`). */
+interface WorkerRuntime {
+  node: string;
+  worker: string;
+}
+
+const DEFAULT_RUNTIME: WorkerRuntime = { node: process.execPath, worker: WORKER };
+
 async function startSink(): Promise<{ url: string; stop: () => void }> {
-  const child = tsxProcess(SINK, []);
+  const child = tsxProcess(SINK, ['--verify']);
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -75,8 +93,19 @@ async function startSink(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
-async function runWorker(pipeline: string, records: number, sinkUrl: string, exportOnly: boolean): Promise<E2eResult> {
-  const child = tsxProcess(WORKER, [pipeline, String(records), sinkUrl, ...(exportOnly ? ['--export-only'] : [])]);
+async function runWorker(
+  pipeline: string,
+  records: number,
+  sinkUrl: string,
+  exportOnly: boolean,
+  extraArgs: readonly string[],
+  runtime: WorkerRuntime
+): Promise<E2eResult> {
+  const child = tsxProcess(
+    runtime.worker,
+    [pipeline, String(records), sinkUrl, ...(exportOnly ? ['--export-only'] : []), ...extraArgs],
+    runtime.node
+  );
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -90,13 +119,15 @@ async function runPipelines(
   records: number,
   rounds: number,
   sinkUrl: string,
-  exportOnly: boolean
+  exportOnly: boolean,
+  extraArgs: readonly string[] = [],
+  runtime: WorkerRuntime = DEFAULT_RUNTIME
 ): Promise<Record<string, E2eResult>> {
   const runs = new Map<string, E2eResult[]>(pipelines.map((p) => [p, []]));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < pipelines.length; i++) {
       const pipeline = pipelines[(i + round) % pipelines.length];
-      runs.get(pipeline)!.push(await runWorker(pipeline, records, sinkUrl, exportOnly));
+      runs.get(pipeline)!.push(await runWorker(pipeline, records, sinkUrl, exportOnly, extraArgs, runtime));
     }
   }
   const out: Record<string, E2eResult> = {};
@@ -109,6 +140,7 @@ async function runPipelines(
       recordsPerSecond: median(results.map((r) => r.recordsPerSecond)),
       peakRssMB: median(results.map((r) => r.peakRssMB)),
       peakHeapMB: median(results.map((r) => r.peakHeapMB)),
+      heapAfterGcMB: median(results.map((r) => r.heapAfterGcMB)),
     };
   }
   return out;
@@ -127,27 +159,17 @@ function table(headers: string[], rows: string[][]): void {
   log();
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const settings = quick ? QUICK : FULL;
-  const machine = {
-    node: process.version,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    snappy: pushInternalBuild.snappyImplementation(),
-  };
-  log(
-    `otel-loki benchmarks${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpu} x${machine.cores}, default snappy: ${machine.snappy}`
+/** Which parts run: `--only=path,http,http3,e2e,memory` (default: all). */
+function partsFromArgs(argv: readonly string[]): Set<string> {
+  const arg = argv.find((a) => a.startsWith('--only='));
+  return new Set(
+    arg === undefined ? ['path', 'http', 'http3', 'e2e', 'memory'] : arg.slice('--only='.length).split(',')
   );
-  log(`corpus: batches of ${BATCH_SIZE} records; times are CPU time (process.cpuUsage), medians of interleaved rounds`);
-  log();
+}
 
-  // Figures 1–3.
-  const batches = corpusBatches(settings.batches);
-  const path13 = await runExportPath(batches, settings);
+function exportPathTable(path13: ExportPathFigures): void {
   const m = path13.micros;
   const b = path13.bytes;
-  log('## Figures 1-3: export path, CPU per record and bytes per record (same ReadableLogRecords)');
   table(
     ['task', 'µs/record', 'vs OTLP+gzip', 'vs floor'],
     (Object.keys(EXPORT_PATH_TASKS) as (keyof typeof EXPORT_PATH_TASKS)[]).map((key) => [
@@ -167,119 +189,207 @@ async function main(): Promise<void> {
       ['OTLP proto + gzip', f1(b.otlpProtoGzip)],
     ]
   );
+}
+
+function exportHttpTable(results: Record<string, E2eResult>): void {
+  table(
+    ['exporter', 'CPU µs/record', 'vs OTLP+gzip', 'vs OTLP', 'wire bytes/record'],
+    OTEL_PIPELINES.map((p) => [
+      p,
+      f2(results[p].cpuMicrosPerRecord),
+      `${f2(results['otlp-gzip'].cpuMicrosPerRecord / results[p].cpuMicrosPerRecord)}x less`,
+      `${f2(results.otlp.cpuMicrosPerRecord / results[p].cpuMicrosPerRecord)}x less`,
+      f1(results[p].sinkBytes / results[p].records),
+    ])
+  );
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const parts = partsFromArgs(process.argv);
+  const settings = quick ? QUICK : FULL;
+  const machine = {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    loadAverage: os.loadavg(),
+    snappy: pushInternalBuild.snappyImplementation(),
+  };
+  log(
+    `otel-loki benchmarks${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpu} x${machine.cores}, load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}, default snappy: ${machine.snappy}`
+  );
+  log(`corpus: batches of ${BATCH_SIZE} records; times are CPU time (process.cpuUsage), medians of interleaved rounds`);
+  log();
+
+  // Figures 1–3, on each corpus.
+  const exportPath: Partial<Record<CorpusName, ExportPathFigures>> = {};
+  if (parts.has('path')) {
+    for (const corpus of CORPUS_NAMES) {
+      const batches = corpusBatches(corpus === 'access' ? 8 : settings.batches, undefined, CORPORA[corpus]);
+      exportPath[corpus] = await runExportPath(batches, settings);
+      log(
+        `## Figures 1-3 (${corpus} corpus): export path, CPU per record and bytes per record (same ReadableLogRecords)`
+      );
+      exportPathTable(exportPath[corpus]);
+    }
+  }
 
   const sink = await startSink();
-  let exportHttp: Record<string, E2eResult>;
-  let e2e: Record<string, E2eResult>;
+  const exportHttp: Partial<Record<string, Record<string, E2eResult>>> = {};
+  let e2e: Record<string, E2eResult> | undefined;
+  let otel3Versions: Otel3Runner['versions'] | undefined;
   let memory: Record<string, E2eResult> | undefined;
   try {
-    // Figure 4a: the exporters' real export() with HTTP, no SDK.
-    exportHttp = await runPipelines(
-      OTEL_PIPELINES,
-      settings.exportOnlyRecords,
-      settings.exportOnlyRounds,
-      sink.url,
-      true
-    );
-    log(
-      `## Figure 4a: export() with HTTP to a loopback sink, no SDK (${settings.exportOnlyRecords} records, batches of ${BATCH_SIZE})`
-    );
-    table(
-      ['exporter', 'CPU µs/record', 'vs OTLP+gzip', 'wire bytes/record'],
-      OTEL_PIPELINES.map((p) => [
-        p,
-        f2(exportHttp[p].cpuMicrosPerRecord),
-        `${f2(exportHttp['otlp-gzip'].cpuMicrosPerRecord / exportHttp[p].cpuMicrosPerRecord)}x less`,
-        f1(exportHttp[p].sinkBytes / exportHttp[p].records),
-      ])
-    );
+    // Figure 4a: the exporters' real export() with HTTP, no SDK, on each corpus.
+    if (parts.has('http')) {
+      for (const corpus of CORPUS_NAMES) {
+        exportHttp[corpus] = await runPipelines(
+          OTEL_PIPELINES,
+          settings.exportOnlyRecords,
+          settings.exportOnlyRounds,
+          sink.url,
+          true,
+          [`--corpus=${corpus}`]
+        );
+        log(
+          `## Figure 4a (${corpus} corpus): export() with HTTP to a loopback sink, no SDK (${settings.exportOnlyRecords} records, batches of ${BATCH_SIZE})`
+        );
+        exportHttpTable(exportHttp[corpus]);
+      }
+    }
+
+    // Figure 4a under Node 24 and the OTel 3.x line (the rival: exporter-logs-otlp-proto 0.301).
+    if (parts.has('http3')) {
+      const runner = prepareOtel3();
+      if (typeof runner === 'string') {
+        log(`## Figure 4a under OTel 3.x: skipped, ${runner}`);
+        log();
+      } else {
+        otel3Versions = runner.versions;
+        for (const corpus of CORPUS_NAMES) {
+          exportHttp[`otel3.${corpus}`] = await runPipelines(
+            OTEL_PIPELINES,
+            settings.exportOnlyRecords,
+            settings.exportOnlyRounds,
+            sink.url,
+            true,
+            [`--corpus=${corpus}`],
+            runner
+          );
+          log(
+            `## Figure 4a under Node ${runner.versions.node}, sdk-logs ${runner.versions.sdkLogs}, exporter-logs-otlp-proto ${runner.versions.otlpExporter} (${corpus} corpus, ${settings.exportOnlyRecords} records)`
+          );
+          exportHttpTable(exportHttp[`otel3.${corpus}`]!);
+        }
+      }
+    }
 
     // Figure 4b: LoggerProvider + BatchLogRecordProcessor + exporter; winston-loki on its own path.
-    const pipelines = [...OTEL_PIPELINES, 'winston-loki'];
-    e2e = await runPipelines(pipelines, settings.e2eRecords, settings.e2eRounds, sink.url, false);
-    log(
-      `## Figure 4b: end to end, SDK + BatchLogRecordProcessor + exporter -> loopback sink (${settings.e2eRecords} records)`
-    );
-    log(
-      'winston-loki: winston + its own Loki transport (protobuf, native snappy): its own logger path, not the OTel SDK.'
-    );
-    table(
-      ['pipeline', 'records/s', 'vs OTLP+gzip', 'CPU µs/record', 'vs OTLP+gzip', 'peak RSS MB', 'peak heap MB'],
-      pipelines.map((p) => [
-        p,
-        e2e[p].recordsPerSecond.toFixed(0),
-        `${f2(e2e[p].recordsPerSecond / e2e['otlp-gzip'].recordsPerSecond)}x`,
-        f2(e2e[p].cpuMicrosPerRecord),
-        `${f2(e2e['otlp-gzip'].cpuMicrosPerRecord / e2e[p].cpuMicrosPerRecord)}x less`,
-        f1(e2e[p].peakRssMB),
-        f1(e2e[p].peakHeapMB),
-      ])
-    );
-
-    // Figure 5: memory for 1M records end to end.
-    if (settings.memoryRecords > 0) {
-      memory = await runPipelines(OTEL_PIPELINES, settings.memoryRecords, 1, sink.url, false);
-      log(`## Figure 5: peak memory, ${settings.memoryRecords} records end to end`);
+    if (parts.has('e2e')) {
+      const pipelines = [...OTEL_PIPELINES, 'winston-loki'];
+      e2e = await runPipelines(pipelines, settings.e2eRecords, settings.e2eRounds, sink.url, false);
+      const r = e2e;
+      log(
+        `## Figure 4b: end to end, SDK + BatchLogRecordProcessor + exporter -> loopback sink (${settings.e2eRecords} records)`
+      );
+      log(
+        'winston-loki: winston + its own Loki transport (protobuf, native snappy): its own logger path, not the OTel SDK.'
+      );
       table(
-        ['pipeline', 'peak RSS MB', 'vs OTLP+gzip', 'peak heap MB', 'records/s'],
-        OTEL_PIPELINES.map((p) => [
+        ['pipeline', 'records/s', 'vs OTLP+gzip', 'CPU µs/record', 'vs OTLP+gzip', 'peak RSS MB', 'peak heap MB'],
+        pipelines.map((p) => [
           p,
-          f1(memory![p].peakRssMB),
-          `${f2(memory![p].peakRssMB / memory!['otlp-gzip'].peakRssMB)}x`,
-          f1(memory![p].peakHeapMB),
-          memory![p].recordsPerSecond.toFixed(0),
+          r[p].recordsPerSecond.toFixed(0),
+          `${f2(r[p].recordsPerSecond / r['otlp-gzip'].recordsPerSecond)}x`,
+          f2(r[p].cpuMicrosPerRecord),
+          `${f2(r['otlp-gzip'].cpuMicrosPerRecord / r[p].cpuMicrosPerRecord)}x less`,
+          f1(r[p].peakRssMB),
+          f1(r[p].peakHeapMB),
         ])
       );
-    } else {
-      log('## Figure 5: skipped with --quick (1M records take minutes); the e2e peaks above stand in');
+    }
+
+    // Figure 5: memory for 1M records end to end, alternated runs, medians.
+    if (parts.has('memory') && settings.memoryRecords > 0) {
+      memory = await runPipelines(OTEL_PIPELINES, settings.memoryRecords, settings.memoryRounds, sink.url, false);
+      const r = memory;
+      log(
+        `## Figure 5: peak memory, ${settings.memoryRecords} records end to end (medians of ${settings.memoryRounds} alternated runs)`
+      );
+      table(
+        ['pipeline', 'peak RSS MB', 'vs OTLP', 'vs OTLP+gzip', 'peak heap MB', 'heap after GC MB', 'records/s'],
+        OTEL_PIPELINES.map((p) => [
+          p,
+          f1(r[p].peakRssMB),
+          `${f2(r[p].peakRssMB / r.otlp.peakRssMB)}x`,
+          `${f2(r[p].peakRssMB / r['otlp-gzip'].peakRssMB)}x`,
+          f1(r[p].peakHeapMB),
+          f1(r[p].heapAfterGcMB),
+          r[p].recordsPerSecond.toFixed(0),
+        ])
+      );
+    } else if (parts.has('memory')) {
+      log('## Figure 5: skipped with --quick (1M records take minutes)');
       log();
     }
   } finally {
     sink.stop();
   }
 
-  const mem = memory ?? e2e;
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+    a === undefined || b === undefined ? undefined : a / b;
+  const targets: Record<string, number | undefined> = {};
+  for (const corpus of [...CORPUS_NAMES, ...CORPUS_NAMES.map((c) => `otel3.${c}`)]) {
+    const m = exportPath[corpus as CorpusName]?.micros;
+    targets[`${corpus}.exportPathVsFloor`] = ratio(m?.ours, m?.floor);
+    targets[`${corpus}.exportPathJsVsFloor`] = ratio(m?.oursJs, m?.floor);
+    const h = exportHttp[corpus];
+    for (const ours of ['loki', 'loki-js']) {
+      targets[`${corpus}.${ours}.exportHttpVsOtlpGzip`] = ratio(
+        h?.['otlp-gzip'].cpuMicrosPerRecord,
+        h?.[ours].cpuMicrosPerRecord
+      );
+      targets[`${corpus}.${ours}.exportHttpVsOtlp`] = ratio(h?.otlp.cpuMicrosPerRecord, h?.[ours].cpuMicrosPerRecord);
+    }
+  }
+  targets.peakRssVsOtlp = ratio(memory?.loki.peakRssMB, memory?.otlp.peakRssMB);
+  targets.peakRssJsVsOtlp = ratio(memory?.['loki-js'].peakRssMB, memory?.otlp.peakRssMB);
   const figures = {
     machine,
+    otel3Versions,
     quick,
-    exportPathMicrosPerRecord: m,
-    bytesPerRecord: b,
-    targets: {
-      exportPathVsOtlpGzip: m.otlpGzip / m.ours,
-      exportPathJsVsOtlpGzip: m.otlpGzip / m.oursJs,
-      exportPathVsFloor: m.ours / m.floor,
-      exportPathJsVsFloor: m.oursJs / m.floor,
-      exportHttpVsOtlpGzip: exportHttp['otlp-gzip'].cpuMicrosPerRecord / exportHttp.loki.cpuMicrosPerRecord,
-      exportHttpJsVsOtlpGzip: exportHttp['otlp-gzip'].cpuMicrosPerRecord / exportHttp['loki-js'].cpuMicrosPerRecord,
-      e2eThroughputVsOtlpGzip: e2e.loki.recordsPerSecond / e2e['otlp-gzip'].recordsPerSecond,
-      e2eThroughputJsVsOtlpGzip: e2e['loki-js'].recordsPerSecond / e2e['otlp-gzip'].recordsPerSecond,
-      peakRssVsOtlp: mem.loki.peakRssMB / mem['otlp-gzip'].peakRssMB,
-      peakRssJsVsOtlp: mem['loki-js'].peakRssMB / mem['otlp-gzip'].peakRssMB,
-      memoryRecords: mem.loki.records,
-    },
+    exportPath,
+    targets,
     exportHttp: Object.fromEntries(
-      Object.entries(exportHttp).map(([k, v]) => [
-        k,
-        { cpuMicrosPerRecord: v.cpuMicrosPerRecord, wireBytesPerRecord: v.sinkBytes / v.records },
+      Object.entries(exportHttp).map(([corpus, results]) => [
+        corpus,
+        Object.fromEntries(
+          Object.entries(results!).map(([k, v]) => [
+            k,
+            { cpuMicrosPerRecord: v.cpuMicrosPerRecord, wireBytesPerRecord: v.sinkBytes / v.records },
+          ])
+        ),
       ])
     ),
-    e2e: Object.fromEntries(
-      Object.entries(e2e).map(([k, v]) => [
-        k,
-        {
-          recordsPerSecond: v.recordsPerSecond,
-          cpuMicrosPerRecord: v.cpuMicrosPerRecord,
-          peakRssMB: v.peakRssMB,
-          peakHeapMB: v.peakHeapMB,
-        },
-      ])
-    ),
+    e2e:
+      e2e &&
+      Object.fromEntries(
+        Object.entries(e2e).map(([k, v]) => [
+          k,
+          {
+            recordsPerSecond: v.recordsPerSecond,
+            cpuMicrosPerRecord: v.cpuMicrosPerRecord,
+            peakRssMB: v.peakRssMB,
+            peakHeapMB: v.peakHeapMB,
+          },
+        ])
+      ),
     memory:
       memory &&
       Object.fromEntries(
         Object.entries(memory).map(([k, v]) => [
           k,
-          { records: v.records, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB },
+          { records: v.records, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB, heapAfterGcMB: v.heapAfterGcMB },
         ])
       ),
   };

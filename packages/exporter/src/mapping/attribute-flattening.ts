@@ -63,7 +63,8 @@ export const RANK_REWRITTEN = 2;
 
 /** A record or scope field as a pair that wins name collisions. */
 export function fieldPair(name: string, value: string): NamedValue {
-  return { name, value, rank: RANK_FIELD };
+  // Every field the encoder reads, in one order: pairs of one shape keep its reads monomorphic.
+  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField: undefined };
 }
 
 /**

@@ -23,8 +23,8 @@ import type { Diagnostics } from '../observability/diagnostics';
 import type { NamedValue } from '../internal-types';
 import { FIELD_NAMES, validTenant } from './resource-mapping';
 import type { MetadataTail } from './resource-mapping';
-import { hrTimeToDecimal, isTimeSet } from './timestamps';
-import { AttributeInterner, FieldInterner, varyingFieldPair } from './value-interning';
+import { isTimeSet } from './timestamps';
+import { AttributeInterner, FieldInterner, VaryingFields } from './value-interning';
 import type { KeyRule } from './value-interning';
 
 /** Settings of {@link RecordAttributeMapper}. */
@@ -37,6 +37,7 @@ export interface RecordAttributesConfig {
 export class RecordAttributeMapper {
   private readonly _attributes: AttributeInterner;
   private readonly _fields = new FieldInterner();
+  private readonly _varying = new VaryingFields();
 
   constructor(
     private readonly _config: RecordAttributesConfig,
@@ -78,9 +79,8 @@ export class RecordAttributeMapper {
   appendFields(record: ReadableLogRecord, metadata: NamedValue[]): void {
     sanitizeValues(metadata, this._diagnostics);
     // Loki writes observed_timestamp only when both times are set (else it is the timestamp).
-    if (isTimeSet(record.hrTime) && isTimeSet(record.hrTimeObserved)) {
-      metadata.push(varyingFieldPair('observed_timestamp', hrTimeToDecimal(record.hrTimeObserved)));
-    }
+    const observed = record.hrTimeObserved;
+    if (isTimeSet(record.hrTime) && isTimeSet(observed)) metadata.push(this._varying.observed(observed));
     const severityNumber = record.severityNumber as number | undefined;
     if (severityNumber) metadata.push(this._fields.pair('severity_number', severityNumber));
     const severityText = record.severityText;
@@ -91,9 +91,8 @@ export class RecordAttributeMapper {
     const span = record.spanContext;
     if (span !== undefined) {
       if (span.traceFlags) metadata.push(this._fields.pair('flags', span.traceFlags));
-      if (span.traceId && !allZeros(span.traceId))
-        metadata.push(varyingFieldPair('trace_id', span.traceId.toLowerCase()));
-      if (span.spanId && !allZeros(span.spanId)) metadata.push(varyingFieldPair('span_id', span.spanId.toLowerCase()));
+      if (span.traceId && !allZeros(span.traceId)) metadata.push(this._varying.traceId(span.traceId));
+      if (span.spanId && !allZeros(span.spanId)) metadata.push(this._varying.spanId(span.spanId));
     }
     if (record.eventName) metadata.push(fieldPair('event_name', record.eventName));
   }

@@ -13,6 +13,7 @@ import { anyValueToString, numberToString } from './any-value';
 import { fieldPair, RANK_FIELD } from './attribute-flattening';
 import type { NamedValue } from '../internal-types';
 import type { AttributeAction } from '../types';
+import { hrTimeToDecimal } from './timestamps';
 
 /** Attribute keys of log records remembered with their action and sanitized name. */
 const MAX_CACHED_KEYS = 4096;
@@ -115,6 +116,49 @@ export function varyingFieldPair(name: keyof typeof VARYING_FIELD_NAMES, value: 
   return { name, value, rank: RANK_FIELD, encoded: undefined, nameField: VARYING_FIELD_NAMES[name] };
 }
 
+/**
+ * The pairs of the record fields that change from record to record, `observed_timestamp`,
+ * `trace_id` and `span_id`, each kept for the next record: records of one millisecond share
+ * their observed time, records of one span their IDs, and then share the pair.
+ */
+export class VaryingFields {
+  private _observedSeconds = NaN;
+  private _observedNanos = NaN;
+  private _observed: NamedValue | undefined;
+  private _traceIdIn: string | undefined;
+  private _traceId: NamedValue | undefined;
+  private _spanIdIn: string | undefined;
+  private _spanId: NamedValue | undefined;
+
+  /** The `observed_timestamp` pair of an `HrTime` that holds a time. */
+  observed(hrTime: readonly [number, number]): NamedValue {
+    if (hrTime[0] !== this._observedSeconds || hrTime[1] !== this._observedNanos || this._observed === undefined) {
+      this._observed = varyingFieldPair('observed_timestamp', hrTimeToDecimal(hrTime));
+      this._observedSeconds = hrTime[0];
+      this._observedNanos = hrTime[1];
+    }
+    return this._observed;
+  }
+
+  /** The `trace_id` pair (lower case, as Loki writes it). */
+  traceId(id: string): NamedValue {
+    if (id !== this._traceIdIn || this._traceId === undefined) {
+      this._traceId = varyingFieldPair('trace_id', id.toLowerCase());
+      this._traceIdIn = id;
+    }
+    return this._traceId;
+  }
+
+  /** The `span_id` pair (lower case). */
+  spanId(id: string): NamedValue {
+    if (id !== this._spanIdIn || this._spanId === undefined) {
+      this._spanId = varyingFieldPair('span_id', id.toLowerCase());
+      this._spanIdIn = id;
+    }
+    return this._spanId;
+  }
+}
+
 /** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
 export class FieldInterner {
   private readonly _fields = new Map<string, Map<string | number, NamedValue>>();
@@ -130,7 +174,13 @@ export class FieldInterner {
     if (pair === undefined) {
       const text = typeof value === 'number' ? numberToString(value) : value;
       if (values.size >= MAX_INTERNED_VALUES || !text.isWellFormed()) return fieldPair(name, text);
-      pair = { name, value: text, rank: RANK_FIELD, encoded: encodeMetadataPairs([{ name, value: text }]) };
+      pair = {
+        name,
+        value: text,
+        rank: RANK_FIELD,
+        encoded: encodeMetadataPairs([{ name, value: text }]),
+        nameField: undefined,
+      };
       values.set(value, pair);
     }
     return pair;

@@ -9,7 +9,7 @@ import type { FailureCause, RequestFailure } from './push-failure';
 import type { PushTransport, TransportResponse } from '../transport/transport-types';
 import type { ResolvedClientConfig } from '../internal-types';
 import { encodeJsonPushRequest } from '../wire/json-push-request';
-import { encodePushRequest } from '../wire/push-request-writer';
+import { encodePushRequestTransient } from '../wire/push-request-writer';
 import { countEntries, halve, splitByBytes } from '../transport/request-splitting';
 import { backoffMillis, decide } from '../transport/retry-policy';
 import { snappyCompress } from '../wire/snappy';
@@ -260,7 +260,8 @@ export class LokiPushClient {
         streamCount: streams.length,
       };
     }
-    const raw = encodePushRequest(streams);
+    // Compressed at once: the uncompressed bytes can live in a reused buffer.
+    const raw = encodePushRequestTransient(streams);
     return {
       body: snappyCompress(raw),
       bytes: raw.byteLength,

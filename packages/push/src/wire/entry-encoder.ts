@@ -173,9 +173,30 @@ export class EntryEncoder {
    */
   pairWithName(nameField: Uint8Array, value: string): void {
     const nameBytes = nameField.byteLength;
-    this._ensure(FIELD_OVERHEAD * 2 + nameBytes + 3 * value.length, true);
+    const length = value.length;
+    this._ensure(FIELD_OVERHEAD * 2 + nameBytes + 3 * length, true);
     const buf = this._buf;
     let pos = this._pos;
+    if (length > 0 && length <= SHORT_STRING && nameBytes + 2 + length < 0x80) {
+      // Short ASCII value (IDs, addresses, numbers): every length fits one byte, known up
+      // front; one pass, no moves. A non-ASCII value falls through to the general path.
+      const valueAt = pos + 4 + nameBytes;
+      let i = 0;
+      for (; i < length; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[valueAt + i] = c;
+      }
+      if (i === length) {
+        buf[pos] = TAG_METADATA;
+        buf[pos + 1] = nameBytes + 2 + length;
+        for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
+        buf[valueAt - 2] = TAG_VALUE;
+        buf[valueAt - 1] = length;
+        this._pos = valueAt + length;
+        return;
+      }
+    }
     buf[pos++] = TAG_METADATA;
     const lengthAt = pos++;
     if (nameBytes < NATIVE_COPY_MIN) {

@@ -29,8 +29,30 @@ function encodedEntry(entry: PushEntry): Uint8Array {
   return encoder.end();
 }
 
+/** Largest request body kept for reuse by {@link encodePushRequestTransient}; larger ones are allocated each time. */
+const MAX_REUSED_BYTES = 1024 * 1024;
+/** The buffer {@link encodePushRequestTransient} writes into, grown to the largest request so far (up to the bound). */
+let reused: Uint8Array = allocBytes(0);
+
 /** Encodes streams as an uncompressed protobuf `logproto.PushRequest` (compress it with `snappyCompress`). */
 export function encodePushRequest(streams: readonly PushStream[]): Uint8Array {
+  return writePushRequest(streams, allocBytes);
+}
+
+/**
+ * {@link encodePushRequest} into a buffer reused from call to call: the bytes are valid only
+ * until the next call, for a caller that compresses them at once (one large allocation less
+ * per push, and less external memory waiting for a garbage collection).
+ */
+export function encodePushRequestTransient(streams: readonly PushStream[]): Uint8Array {
+  return writePushRequest(streams, (total) => {
+    if (total > MAX_REUSED_BYTES) return allocBytes(total);
+    if (reused.length < total) reused = allocBytes(Math.min(MAX_REUSED_BYTES, Math.max(total, 2 * reused.length)));
+    return reused.subarray(0, total);
+  });
+}
+
+function writePushRequest(streams: readonly PushStream[], allocate: (total: number) => Uint8Array): Uint8Array {
   const encoded: Uint8Array[] = [];
   const streamSizes: number[] = [];
   const labelLengths: number[] = [];
@@ -48,7 +70,7 @@ export function encodePushRequest(streams: readonly PushStream[]): Uint8Array {
     total += 1 + varintSize(size) + size;
   }
 
-  const buf = allocBytes(total);
+  const buf = allocate(total);
   let pos = 0;
   let k = 0;
   for (let s = 0; s < streams.length; s++) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { ENTRY_ENCODING, EntryEncoder, encodeMetadataPairs } from '../../src/wire/entry-encoder';
+import { ENTRY_ENCODING, EntryEncoder, encodeMetadataPairs, encodeNameField } from '../../src/wire/entry-encoder';
 import { encodePushRequest } from '../../src/wire/push-request-writer';
 import { protobufjsEncodePushRequest } from '../helpers/protobufjs-encoder';
 import { entrySize } from '../../src/transport/request-splitting';
@@ -57,6 +57,28 @@ describe('entry-encoder', () => {
         expect(Buffer.from(encodePushRequest([{ labels: LABELS, entries: encoded }])).equals(expected)).to.equal(true);
       }),
       { numRuns: 400 }
+    );
+  });
+
+  it('writes a pair with a pre-encoded name exactly as pair() does: short, long, ASCII or not (property)', () => {
+    const value = fc.oneof(
+      text,
+      fc.string({ unit: fc.constantFrom('a', '0', '-', 'é', '😀'), maxLength: 40 }),
+      fc.constant('0'.repeat(32)),
+      fc.constant('0'.repeat(33)),
+      fc.constant(`${'0'.repeat(31)}é`)
+    );
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constant('n'.repeat(95))), value, (name, v) => {
+        const withName = new EntryEncoder();
+        withName.begin(1, 2);
+        withName.pairWithName(encodeNameField(name), v);
+        const plainPair = new EntryEncoder();
+        plainPair.begin(1, 2);
+        plainPair.pair(name, v);
+        expect(Buffer.from(withName.end()).equals(Buffer.from(plainPair.end()))).to.equal(true);
+      }),
+      { numRuns: 600 }
     );
   });
 

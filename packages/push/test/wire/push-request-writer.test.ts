@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { encodePushRequest } from '../../src/wire/push-request-writer';
+import { encodePushRequest, encodePushRequestTransient } from '../../src/wire/push-request-writer';
 import { protobufjsEncodePushRequest } from '../helpers/protobufjs-encoder';
 import type { PushStream } from '../../src/types';
 import { readPushRequest } from '../helpers/proto-reader';
@@ -39,6 +39,18 @@ describe('push-request-writer', () => {
         ).to.equal(true);
       }),
       { numRuns: 500 }
+    );
+  });
+
+  it('writes the same bytes into its reused buffer, valid until the next call (property)', () => {
+    fc.assert(
+      fc.property(streamsArb, streamsArb, (first, second) => {
+        const reused = Buffer.from(encodePushRequestTransient(first));
+        expect(reused.equals(encodePushRequest(first))).to.equal(true);
+        const next = encodePushRequestTransient(second);
+        expect(Buffer.from(next).equals(encodePushRequest(second))).to.equal(true);
+      }),
+      { numRuns: 200 }
     );
   });
 
