@@ -29,6 +29,8 @@ const OUTAGE_RECORDS = QUICK ? 100_000 : 500_000;
 const WORKER = path.join(__dirname, 'e2e-worker.ts');
 const SINK = path.join(__dirname, 'sink.ts');
 const MIB = 1024 * 1024;
+/** Time between two cycles of the corpus in the drain: longer than the ~4.1 s one cycle spans. */
+const CYCLE_MILLIS = 8_192;
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -108,10 +110,12 @@ async function drain(): Promise<void> {
     loki.failWhen((request) => request.kind === 'push', { status: 503 });
     const exporter = new exporterBuild.LokiLogRecordExporter({ url: loki.url, spool: { directory } });
     let exported = 0;
-    // Distinct records (the corpus again, 1 ms later each cycle): Loki would drop repeats as duplicates.
-    const base = Date.now() - 120_000;
+    // Distinct records in time order: the corpus again each cycle, after the previous one (16
+    // batches of 512 span ~4.1 s), as an outage's records are; Loki would drop repeats as duplicates.
+    const cycles = Math.ceil(OUTAGE_RECORDS / (16 * 512));
+    const base = Date.now() - 120_000 - cycles * CYCLE_MILLIS;
     for (let cycle = 0; exported < OUTAGE_RECORDS; cycle++) {
-      for (const batch of corpusBatches(16, base + cycle) as ReadableLogRecord[][]) {
+      for (const batch of corpusBatches(16, base + cycle * CYCLE_MILLIS) as ReadableLogRecord[][]) {
         await new Promise((resolve) => exporter.export(batch, resolve));
         exported += batch.length;
       }
