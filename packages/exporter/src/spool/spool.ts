@@ -172,15 +172,21 @@ export class Spool {
    * is written before this resolves.
    */
   async acknowledge(ref: SpoolRef): Promise<void> {
-    this._inFlight.delete(refKey(ref.segment, ref.offset));
-    if (this._health.state === 'closed') return;
+    const key = refKey(ref.segment, ref.offset);
+    const segment = this._health.state === 'closed' ? undefined : this._segments.get(ref.segment);
+    if (segment === undefined || segment.acked.has(ref.offset)) {
+      this._inFlight.delete(key);
+      return;
+    }
+    // In memory at once, before anything is awaited: a `pending()` running meanwhile (while an
+    // append holds the write queue) must see the record acknowledged, not merely out of flight.
+    segment.acked.add(ref.offset);
+    segment.records--;
+    segment.entries -= ref.entries;
+    if (segment.records === 0) segment.firstAppendMillis = undefined;
+    this._inFlight.delete(key);
     await this._exclusive(async () => {
-      const segment = this._segments.get(ref.segment);
-      if (segment === undefined || segment.acked.has(ref.offset)) return;
-      segment.acked.add(ref.offset);
-      segment.records--;
-      segment.entries -= ref.entries;
-      if (segment.records === 0) segment.firstAppendMillis = undefined;
+      if (this._segments.get(segment.id) !== segment) return; // removed or fenced meanwhile
       try {
         if (segment.records === 0 && segment.sealed && !segment.exitPath) return await this._remove(segment);
       } catch (error) {

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool } from '../../src/spool/spool';
+import { nodeSpoolFileSystem } from '../../src/spool/spool-file-system';
+import type { SpoolFileSystem } from '../../src/spool/spool-file-system';
 import type { Spool as SpoolType } from '../../src/spool/spool';
 import { body, drain, FaultyFileSystem, IDENTITY, meta, openSpool, OTHER_IDENTITY, TempDirs } from './helpers';
 
@@ -85,6 +87,37 @@ describe('spool', () => {
 
     const { spool: next } = await track(directory);
     expect(await drain(next)).to.deep.equal(['resent']);
+  });
+
+  it('never hands out a record being acknowledged while an append holds the write queue', async () => {
+    // Writes take 20 ms: the append holds the write queue while pending() reads.
+    const slowWrites: SpoolFileSystem = {
+      ...nodeSpoolFileSystem,
+      open: async (path, mode) => {
+        const handle = await nodeSpoolFileSystem.open(path, mode);
+        return {
+          read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+          write: async (bytes, position) => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            return handle.write(bytes, position);
+          },
+          sync: () => handle.sync(),
+          truncate: (length) => handle.truncate(length),
+          stat: () => handle.stat(),
+          close: () => handle.close(),
+        };
+      },
+    };
+    const { spool } = await track(join(temp.make(), 'spool'), { fileSystem: slowWrites });
+    for (let round = 0; round < 5; round++) {
+      const sent = await spool.append(IDENTITY, body(`sent${round}`), meta());
+      if (sent.status !== 'stored') throw new Error('not stored');
+      const appending = spool.append(IDENTITY, body(`next${round}`, 200_000), meta(), { inFlight: false });
+      const acknowledging = spool.acknowledge(sent.ref); // queued behind the append's write
+      const handedOut = await drain(spool);
+      await Promise.all([appending, acknowledging]);
+      expect(handedOut, `round ${round}`).to.not.include(`sent${round}`);
+    }
   });
 
   it('keeps the body byte for byte, and the metadata', async () => {
