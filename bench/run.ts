@@ -4,10 +4,7 @@
  * Prints tables, then, as its last line, one JSON object with every figure (for tracking).
  * See docs/benchmarks.md for what each figure measures and the results on the reference machine.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { BATCH_SIZE, CORPORA, corpusBatches } from './corpus';
 import type { Corpus } from './corpus';
 import type { E2eResult } from './e2e-worker';
@@ -16,6 +13,8 @@ import type { ExportPathFigures } from './export-path';
 import { median } from './harness';
 import { prepareOtel3 } from './otel3';
 import type { Otel3Runner } from './otel3';
+import { DEFAULT_RUNTIME, runWorker, startSink } from './worker-processes';
+import type { WorkerRuntime } from './worker-processes';
 import { pushInternalBuild } from './packages';
 
 interface Settings {
@@ -57,60 +56,12 @@ const FULL: Settings = {
   memoryRounds: 5,
 };
 
-const WORKER = path.join(__dirname, 'e2e-worker.ts');
-const SINK = path.join(__dirname, 'sink.ts');
 const OTEL_PIPELINES = ['loki', 'loki-js', 'otlp-gzip', 'otlp'] as const;
 type CorpusName = Corpus['name'];
 const CORPUS_NAMES: readonly CorpusName[] = ['standard', 'access'];
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-function tsxProcess(script: string, args: string[], node = process.execPath): ChildProcess {
-  return spawn(node, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-/** Where a worker runs: this Node and the workspace (OTel 2.x), or Node 24 and the 3.x line (`otel3.ts`). */
-interface WorkerRuntime {
-  node: string;
-  worker: string;
-}
-
-const DEFAULT_RUNTIME: WorkerRuntime = { node: process.execPath, worker: WORKER };
-
-async function startSink(): Promise<{ url: string; stop: () => void }> {
-  const child = tsxProcess(SINK, ['--verify']);
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) resolve((JSON.parse(text.slice(0, newline)) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`sink exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
-
-async function runWorker(
-  pipeline: string,
-  records: number,
-  sinkUrl: string,
-  exportOnly: boolean,
-  extraArgs: readonly string[],
-  runtime: WorkerRuntime
-): Promise<E2eResult> {
-  const child = tsxProcess(
-    runtime.worker,
-    [pipeline, String(records), sinkUrl, ...(exportOnly ? ['--export-only'] : []), ...extraArgs],
-    runtime.node
-  );
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`${pipeline} worker exited with ${code}`);
-  return JSON.parse(text.trim().split('\n').pop()!) as E2eResult;
 }
 
 /** Runs every pipeline `rounds` times, in an order rotated per round; the median run per pipeline. */

@@ -11,8 +11,6 @@
  *
  * Run: `npm run build && node --import tsx bench/spool-e2e.ts [--quick] [--drain-only]`.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,14 +18,14 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { LokiTestServer } from '@otel-loki/testing';
 import { corpusBatches } from './corpus';
 import type { E2eResult } from './e2e-worker';
+import { median } from './harness';
 import { exporterBuild } from './packages';
+import { runWorker, startSink } from './worker-processes';
 
 const QUICK = process.argv.includes('--quick');
 const RECORDS = QUICK ? 50_000 : 200_000;
 const ROUNDS = QUICK ? 3 : 5;
 const OUTAGE_RECORDS = QUICK ? 100_000 : 500_000;
-const WORKER = path.join(__dirname, 'e2e-worker.ts');
-const SINK = path.join(__dirname, 'sink.ts');
 const MIB = 1024 * 1024;
 /** Time between two cycles of the corpus in the drain: longer than the ~4.1 s one cycle spans. */
 const CYCLE_MILLIS = 8_192;
@@ -36,36 +34,11 @@ function log(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function tsxProcess(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-async function startSink(): Promise<{ url: string; stop: () => void }> {
-  const child = tsxProcess(SINK, []);
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) resolve((JSON.parse(text.slice(0, newline)) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`sink exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
-
-async function runWorker(pipeline: string, records: number, sinkUrl: string, exportOnly: boolean): Promise<E2eResult> {
-  const child = tsxProcess(WORKER, [pipeline, String(records), sinkUrl, ...(exportOnly ? ['--export-only'] : [])]);
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`${pipeline} worker exited with ${code}`);
-  const result = JSON.parse(text.trim().split('\n').pop()!) as E2eResult;
+async function checkedRun(pipeline: string, records: number, sinkUrl: string, exportOnly: boolean): Promise<E2eResult> {
+  const result = await runWorker(pipeline, records, sinkUrl, exportOnly);
   if (result.delivered < records) throw new Error(`${pipeline}: ${result.delivered} of ${records} delivered`);
   return result;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function cpuOnOff(sinkUrl: string, exportOnly: boolean): Promise<void> {
   const runs: Record<string, number[]> = { loki: [], 'loki-spool': [] };
@@ -73,7 +46,7 @@ async function cpuOnOff(sinkUrl: string, exportOnly: boolean): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['loki', 'loki-spool'] : ['loki-spool', 'loki'];
     for (const pipeline of order) {
-      const result = await runWorker(pipeline, RECORDS, sinkUrl, exportOnly);
+      const result = await checkedRun(pipeline, RECORDS, sinkUrl, exportOnly);
       runs[pipeline].push(result.cpuMicrosPerRecord);
       rss[pipeline].push(result.peakRssMB);
     }

@@ -172,16 +172,7 @@ function resolveSpool(option: LokiSpoolOptions | false | undefined, env: Env): L
   }
   const directory = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_DIR');
   if (directory === undefined) return undefined;
-  let maxBytes: number | undefined;
-  const maxText = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES');
-  if (maxText !== undefined) {
-    const parsed = Number(maxText);
-    if (/^\d+$/.test(maxText) && parsed > 0 && Number.isSafeInteger(parsed)) maxBytes = parsed;
-    else
-      logger.warn(
-        `OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES: expected a positive whole number of bytes, got ${JSON.stringify(maxText)}; using the default (1 GiB)`
-      );
-  }
+  const maxBytes = envPositiveInteger(env, 'OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES', 'bytes', 'the default (1 GiB)');
   let fsync: LokiSpoolOptions['fsync'];
   const fsyncText = envValue(env, 'OTEL_EXPORTER_LOKI_SPOOL_FSYNC');
   if (fsyncText !== undefined) {
@@ -283,15 +274,18 @@ function envTenant(env: Env): string | undefined {
   return undefined;
 }
 
-function envMillis(env: Env, name: string): number | undefined {
+/** A positive whole number from the environment; else a warning naming `unit` and `fallback`. */
+function envPositiveInteger(env: Env, name: string, unit: string, fallback = 'the default'): number | undefined {
   const value = envValue(env, name);
   if (value === undefined) return undefined;
-  const millis = Number(value);
-  if (/^\d+$/.test(value) && millis > 0 && Number.isSafeInteger(millis)) return millis;
-  logger.warn(
-    `${name}: expected a positive whole number of milliseconds, got ${JSON.stringify(value)}; using the default`
-  );
+  const parsed = Number(value);
+  if (/^\d+$/.test(value) && parsed > 0 && Number.isSafeInteger(parsed)) return parsed;
+  logger.warn(`${name}: expected a positive whole number of ${unit}, got ${JSON.stringify(value)}; using ${fallback}`);
   return undefined;
+}
+
+function envMillis(env: Env, name: string): number | undefined {
+  return envPositiveInteger(env, name, 'milliseconds');
 }
 
 /** Parses `k=v,k2=v2` (values may be percent-encoded, as in `OTEL_EXPORTER_OTLP_HEADERS`). */

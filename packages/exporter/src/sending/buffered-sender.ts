@@ -29,6 +29,15 @@ export const MAX_RETRY_DELAY_MILLIS = DEFAULT_MAX_BACKOFF_MILLIS;
 /** Longest `Retry-After` honoured: a longer one would fill the buffer while waiting. */
 export const MAX_RETRY_AFTER_MILLIS = 60_000;
 
+/**
+ * Pause before the next attempt after `failures` consecutive retryable failures: Loki's (or a
+ * proxy's) `Retry-After` when given (at most {@link MAX_RETRY_AFTER_MILLIS}), else the backoff.
+ */
+export function retryDelayMillis(failures: number, retryAfterMillis: number | undefined, random: () => number): number {
+  if (retryAfterMillis !== undefined) return Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+  return backoffMillis(failures, INITIAL_RETRY_DELAY_MILLIS, MAX_RETRY_DELAY_MILLIS, random);
+}
+
 /** What the sender needs from the exporter. */
 export interface BufferedSenderOptions {
   client: PushClient;
@@ -284,13 +293,7 @@ export class BufferedSender {
     if (state.kind === 'closed') return;
     if (state.kind === 'paused') clearTimeout(state.timer);
     const failures = (state.kind === 'sending' ? 0 : state.failures) + 1;
-    const backoff = backoffMillis(
-      failures,
-      INITIAL_RETRY_DELAY_MILLIS,
-      MAX_RETRY_DELAY_MILLIS,
-      this._options.random ?? Math.random
-    );
-    const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+    const delay = retryDelayMillis(failures, retryAfterMillis, this._options.random ?? Math.random);
     const timer = setTimeout(() => {
       this._clearPause();
       this._pump();

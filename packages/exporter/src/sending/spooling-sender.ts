@@ -20,7 +20,6 @@
  */
 import { decodePushRequest, LokiPushError, snappyUncompress } from '@otel-loki/push';
 import type { EncodedPushRequest, PushStream } from '@otel-loki/push';
-import { backoffMillis } from '@otel-loki/push/internal';
 import type { PushClient, PushOptions } from '../internal-types';
 import type { Diagnostics } from '../observability/diagnostics';
 import { logger } from '../observability/diagnostics';
@@ -36,7 +35,7 @@ import type {
   SpoolStats,
 } from '../spool/types';
 import type { BufferedSender } from './buffered-sender';
-import { INITIAL_RETRY_DELAY_MILLIS, MAX_RETRY_AFTER_MILLIS, MAX_RETRY_DELAY_MILLIS } from './buffered-sender';
+import { retryDelayMillis } from './buffered-sender';
 import { DrainPacer } from './drain-pacer';
 import type { ChunkOutcome } from './retry-buffer';
 import { RefusalReporter } from './refusal-reporter';
@@ -512,13 +511,7 @@ export class SpoolingSender {
   private _pauseFor(lane: Lane, retryAfterMillis: number | undefined): void {
     if (lane.pause !== undefined) clearTimeout(lane.pause.timer);
     lane.failures++;
-    const backoff = backoffMillis(
-      lane.failures,
-      INITIAL_RETRY_DELAY_MILLIS,
-      MAX_RETRY_DELAY_MILLIS,
-      this._options.random ?? Math.random
-    );
-    const delay = retryAfterMillis === undefined ? backoff : Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+    const delay = retryDelayMillis(lane.failures, retryAfterMillis, this._options.random ?? Math.random);
     const wake = (): void => this._endPause(lane);
     const timer = setTimeout(wake, delay);
     timer.unref?.();

@@ -377,6 +377,20 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     expect(segmentFiles(directory)).to.have.length(1);
     await exporter.shutdown();
 
+    const spies = captureDiag();
+    const invalid = spoolExporter(
+      loki,
+      directory,
+      { spool: undefined },
+      {
+        env: { OTEL_EXPORTER_LOKI_SPOOL_DIR: directory, OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES: '1GB' },
+      }
+    );
+    expect(spies.warnings().join('\n')).to.match(
+      /OTEL_EXPORTER_LOKI_SPOOL_MAX_BYTES: expected a positive whole number of bytes, got "1GB"; using the default \(1 GiB\)/
+    );
+    await invalid.shutdown();
+
     const off = join(dirs.make(), 'off');
     const disabled = spoolExporter(loki, off, { spool: false }, { env: { OTEL_EXPORTER_LOKI_SPOOL_DIR: off } });
     await exportAndWait(disabled, records('off', 1));
