@@ -8,6 +8,8 @@
  * two are equal.
  */
 import type { PushStream } from '@otel-loki/push';
+import { LokiEntry } from '../mapping/loki-entry';
+import { timeToNanos } from '../mapping/timestamps';
 
 /** Per-entry bytes beside line and metadata: timestamp and protobuf framing, roughly. */
 export const ENTRY_OVERHEAD_BYTES = 16;
@@ -34,7 +36,11 @@ export interface BufferedChunk {
   settle?: (outcome: ChunkOutcome) => void;
 }
 
-/** Builds a chunk, measuring its size. */
+/**
+ * Builds a chunk, measuring its size. The exporter's own entries are measured from what they
+ * already know (line length, metadata characters, seconds and nanos): no metadata walk and no
+ * `bigint` per entry; other entries are read field by field.
+ */
 export function makeChunk(
   tenant: string | undefined,
   streams: PushStream[],
@@ -42,18 +48,34 @@ export function makeChunk(
 ): BufferedChunk {
   let entries = 0;
   let bytes = 0;
-  let oldestNanos: bigint | undefined;
+  let oldestSeconds = Infinity;
+  let oldestNanos = 0;
+  let oldestOther: bigint | undefined;
   for (const stream of streams) {
     bytes += stream.labels.length;
     for (const entry of stream.entries) {
       entries++;
+      if (entry instanceof LokiEntry) {
+        bytes += entry.line.length + entry.metadataChars + ENTRY_OVERHEAD_BYTES;
+        const seconds = entry.seconds;
+        if (seconds < oldestSeconds || (seconds === oldestSeconds && entry.nanos < oldestNanos)) {
+          oldestSeconds = seconds;
+          oldestNanos = entry.nanos;
+        }
+        continue;
+      }
       bytes += entry.line.length + ENTRY_OVERHEAD_BYTES;
       if (entry.metadata !== undefined)
         for (const pair of entry.metadata) bytes += pair.name.length + pair.value.length;
-      if (oldestNanos === undefined || entry.timestampNanos < oldestNanos) oldestNanos = entry.timestampNanos;
+      if (oldestOther === undefined || entry.timestampNanos < oldestOther) oldestOther = entry.timestampNanos;
     }
   }
-  return { tenant, streams, entries, bytes, oldestNanos: oldestNanos ?? 0n, settle };
+  let oldest = oldestOther;
+  if (oldestSeconds !== Infinity) {
+    const own = timeToNanos(oldestSeconds, oldestNanos);
+    if (oldest === undefined || own < oldest) oldest = own;
+  }
+  return { tenant, streams, entries, bytes, oldestNanos: oldest ?? 0n, settle };
 }
 
 /** Tells a chunk its first outcome, once. */
