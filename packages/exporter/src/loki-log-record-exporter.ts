@@ -82,7 +82,7 @@ export class LokiLogRecordExporter implements LogRecordExporter {
     const internals = ((options as Record<symbol, unknown>)[INTERNALS] ?? {}) as ExporterInternals;
     this._config = resolveConfig(options, internals.env ?? processEnv());
     this._nowMillis = internals.nowMillis ?? Date.now;
-    this._mapper = new RecordMapper(this._config.mapping, this._diagnostics);
+    this._mapper = new RecordMapper(this._config.mapping, this._diagnostics, internals.packEntries ?? true);
     this._limiter = new EntryLimiter(this._config.entryLimits, this._diagnostics);
     const streamCap = new StreamCap(
       this._config.maxStreams,

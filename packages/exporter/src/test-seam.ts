@@ -16,6 +16,8 @@ export interface ExporterInternals {
   /** Wall clock in ms (timestamps window, stream idleness). */
   nowMillis?: () => number;
   env?: Readonly<Record<string, string | undefined>>;
+  /** `false`: every record takes the mapping's general path (tests compare it with the fast, packed one). */
+  packEntries?: boolean;
   /** Spool options beyond the public ones (file-system layer, clocks, heartbeat). */
   spool?: Partial<SpoolOptions>;
 }

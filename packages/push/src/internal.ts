@@ -10,6 +10,7 @@ export {
   varintSize,
 } from './wire/entry-encoder';
 export type { EncodedPushEntry } from './wire/entry-encoder';
+export { readEntryMetadata } from './wire/push-request-reader';
 export { goQuote, goQuoteRune, goRuneVerb, unquote, hasInvalidUnicode } from './wire/go-quote';
 export { snappyImplementation, useSnappyImplementation } from './wire/snappy';
 export type { SnappyImplementation } from './wire/snappy';

@@ -80,11 +80,12 @@ export class EntryLimiter {
 
   private _metadata(entry: LokiEntry): boolean {
     const { maxStructuredMetadataEntries: maxCount, maxStructuredMetadataSize: maxSize } = this._config.limits;
-    const pairs = entry.metadata;
-    // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure.
-    if (pairs.length <= maxCount && entry.metadataChars * 3 <= maxSize) return true;
-    if (pairs.length <= maxCount && metadataBytes(pairs) <= maxSize) return true;
-    const before = pairs.length;
+    const count = entry.metadataCount;
+    // A UTF-16 unit takes at most 3 UTF-8 bytes: small metadata needs no exact measure (nor
+    // the pairs of a packed entry).
+    if (count <= maxCount && entry.metadataChars * 3 <= maxSize) return true;
+    if (count <= maxCount && metadataBytes(entry.metadata) <= maxSize) return true;
+    const before = count;
     const trimmed = entry.editMetadata((editable) => trimMetadata(editable, maxCount, maxSize));
     this._diagnostics.countAndWarnOnce('metadataTrimmed', trimmed, `${before} pairs`);
     return true;

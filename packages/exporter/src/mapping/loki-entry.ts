@@ -1,17 +1,23 @@
 /**
  * One Loki entry as the exporter builds it: the timestamp as seconds and nanoseconds in two
  * numbers (no `bigint` arithmetic per record), the metadata with the resource and scope part
- * shared by every entry of that resource and scope, and the protobuf encoding made on first
- * use (by the push client, after grouping and nudging), with that shared part copied from
- * bytes encoded once.
+ * shared by every entry of that resource and scope, and its protobuf encoding, with that
+ * shared part copied from bytes encoded once.
  *
- * The entry is the only writer of its fields: every change goes through a method that drops
- * the cached encoding, so the encoding is always that of the fields (the contract of
- * `EncodedPushEntry`).
+ * Two forms. **Packed** (the mapping's fast path, `LokiEntry.packed`): the mapping wrote the
+ * encoding as it read the record, with no metadata objects; the metadata is read back from
+ * those bytes only when asked for, and a new timestamp re-makes the timestamp field and copies
+ * the rest. **Pairs** (the general path, and a packed entry once its line or metadata is
+ * edited): the metadata as pairs, encoded on first use.
+ *
+ * The entry is the only writer of its fields: every change goes through a method that keeps
+ * the encoding that of the fields (the contract of `EncodedPushEntry`).
  */
-import { ENTRY_ENCODING } from '@otel-loki/push/internal';
+import { ENTRY_ENCODING, readEntryMetadata } from '@otel-loki/push/internal';
 import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from '../internal-types';
+import { RANK_FIELD } from './attribute-flattening';
+import { FIELD_NAMES } from './resource-mapping';
 import { timeToNanos } from './timestamps';
 
 const NANOS_PER_SECOND = 1_000_000_000;
@@ -25,20 +31,31 @@ export interface SharedPairs {
   readonly chars: number;
 }
 
-/** A push entry under construction (timestamps are nudged, lines truncated...), encoded on first use. */
+/** A push entry under construction (timestamps are nudged, lines truncated...). */
 export class LokiEntry implements EncodedPushEntry {
   private _seconds: number;
   private _nanos: number;
   private _line: string;
-  private readonly _metadata: NamedValue[];
+  /** Pairs form: the metadata. Packed form: `undefined` until read back from the encoding. */
+  private _metadata: NamedValue[] | undefined;
   /**
    * `_metadata[_sharedStart]` onwards holds `_shared.pairs`; `undefined` when the metadata
    * holds no shared run, or was edited since (then every pair is encoded one by one).
    */
   private _shared: SharedPairs | undefined;
-  private readonly _sharedStart: number;
+  private _sharedStart: number;
+  /** The encoding; in the packed form always there, else made on first use. */
   private _encoded: Uint8Array | undefined = undefined;
   private _timestampNanos: bigint | undefined = undefined;
+  /** Packed form: true (the encoding is the source of the metadata). */
+  private _packed = false;
+  /** Packed form: bytes of the timestamp field at the start of `_encoded`. */
+  private _timestampBytes = 0;
+  /** Packed form: where `_shared.encoded` starts in `_encoded` (when `_shared` is set). */
+  private _sharedOffset = 0;
+  /** Packed form: metadata pairs, and UTF-16 units of their names and values. */
+  private _packedCount = 0;
+  private _packedChars = 0;
 
   /**
    * @param seconds whole seconds since the epoch.
@@ -50,7 +67,7 @@ export class LokiEntry implements EncodedPushEntry {
     seconds: number,
     nanos: number,
     line: string,
-    metadata: NamedValue[],
+    metadata: NamedValue[] | undefined,
     private readonly _encoder: EntryEncoder,
     shared?: SharedPairs,
     sharedStart = 0
@@ -61,6 +78,39 @@ export class LokiEntry implements EncodedPushEntry {
     this._metadata = metadata;
     this._shared = shared;
     this._sharedStart = sharedStart;
+  }
+
+  /**
+   * An entry whose encoding `encoded` was written by the mapping (timestamp field of
+   * `timestampBytes` bytes, the line, then `count` metadata pairs of `chars` UTF-16 units, with
+   * `shared.encoded` at `sharedOffset`). Pairs before the shared run are record attributes and
+   * fields (a field's name is never an attribute's there), pairs after it demoted labels.
+   */
+  static packed(
+    seconds: number,
+    nanos: number,
+    line: string,
+    encoder: EntryEncoder,
+    encoded: Uint8Array,
+    timestampBytes: number,
+    count: number,
+    chars: number,
+    shared: SharedPairs | undefined,
+    sharedOffset: number
+  ): LokiEntry {
+    const entry = new LokiEntry(seconds, nanos, line, undefined, encoder, shared, 0);
+    entry._packed = true;
+    entry._encoded = encoded;
+    entry._timestampBytes = timestampBytes;
+    entry._packedCount = count;
+    entry._packedChars = chars;
+    entry._sharedOffset = sharedOffset;
+    return entry;
+  }
+
+  /** True in the packed form (see the module comment); for tests. */
+  get isPacked(): boolean {
+    return this._packed;
   }
 
   /** Whole seconds since the epoch. */
@@ -77,8 +127,14 @@ export class LokiEntry implements EncodedPushEntry {
     return this._line;
   }
 
+  /** The metadata pairs (read back from the encoding on first use in the packed form). */
   get metadata(): readonly NamedValue[] {
-    return this._metadata;
+    return this._pairs();
+  }
+
+  /** Number of metadata pairs. */
+  get metadataCount(): number {
+    return this._packed ? this._packedCount : this._metadata!.length;
   }
 
   /** Nanoseconds since the epoch (computed on first use: the exporter itself works on seconds and nanos). */
@@ -100,7 +156,8 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Sum of the lengths (UTF-16 units) of every metadata name and value. */
   get metadataChars(): number {
-    const pairs = this._metadata;
+    if (this._packed) return this._packedChars;
+    const pairs = this._metadata!;
     const shared = this._shared;
     let chars = 0;
     let i = 0;
@@ -117,8 +174,20 @@ export class LokiEntry implements EncodedPushEntry {
   setTime(seconds: number, nanos: number): void {
     this._seconds = seconds;
     this._nanos = nanos;
-    this._encoded = undefined;
     this._timestampNanos = undefined;
+    if (!this._packed) {
+      this._encoded = undefined;
+      return;
+    }
+    // A new timestamp field, then the rest as it was.
+    const old = this._encoded!;
+    const encoder = this._encoder;
+    encoder.begin(seconds, nanos);
+    const timestampBytes = encoder.written;
+    encoder.rawRange(old, this._timestampBytes, old.byteLength);
+    this._sharedOffset += timestampBytes - this._timestampBytes;
+    this._timestampBytes = timestampBytes;
+    this._encoded = encoder.end();
   }
 
   /** Moves the timestamp to 1 ns after (`seconds`, `nanos`). */
@@ -129,13 +198,15 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Replaces the line. */
   setLine(line: string): void {
+    this._unpack();
     this._line = line;
     this._encoded = undefined;
   }
 
   /** Appends a metadata pair (after the shared run, which stays valid). */
   appendMetadata(pair: NamedValue): void {
-    this._metadata.push(pair);
+    this._unpack();
+    this._metadata!.push(pair);
     this._encoded = undefined;
   }
 
@@ -144,16 +215,43 @@ export class LokiEntry implements EncodedPushEntry {
    * pair, which may be shared). The shared run is given up: it may be gone or moved.
    */
   editMetadata<T>(edit: (pairs: NamedValue[]) => T): T {
+    this._unpack();
     this._shared = undefined;
     this._encoded = undefined;
-    return edit(this._metadata);
+    return edit(this._metadata!);
+  }
+
+  /** The metadata as pairs, read back from a packed encoding (kept for the next read). */
+  private _pairs(): NamedValue[] {
+    if (this._metadata !== undefined) return this._metadata;
+    const bytes = this._encoded!;
+    const shared = this._shared;
+    const sharedAt = shared === undefined ? bytes.byteLength : this._sharedOffset;
+    const pairs: NamedValue[] = readEntryMetadata(bytes, this._timestampBytes, sharedAt).map((pair): NamedValue =>
+      FIELD_NAMES.has(pair.name) ? { ...pair, rank: RANK_FIELD } : pair
+    );
+    if (shared !== undefined) {
+      this._sharedStart = pairs.length;
+      for (const pair of shared.pairs) pairs.push(pair);
+      for (const pair of readEntryMetadata(bytes, sharedAt + shared.encoded.byteLength, bytes.byteLength))
+        pairs.push(pair);
+    }
+    this._metadata = pairs;
+    return pairs;
+  }
+
+  /** Leaves the packed form: the pairs become the source of the encoding. */
+  private _unpack(): void {
+    if (!this._packed) return;
+    this._pairs();
+    this._packed = false;
   }
 
   private _encode(): Uint8Array {
     const encoder = this._encoder;
     encoder.begin(this._seconds, this._nanos);
     encoder.line(this._line);
-    const metadata = this._metadata;
+    const metadata = this._metadata!;
     const shared = this._shared;
     let i = 0;
     if (shared !== undefined) {
@@ -166,7 +264,8 @@ export class LokiEntry implements EncodedPushEntry {
   }
 }
 
-function writePair(encoder: EntryEncoder, pair: NamedValue): void {
+/** Writes one pair: its own encoding, or its encoded name and its value, or both strings. */
+export function writePair(encoder: EntryEncoder, pair: NamedValue): void {
   if (pair.encoded !== undefined) encoder.raw(pair.encoded);
   else if (pair.nameField !== undefined) encoder.pairWithName(pair.nameField, pair.value);
   else encoder.pair(pair.name, pair.value);

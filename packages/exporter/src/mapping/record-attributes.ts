@@ -8,24 +8,64 @@
  *
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/push/otlp.go (otlpLogToPushEntry)
  */
+import type { MetadataPair } from '@otel-loki/push';
+import type { EntryEncoder } from '@otel-loki/push/internal';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { anyValueToString, isAttributeMap, numberToString } from './any-value';
-import {
-  fieldPair,
-  flattenAttribute,
-  RANK_REWRITTEN,
-  resolveCollisions,
-  sanitizeName,
-  sanitizeValues,
-} from './attribute-flattening';
+import { fieldPair, flattenAttribute, RANK_REWRITTEN, resolveCollisions, sanitizeName } from './attribute-flattening';
 import type { AttributeClassifier } from './attribute-rules';
 import type { Diagnostics } from '../observability/diagnostics';
 import type { NamedValue } from '../internal-types';
 import { FIELD_NAMES, validTenant } from './resource-mapping';
 import type { MetadataTail } from './resource-mapping';
+import { writePair } from './loki-entry';
+import type { SharedPairs } from './loki-entry';
 import { isTimeSet } from './timestamps';
 import { AttributeInterner, FieldInterner, VaryingFields } from './value-interning';
 import type { KeyRule } from './value-interning';
+
+/** Where record fields go: the metadata array, or a {@link PackingSink}. */
+export interface PairSink {
+  push(pair: NamedValue): unknown;
+}
+
+/**
+ * Metadata pairs written straight into an entry's encoding, counted as they go (the mapping's
+ * fast path: `LokiEntry.packed`).
+ */
+export class PackingSink implements PairSink {
+  /** Pairs written, and UTF-16 units of their names and values. */
+  count = 0;
+  chars = 0;
+
+  constructor(readonly encoder: EntryEncoder) {}
+
+  /** Starts counting a new entry. */
+  reset(): void {
+    this.count = 0;
+    this.chars = 0;
+  }
+
+  push(pair: MetadataPair | NamedValue): void {
+    this.count++;
+    this.chars += pair.name.length + pair.value.length;
+    writePair(this.encoder, pair);
+  }
+
+  /** A pair of a name encoded beforehand and a value that does not repeat. */
+  pairWithName(name: string, nameField: Uint8Array, value: string): void {
+    this.count++;
+    this.chars += name.length + value.length;
+    this.encoder.pairWithName(nameField, value);
+  }
+
+  /** Pairs encoded together beforehand (a resource and scope tail). */
+  shared(pairs: SharedPairs): void {
+    this.count += pairs.pairs.length;
+    this.chars += pairs.chars;
+    this.encoder.raw(pairs.encoded);
+  }
+}
 
 /** Settings of {@link RecordAttributeMapper}. */
 export interface RecordAttributesConfig {
@@ -36,7 +76,9 @@ export interface RecordAttributesConfig {
 /** Maps record attributes and fields to metadata pairs and label candidates. */
 export class RecordAttributeMapper {
   private readonly _attributes: AttributeInterner;
-  private readonly _fields = new FieldInterner();
+  /** Names of the attributes packed so far in the current record (reused). */
+  private readonly _names: string[] = [];
+  private readonly _fields = new FieldInterner((name, value) => this._wellFormed(name, value));
   private readonly _varying = new VaryingFields();
 
   constructor(
@@ -73,11 +115,46 @@ export class RecordAttributeMapper {
   }
 
   /**
-   * Appends the record fields Loki writes as metadata, in its order, to `metadata`, which holds
-   * the record attributes' pairs; their values are made well-formed first (counted).
+   * Writes the record attributes as metadata pairs into `sink` (the mapping's fast path, with no
+   * pair objects for values that do not repeat). Returns `false`, with part of them written,
+   * when the record needs the general path ({@link attributes}, then {@link appendFields} and
+   * {@link appendTail}): a map, array or null value, a name that cannot become a Loki name, a
+   * value that is not well-formed, or a name that might collide with a record field, with
+   * `tail` or with another attribute. Nothing is counted here.
    */
-  appendFields(record: ReadableLogRecord, metadata: NamedValue[]): void {
-    sanitizeValues(metadata, this._diagnostics);
+  packAttributes(attributes: Record<string, unknown>, sink: PackingSink, tail: MetadataTail): boolean {
+    const names = this._names;
+    let seen = 0;
+    for (const key in attributes) {
+      const info = this._attributes.key(key);
+      if (info.action === 'drop') continue;
+      const name = info.name;
+      if (name === undefined || info.fieldName || tail.names.has(name)) return false;
+      for (let i = 0; i < seen; i++) if (names[i] === name) return false;
+      names[seen++] = name;
+      const value = attributes[key];
+      if (typeof value === 'object') return false;
+      let shared = info.values?.get(value);
+      if (shared === undefined) {
+        const text = typeof value === 'string' ? value : anyValueToString(value);
+        if (!text.isWellFormed()) return false;
+        shared = this._attributes.intern(info, value, text);
+        if (shared === undefined) {
+          sink.pairWithName(name, info.nameField!, text);
+          continue;
+        }
+      }
+      sink.push(shared);
+    }
+    return true;
+  }
+
+  /**
+   * Appends the record fields Loki writes as metadata, in its order, to `metadata` (which holds
+   * the record attributes' pairs, made well-formed with `sanitizeValues`), or writes them to a
+   * packing sink.
+   */
+  appendFields(record: ReadableLogRecord, metadata: PairSink): void {
     // Loki writes observed_timestamp only when both times are set (else it is the timestamp).
     const observed = record.hrTimeObserved;
     if (isTimeSet(record.hrTime) && isTimeSet(observed)) metadata.push(this._varying.observed(observed));
@@ -94,7 +171,7 @@ export class RecordAttributeMapper {
       if (span.traceId && !allZeros(span.traceId)) metadata.push(this._varying.traceId(span.traceId));
       if (span.spanId && !allZeros(span.spanId)) metadata.push(this._varying.spanId(span.spanId));
     }
-    if (record.eventName) metadata.push(fieldPair('event_name', record.eventName));
+    if (record.eventName) metadata.push(fieldPair('event_name', this._wellFormed('event_name', record.eventName)));
   }
 
   /**
@@ -118,6 +195,13 @@ export class RecordAttributeMapper {
     const attribute = this._config.tenantAttribute;
     if (attribute === undefined || !(attribute in attributes)) return undefined;
     return validTenant(anyValueToString(attributes[attribute]), this._diagnostics);
+  }
+
+  /** `value` made well-formed (lone surrogates replaced, counted), as Loki needs valid UTF-8. */
+  private _wellFormed(name: string, value: string): string {
+    if (value.isWellFormed()) return value;
+    this._diagnostics.countAndWarnOnce('invalidUnicodeReplaced', 1, `metadata ${name}`);
+    return value.toWellFormed();
   }
 
   private _rule(key: string): KeyRule {

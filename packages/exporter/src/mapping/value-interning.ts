@@ -13,6 +13,7 @@ import { anyValueToString, numberToString } from './any-value';
 import { fieldPair, RANK_FIELD } from './attribute-flattening';
 import type { NamedValue } from '../internal-types';
 import type { AttributeAction } from '../types';
+import { FIELD_NAMES } from './resource-mapping';
 import { hrTimeToDecimal } from './timestamps';
 
 /** Attribute keys of log records remembered with their action and sanitized name. */
@@ -40,6 +41,8 @@ export interface KeyRule {
 /** A {@link KeyRule} with the encoded name field and the interned pairs of the key. */
 export interface InternedKey extends KeyRule {
   readonly nameField: Uint8Array | undefined;
+  /** True when the sanitized name is that of a record field (`severity_text`...): the pair may collide. */
+  readonly fieldName: boolean;
   /** Shared pairs by attribute value; `undefined` once the key has too many values. */
   values: Map<unknown, NamedValue> | undefined;
 }
@@ -62,6 +65,7 @@ export class AttributeInterner {
         name: rule.name,
         rank: rule.rank,
         nameField: rule.name === undefined ? undefined : encodeNameField(rule.name),
+        fieldName: rule.name !== undefined && FIELD_NAMES.has(rule.name),
         values: new Map(),
       };
       if (this._keys.size >= MAX_CACHED_KEYS) {
@@ -75,31 +79,47 @@ export class AttributeInterner {
 
   /** The metadata pair of a scalar attribute of a key with a name: shared and pre-encoded when its value repeats. */
   pair(info: InternedKey, value: unknown): NamedValue {
+    const shared = info.values?.get(value);
+    if (shared !== undefined) return shared;
+    const text = anyValueToString(value);
+    return (
+      this.intern(info, value, text) ?? {
+        name: info.name!,
+        value: text,
+        rank: info.rank,
+        encoded: undefined,
+        nameField: info.nameField,
+      }
+    );
+  }
+
+  /**
+   * The shared pair of `value` (whose text is `text`) when the key interns it: found, or made
+   * now if the key and the value qualify; `undefined` otherwise (the caller writes the pair
+   * itself). `info.values?.get(value)` is the cheaper first look.
+   */
+  intern(info: InternedKey, value: unknown, text: string): NamedValue | undefined {
     const values = info.values;
-    if (values !== undefined) {
-      const shared = values.get(value);
-      if (shared !== undefined) return shared;
+    if (values === undefined) return undefined;
+    const known = values.get(value);
+    if (known !== undefined) return known;
+    if (typeof value === 'object') return undefined;
+    if (values.size >= MAX_INTERNED_PER_KEY) {
+      info.values = undefined;
+      return undefined;
     }
+    if (this._internedPairs >= MAX_INTERNED_PAIRS || text.length > MAX_INTERNED_VALUE_LENGTH || !text.isWellFormed())
+      return undefined;
     const pair: NamedValue = {
       name: info.name!,
-      value: anyValueToString(value),
+      value: text,
       rank: info.rank,
       encoded: undefined,
       nameField: info.nameField,
     };
-    if (values !== undefined && typeof value !== 'object') {
-      if (values.size >= MAX_INTERNED_PER_KEY) {
-        info.values = undefined;
-      } else if (
-        this._internedPairs < MAX_INTERNED_PAIRS &&
-        pair.value.length <= MAX_INTERNED_VALUE_LENGTH &&
-        pair.value.isWellFormed()
-      ) {
-        pair.encoded = encodeMetadataPairs([pair]);
-        values.set(value, pair);
-        this._internedPairs++;
-      }
-    }
+    pair.encoded = encodeMetadataPairs([pair]);
+    values.set(value, pair);
+    this._internedPairs++;
     return pair;
   }
 }
@@ -163,6 +183,9 @@ export class VaryingFields {
 export class FieldInterner {
   private readonly _fields = new Map<string, Map<string | number, NamedValue>>();
 
+  /** @param _wellFormed makes a value that is not well-formed UTF-16 well-formed (and counts it). */
+  constructor(private readonly _wellFormed: (name: string, value: string) => string) {}
+
   /** The field pair `name=value` (a number written as Loki writes it), shared for the few values that repeat. */
   pair(name: string, value: string | number): NamedValue {
     let values = this._fields.get(name);
@@ -173,7 +196,8 @@ export class FieldInterner {
     let pair = values.get(value);
     if (pair === undefined) {
       const text = typeof value === 'number' ? numberToString(value) : value;
-      if (values.size >= MAX_INTERNED_VALUES || !text.isWellFormed()) return fieldPair(name, text);
+      if (!text.isWellFormed()) return fieldPair(name, this._wellFormed(name, text));
+      if (values.size >= MAX_INTERNED_VALUES) return fieldPair(name, text);
       pair = {
         name,
         value: text,

@@ -109,6 +109,129 @@ describe('loki-entry', () => {
     );
   });
 
+  it('the fast (packed) path maps every record exactly as the general path does (property, through the exporter)', async () => {
+    let packed = 0;
+    let general = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(recordArb, { minLength: 1, maxLength: 6 }), async (fields) => {
+        const run = async (packEntries: boolean) => {
+          const { exporter, client } = exporterWithFake(
+            { limits: { maxStructuredMetadataEntries: 12 } },
+            { ...NOW, packEntries }
+          );
+          const result = await exportAndWait(
+            exporter,
+            fields.map((f) => logRecord(f))
+          );
+          expect(result.code).to.equal(0, String(result.error));
+          return { streams: client.streams, stats: exporter.stats };
+        };
+        const fast = await run(true);
+        const slow = await run(false);
+
+        const plain = (streams: typeof fast.streams) =>
+          streams.map((s) => ({
+            labels: s.labels,
+            entries: s.entries.map((e) => ({
+              timestampNanos: e.timestampNanos,
+              line: e.line,
+              metadata: e.metadata?.map((p) => [p.name, p.value]),
+            })),
+          }));
+        expect(plain(fast.streams)).to.deep.equal(plain(slow.streams));
+        expect(Buffer.from(encodePushRequest(fast.streams))).to.deep.equal(
+          Buffer.from(encodePushRequest(slow.streams))
+        );
+        expect(fast.stats).to.deep.equal(slow.stats);
+        for (const stream of fast.streams)
+          for (const entry of stream.entries) (entry as unknown as LokiEntry).isPacked ? packed++ : general++;
+      }),
+      { numRuns: 150 }
+    );
+    // Both paths were taken (an edited packed entry counts as general).
+    expect(packed).to.be.greaterThan(5);
+    expect(general).to.be.greaterThan(5);
+  });
+
+  describe('a packed entry (the fast path) stays exact through every change', () => {
+    /** An entry the fast path made: scalar attributes, trace context, a resource tail. */
+    async function packedEntry(): Promise<LokiEntry> {
+      const { exporter, client } = exporterWithFake({ uniqueTimestamps: false }, NOW);
+      const result = await exportAndWait(exporter, [
+        logRecord({
+          body: 'GET /items 200',
+          attributes: { 'http.method': 'GET', 'url.path': '/items/17', status: 200 },
+          severityText: 'INFO',
+          severityNumber: 9,
+          resource: { 'service.name': 'api', 'host.name': 'h1' },
+        }),
+      ]);
+      expect(result.code).to.equal(0, String(result.error));
+      const entry = client.streams[0].entries[0] as unknown as LokiEntry;
+      expect(entry.isPacked).to.equal(true);
+      return entry;
+    }
+    const NAMES = [
+      'http_method',
+      'url_path',
+      'status',
+      'observed_timestamp',
+      'severity_number',
+      'severity_text',
+      'host_name',
+      'scope_name',
+    ];
+
+    it('reads its metadata back from its bytes, record fields ranked as fields', async () => {
+      const entry = await packedEntry();
+
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal(NAMES);
+      expect(entry.metadataCount).to.equal(NAMES.length);
+      expect(entry.metadataChars).to.equal(entry.metadata.reduce((n, p) => n + p.name.length + p.value.length, 0));
+      expect(entry.metadata.filter((p) => p.rank === 0).map((p) => p.name)).to.deep.equal([
+        'observed_timestamp',
+        'severity_number',
+        'severity_text',
+        'scope_name',
+      ]);
+      expect(encodesItsFields(entry)).to.equal(true);
+      expect(entry.isPacked).to.equal(true);
+    });
+
+    it('setTime and setAfter re-make the timestamp field and keep the rest', async () => {
+      const entry = await packedEntry();
+
+      entry.setTime(T0[0] + 100_000, 5);
+      expect(encodesItsFields(entry)).to.equal(true);
+      entry.setAfter(T0[0] + 1, 999_999_999);
+      expect(entry.timestampNanos).to.equal(BigInt(T0[0] + 2) * 1_000_000_000n);
+      expect(encodesItsFields(entry)).to.equal(true);
+      expect(entry.isPacked).to.equal(true);
+      expect(entry.metadata.map((p) => p.name)).to.deep.equal(NAMES);
+    });
+
+    it('setLine, appendMetadata and editMetadata leave the packed form', async () => {
+      const truncated = await packedEntry();
+      truncated.setLine('GET [truncated]');
+      expect([truncated.isPacked, truncated.line, encodesItsFields(truncated)]).to.deep.equal([
+        false,
+        'GET [truncated]',
+        true,
+      ]);
+
+      const appended = await packedEntry();
+      appended.setTime(T0[0] + 7, 0);
+      appended.appendMetadata({ name: 'original_timestamp', value: '1' });
+      expect(appended.metadata.map((p) => p.name)).to.deep.equal([...NAMES, 'original_timestamp']);
+      expect(encodesItsFields(appended)).to.equal(true);
+
+      const edited = await packedEntry();
+      edited.editMetadata((pairs) => pairs.splice(1, 1));
+      expect(edited.metadata.map((p) => p.name)).to.deep.equal(NAMES.filter((n) => n !== 'url_path'));
+      expect(encodesItsFields(edited)).to.equal(true);
+    });
+  });
+
   it('a NaN time counts as unset: the entry is sent at the observed time, and a NaN observed time is left out', async () => {
     const { exporter, client } = exporterWithFake({}, NOW);
 

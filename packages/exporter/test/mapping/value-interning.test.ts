@@ -59,11 +59,25 @@ describe('value interning', () => {
   });
 
   it('field pairs are shared per value, numbers written as Loki does', () => {
-    const fields = new FieldInterner();
+    const fields = new FieldInterner((_name, value) => value.toWellFormed());
 
     const pair = fields.pair('severity_number', 9);
 
     expect(fields.pair('severity_number', 9)).to.equal(pair);
     expect(pair).to.include({ name: 'severity_number', value: '9' });
+  });
+
+  it('a field value that is not well-formed is made so (and not shared)', () => {
+    const replaced: string[] = [];
+    const fields = new FieldInterner((name, value) => {
+      replaced.push(name);
+      return value.toWellFormed();
+    });
+
+    const pair = fields.pair('severity_text', 'x\uD800');
+
+    expect(pair).to.include({ name: 'severity_text', value: 'x\uFFFD' });
+    expect(fields.pair('severity_text', 'x\uD800')).to.not.equal(pair);
+    expect(replaced).to.deep.equal(['severity_text', 'severity_text']);
   });
 });

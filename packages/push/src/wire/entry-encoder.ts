@@ -223,6 +223,33 @@ export class EntryEncoder {
     this._pos = pos + length;
   }
 
+  /**
+   * Copies `bytes[from, to)`: fields of an entry encoded before (an entry re-made with another
+   * timestamp keeps the rest of its bytes).
+   */
+  rawRange(bytes: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    this._ensure(length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    if (length < NATIVE_COPY_MIN) {
+      for (let i = 0; i < length; i++) buf[pos + i] = bytes[from + i];
+    } else {
+      buf.set(bytes.subarray(from, to), pos);
+    }
+    this._pos = pos + length;
+  }
+
+  /** Bytes written so far in the current entry (its timestamp field included). */
+  get written(): number {
+    return this._pos - this._start;
+  }
+
+  /** Drops the entry in progress (its bytes are overwritten by the next one). */
+  abort(): void {
+    this._pos = this._start;
+  }
+
   /** Ends the entry; returns its `EntryAdapter` bytes (a view into the current buffer). */
   end(): Uint8Array {
     const buf = this._buf;

@@ -108,6 +108,14 @@ function readEntry(reader: Reader): PushEntry {
 }
 
 /**
+ * The metadata pairs of the `EntryAdapter` bytes `bytes[start, end)` (a whole entry, or a run
+ * of its fields): for an encoder's own entries read back, never for input from elsewhere.
+ */
+export function readEntryMetadata(bytes: Uint8Array, start: number, end: number): readonly MetadataPair[] {
+  return readEntry(new Reader(bytes, start, end)).metadata ?? [];
+}
+
+/**
  * Decodes an uncompressed protobuf `logproto.PushRequest`.
  *
  * @throws {Error} when the bytes are not a valid `PushRequest`.
