@@ -6,6 +6,7 @@ export {
   EntryEncoder,
   encodeMetadataPairs,
   encodeNameField,
+  rewriteTimestamp,
   toProtoTimestamp,
   varintSize,
 } from './wire/entry-encoder';

@@ -13,7 +13,7 @@
  * The entry is the only writer of its fields: every change goes through a method that keeps
  * the encoding that of the fields (the contract of `EncodedPushEntry`).
  */
-import { ENTRY_ENCODING, readEntryMetadata } from '@otel-loki/push/internal';
+import { ENTRY_ENCODING, readEntryMetadata, rewriteTimestamp } from '@otel-loki/push/internal';
 import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from '../internal-types';
 import { RANK_FIELD } from './attribute-flattening';
@@ -179,8 +179,10 @@ export class LokiEntry implements EncodedPushEntry {
       this._encoded = undefined;
       return;
     }
-    // A new timestamp field, then the rest as it was.
+    // The entry's bytes are its own (the request writer copies them): a timestamp field of the
+    // same size is written over the old one, else a new one is made and the rest copied.
     const old = this._encoded!;
+    if (rewriteTimestamp(old, this._timestampBytes, seconds, nanos)) return;
     const encoder = this._encoder;
     encoder.begin(seconds, nanos);
     const timestampBytes = encoder.written;

@@ -201,6 +201,10 @@ describe('loki-entry', () => {
     it('setTime and setAfter re-make the timestamp field and keep the rest', async () => {
       const entry = await packedEntry();
 
+      const bytes = entry.encoded;
+      entry.setTime(T0[0], T0[1] + 1); // a field of the same size: written over the old one
+      expect(entry.encoded).to.equal(bytes);
+      expect(encodesItsFields(entry)).to.equal(true);
       entry.setTime(T0[0] + 100_000, 5);
       expect(encodesItsFields(entry)).to.equal(true);
       entry.setAfter(T0[0] + 1, 999_999_999);

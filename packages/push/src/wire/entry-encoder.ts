@@ -120,6 +120,26 @@ function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
 }
 
 /**
+ * Writes the timestamp field of the entry `bytes` (made by {@link EntryEncoder}, whose timestamp
+ * field takes `fieldBytes` bytes) over the old one, when the new one takes as many bytes; returns
+ * `false`, having written nothing, when it does not.
+ */
+export function rewriteTimestamp(bytes: Uint8Array, fieldBytes: number, seconds: number, nanos: number): boolean {
+  const size = timestampSize(seconds, nanos);
+  if (2 + size !== fieldBytes) return false;
+  let pos = 2; // the tag and the length stay
+  if (seconds !== 0) {
+    bytes[pos++] = TAG_SECONDS;
+    pos = writeInt64(bytes, pos, seconds);
+  }
+  if (nanos !== 0) {
+    bytes[pos++] = TAG_NANOS;
+    writeVarint(bytes, pos, nanos);
+  }
+  return true;
+}
+
+/**
  * Writes entries one after the other into large buffers. One encoder serves any number of
  * entries; each {@link EntryEncoder.end} returns a view that stays valid (a full buffer is
  * replaced, never reused).

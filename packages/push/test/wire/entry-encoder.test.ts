@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { ENTRY_ENCODING, EntryEncoder, encodeMetadataPairs, encodeNameField } from '../../src/wire/entry-encoder';
+import {
+  ENTRY_ENCODING,
+  EntryEncoder,
+  encodeMetadataPairs,
+  encodeNameField,
+  rewriteTimestamp,
+} from '../../src/wire/entry-encoder';
 import { encodePushRequest } from '../../src/wire/push-request-writer';
 import { protobufjsEncodePushRequest } from '../helpers/protobufjs-encoder';
 import { entrySize } from '../../src/transport/request-splitting';
@@ -79,6 +85,31 @@ describe('entry-encoder', () => {
         expect(Buffer.from(withName.end()).equals(Buffer.from(plainPair.end()))).to.equal(true);
       }),
       { numRuns: 600 }
+    );
+  });
+
+  it('rewrites a timestamp in place exactly as begin() writes it, only when the sizes match (property)', () => {
+    const seconds = fc.oneof(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(0, 1_767_323_045));
+    const nanos = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 1, 127, 128));
+    fc.assert(
+      fc.property(seconds, nanos, seconds, nanos, (s1, n1, s2, n2) => {
+        const encoder = new EntryEncoder();
+        encoder.begin(s1, n1);
+        const fieldBytes = encoder.written;
+        encoder.line('line');
+        const bytes = Uint8Array.prototype.slice.call(encoder.end());
+        const before = Buffer.from(bytes);
+
+        const rewritten = rewriteTimestamp(bytes, fieldBytes, s2, n2);
+
+        encoder.begin(s2, n2);
+        const expectedField = encoder.written;
+        encoder.line('line');
+        const expected = Buffer.from(encoder.end());
+        expect(rewritten).to.equal(expectedField === fieldBytes);
+        expect(Buffer.from(bytes).equals(rewritten ? expected : before)).to.equal(true);
+      }),
+      { numRuns: 500 }
     );
   });
 
