@@ -21,6 +21,8 @@
 import { decodePushRequest, LokiPushError, snappyUncompress } from '@otel-loki/push';
 import type { EncodedPushRequest, PushStream } from '@otel-loki/push';
 import type { PushClient, PushOptions } from '../internal-types';
+import { LokiEntry } from '../mapping/loki-entry';
+import { timeToNanos } from '../mapping/timestamps';
 import type { Diagnostics } from '../observability/diagnostics';
 import { logger } from '../observability/diagnostics';
 import { Spool } from '../spool/spool';
@@ -631,16 +633,47 @@ export class SpoolingSender {
   }
 }
 
-/** What the spool keeps beside a request. */
+/**
+ * What the spool keeps beside a request. The exporter's own entries are compared as (seconds,
+ * nanos) numbers and converted once at the end: no `bigint` per entry; other entries are read
+ * by `timestampNanos`.
+ */
 function metaOf(request: EncodedPushRequest): SpoolRecordMeta {
-  let oldestNanos: bigint | undefined;
-  let newestNanos: bigint | undefined;
+  let oldestSeconds = Infinity;
+  let oldestNanosPart = 0;
+  let newestSeconds = -Infinity;
+  let newestNanosPart = 0;
+  let oldestOther: bigint | undefined;
+  let newestOther: bigint | undefined;
   for (const stream of request.streams) {
     for (const entry of stream.entries) {
+      if (entry instanceof LokiEntry) {
+        const seconds = entry.seconds;
+        const nanos = entry.nanos;
+        if (seconds < oldestSeconds || (seconds === oldestSeconds && nanos < oldestNanosPart)) {
+          oldestSeconds = seconds;
+          oldestNanosPart = nanos;
+        }
+        if (seconds > newestSeconds || (seconds === newestSeconds && nanos > newestNanosPart)) {
+          newestSeconds = seconds;
+          newestNanosPart = nanos;
+        }
+        continue;
+      }
       const ts = entry.timestampNanos;
-      if (oldestNanos === undefined || ts < oldestNanos) oldestNanos = ts;
-      if (newestNanos === undefined || ts > newestNanos) newestNanos = ts;
+      if (oldestOther === undefined || ts < oldestOther) oldestOther = ts;
+      if (newestOther === undefined || ts > newestOther) newestOther = ts;
     }
+  }
+  let oldestNanos = oldestOther;
+  let newestNanos = newestOther;
+  if (oldestSeconds !== Infinity) {
+    const own = timeToNanos(oldestSeconds, oldestNanosPart);
+    if (oldestNanos === undefined || own < oldestNanos) oldestNanos = own;
+  }
+  if (newestSeconds !== -Infinity) {
+    const own = timeToNanos(newestSeconds, newestNanosPart);
+    if (newestNanos === undefined || own > newestNanos) newestNanos = own;
   }
   return {
     entries: request.entries,
