@@ -1,24 +1,6 @@
-export { LokiLogRecordExporter, ExportResultCode } from './loki-log-record-exporter';
-export type { ExportResult } from './loki-log-record-exporter';
-export {
-  LOKI_DEFAULT_LABEL_ATTRIBUTES,
-  LOKI_DISCOVER_SERVICE_NAME,
-  HIGH_CARDINALITY_LABEL_ATTRIBUTES,
-} from './mapping/attribute-rules';
-export { TRUNCATION_MARKER, ORIGINAL_TIMESTAMP } from './limits/entry-limits';
+// The Node entry: the names shared with web.ts (listed, each by name, in common-exports.ts;
+// `export *` here so that the two entries cannot drift), the Node exporter and crash capture.
+export * from './common-exports';
+export { LokiLogRecordExporter } from './loki-log-record-exporter';
 export { ExitSafeLogRecordProcessor } from './exit/exit-safe-processor';
 export type { ExitFlushable, ExitSafeProcessorOptions } from './exit/exit-safe-processor';
-export { flushAfterResponse } from './worker/flush-after-response';
-export type { Flushable, WaitUntilContext } from './worker/flush-after-response';
-export { RequestScopedLogRecordProcessor } from './worker/request-scoped-processor';
-export type { RequestScopedProcessorOptions } from './worker/request-scoped-processor';
-export type {
-  AttributeAction,
-  AttributeRule,
-  AttributeSource,
-  LineFormat,
-  LokiExporterOptions,
-  LokiExporterStats,
-} from './types';
-// The mapping functions (record-mapping.ts, any-value.ts) stay internal: their shape follows
-// Loki's source and may change; the exporter is the API.

@@ -8,11 +8,12 @@
  * Re-sending is safe: Loki skips an entry whose timestamp, line and metadata equal a stored
  * one, so a push that was stored although its answer was lost (timeout, reset) costs nothing.
  */
-import { LokiPushError } from '@otel-loki/push';
 import type { PushStream } from '@otel-loki/push';
 import type { Diagnostics } from '../observability/diagnostics';
 import { logger } from '../observability/diagnostics';
-import type { PushClient, PushOptions } from '../internal-types';
+import type { PushClient } from '../internal-types';
+import { DELIVERED_ATTEMPT, failedAttempt, singleAttemptOptions } from './push-attempt';
+import type { PushAttemptOutcome } from './push-attempt';
 import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
 import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
 import { RefusalReporter } from './refusal-reporter';
@@ -80,6 +81,8 @@ type SenderState =
 
 const SENDING: SenderState = { kind: 'sending' };
 const CLOSED: SenderState = { kind: 'closed' };
+const DELIVERED: ChunkOutcome = { kind: 'delivered' };
+const RETAINED: ChunkOutcome = { kind: 'retained' };
 
 /** Drives a {@link RetryBuffer}. */
 export class BufferedSender {
@@ -88,10 +91,11 @@ export class BufferedSender {
   private _state: SenderState = SENDING;
   /** Resolved when the sender becomes idle or a push fails retryably. */
   private _waiters: Array<() => void> = [];
-  private readonly _refusals = new RefusalReporter();
+  private readonly _refusals: RefusalReporter;
 
   constructor(private readonly _options: BufferedSenderOptions) {
     this._buffer = new RetryBuffer(_options.maxBytes);
+    this._refusals = new RefusalReporter(_options.diagnostics);
   }
 
   /** Nothing waiting, nothing in flight, no pause: new data is sent at once. */
@@ -235,49 +239,43 @@ export class BufferedSender {
     const tenant = live[0].tenant;
     let entries = 0;
     for (const chunk of live) entries += chunk.entries;
-    // One attempt per push: the buffer retries, with backoff, without holding the push.
-    const options: PushOptions & { maxRetries: number } = {
-      tenantId: tenant,
-      signal: this._options.signal,
-      retryDeadlineMillis: this._options.retryDeadlineMillis,
-      maxRetries: 0,
-    };
-    let error: Error | undefined;
+    const options = singleAttemptOptions(tenant, this._options);
+    let attempt = DELIVERED_ATTEMPT;
     try {
       await withTracingSuppressed(() => this._options.client.push(streams, options));
     } catch (err) {
-      error = err instanceof Error ? err : new Error(String(err));
+      attempt = failedAttempt(err, entries);
     }
     // After close() a push still in flight was already counted as dropped.
     if (!this._inFlight.delete(live)) return;
-    let outcome: ChunkOutcome = { kind: 'delivered' };
-    let failed = 0;
-    if (error === undefined) {
-      this._succeeded();
-    } else {
-      failed = error instanceof LokiPushError ? error.entriesFailed : entries;
-      outcome = this._onFailure(error, tenant, failed);
-    }
-    this._options.diagnostics.count('entries', entries - failed);
+    const outcome = this._onAttempt(attempt, tenant);
+    this._options.diagnostics.count('entries', entries - attempt.failed);
     for (const chunk of live) settleChunk(chunk, outcome);
     this._pump();
     if (outcome.kind === 'retained') this._release();
   }
 
-  /** Decides what a failed push means; requeues what a retryable failure left undelivered. */
-  private _onFailure(error: Error, tenant: string | undefined, failed: number): ChunkOutcome {
-    if (error instanceof LokiPushError && (error.retryable || error.reason === 'aborted')) {
-      this._options.diagnostics.count('pushRetries');
-      logger.debug(`push to tenant ${tenant ?? '(none)'} failed, ${failed} entries kept for a retry: ${error.message}`);
-      if (failed > 0)
-        this._drop(this._buffer.requeue(makeChunk(tenant, [...error.failedStreams])), 'droppedBufferFull');
-      this._pauseFor(error.retryAfterMillis);
-      return { kind: 'retained' };
+  /** What a push's outcome means for its chunks; requeues what a retryable failure left undelivered. */
+  private _onAttempt(attempt: PushAttemptOutcome, tenant: string | undefined): ChunkOutcome {
+    switch (attempt.kind) {
+      case 'delivered':
+        this._succeeded();
+        return DELIVERED;
+      case 'retryable': {
+        const { error, failed } = attempt;
+        this._options.diagnostics.count('pushRetries');
+        logger.debug(
+          `push to tenant ${tenant ?? '(none)'} failed, ${failed} entries kept for a retry: ${error.message}`
+        );
+        if (failed > 0)
+          this._drop(this._buffer.requeue(makeChunk(tenant, [...error.failedStreams])), 'droppedBufferFull');
+        this._pauseFor(error.retryAfterMillis);
+        return RETAINED;
+      }
+      case 'refused':
+        this._refusals.refused(attempt.error, attempt.failed);
+        return { kind: 'refused', error: attempt.error };
     }
-    const status = error instanceof LokiPushError ? error.status : undefined;
-    this._options.diagnostics.count('entriesRefused', failed);
-    this._refusals.report(status ?? error.name, error, failed);
-    return { kind: 'refused', error };
   }
 
   /** A push succeeded: the count of consecutive failures starts again. */

@@ -18,9 +18,11 @@
  * When the spool cannot be used (`Spool.open` or `append` answers `unavailable`), data goes to
  * the memory retry buffer (`fallback`) with one warning.
  */
-import { decodePushRequest, LokiPushError, snappyUncompress } from '@otel-loki/push';
+import { decodePushRequest, snappyUncompress } from '@otel-loki/push';
 import type { EncodedPushRequest, PushStream } from '@otel-loki/push';
-import type { PushClient, PushOptions } from '../internal-types';
+import type { PushClient } from '../internal-types';
+import { LokiEntry } from '../mapping/loki-entry';
+import { timeToNanos } from '../mapping/timestamps';
 import type { Diagnostics } from '../observability/diagnostics';
 import { logger } from '../observability/diagnostics';
 import { Spool } from '../spool/spool';
@@ -37,6 +39,7 @@ import type {
 import type { BufferedSender } from './buffered-sender';
 import { retryDelayMillis } from './buffered-sender';
 import { DrainPacer } from './drain-pacer';
+import { DELIVERED_ATTEMPT, failedAttempt, singleAttemptOptions } from './push-attempt';
 import type { ChunkOutcome } from './retry-buffer';
 import { RefusalReporter } from './refusal-reporter';
 import { withTracingSuppressed } from './suppress-tracing';
@@ -104,12 +107,13 @@ export class SpoolingSender {
   private _closed = false;
   private _warnedUnavailable = false;
   private readonly _refusedReasons = new Set<string>();
-  private readonly _refusals = new RefusalReporter();
+  private readonly _refusals: RefusalReporter;
   private _idleWaiters: Array<() => void> = [];
   private readonly _now: () => number;
 
   constructor(private readonly _options: SpoolingSenderOptions) {
     this._now = _options.now ?? Date.now;
+    this._refusals = new RefusalReporter(_options.diagnostics);
     const open = _options.open ?? ((options: SpoolOptions) => Spool.open(options));
     this._opened = open({
       ..._options.spool,
@@ -473,39 +477,37 @@ export class SpoolingSender {
    * counted); false when it must be sent again (a retryable failure: the lane pauses).
    */
   private async _attempt(lane: Lane, request: EncodedPushRequest): Promise<boolean> {
-    const options: PushOptions & { maxRetries: number } = {
-      tenantId: lane.tenant,
-      signal: this._options.signal,
-      retryDeadlineMillis: this._options.retryDeadlineMillis,
-      maxRetries: 0,
-    };
-    let error: Error | undefined;
+    const options = singleAttemptOptions(lane.tenant, this._options);
+    let attempt = DELIVERED_ATTEMPT;
     try {
       await withTracingSuppressed(() => this._options.client.pushEncoded(request, options));
     } catch (err) {
-      error = err instanceof Error ? err : new Error(String(err));
+      attempt = failedAttempt(err, request.entries);
     }
     const diagnostics = this._options.diagnostics;
-    if (error === undefined) {
-      lane.failures = 0;
-      diagnostics.count('entries', request.entries);
-      return true;
+    switch (attempt.kind) {
+      case 'delivered':
+        lane.failures = 0;
+        diagnostics.count('entries', request.entries);
+        return true;
+      case 'retryable': {
+        const { error } = attempt;
+        if (this._closed || error.reason === 'aborted') return false;
+        diagnostics.count('pushRetries');
+        diagnostics.count('entries', request.entries - attempt.failed);
+        logger.debug(
+          `push to tenant ${lane.tenant ?? '(none)'} failed, kept in the spool for a retry: ${error.message}`
+        );
+        if (error.status === 429) lane.pacer.throttled();
+        this._pauseFor(lane, error.retryAfterMillis);
+        if (this._spool !== undefined) this._startBacklog(lane, this._spool);
+        return false;
+      }
+      case 'refused':
+        diagnostics.count('entries', request.entries - attempt.failed);
+        this._refusals.refused(attempt.error, attempt.failed);
+        return true;
     }
-    if (error instanceof LokiPushError && (error.retryable || error.reason === 'aborted')) {
-      if (this._closed || error.reason === 'aborted') return false;
-      diagnostics.count('pushRetries');
-      diagnostics.count('entries', request.entries - error.entriesFailed);
-      logger.debug(`push to tenant ${lane.tenant ?? '(none)'} failed, kept in the spool for a retry: ${error.message}`);
-      if (error.status === 429) lane.pacer.throttled();
-      this._pauseFor(lane, error.retryAfterMillis);
-      if (this._spool !== undefined) this._startBacklog(lane, this._spool);
-      return false;
-    }
-    const failed = error instanceof LokiPushError ? error.entriesFailed : request.entries;
-    diagnostics.count('entries', request.entries - failed);
-    diagnostics.count('entriesRefused', failed);
-    this._refusals.report(error instanceof LokiPushError ? (error.status ?? error.reason) : error.name, error, failed);
-    return true;
   }
 
   private _pauseFor(lane: Lane, retryAfterMillis: number | undefined): void {
@@ -631,16 +633,47 @@ export class SpoolingSender {
   }
 }
 
-/** What the spool keeps beside a request. */
+/**
+ * What the spool keeps beside a request. The exporter's own entries are compared as (seconds,
+ * nanos) numbers and converted once at the end: no `bigint` per entry; other entries are read
+ * by `timestampNanos`.
+ */
 function metaOf(request: EncodedPushRequest): SpoolRecordMeta {
-  let oldestNanos: bigint | undefined;
-  let newestNanos: bigint | undefined;
+  let oldestSeconds = Infinity;
+  let oldestNanosPart = 0;
+  let newestSeconds = -Infinity;
+  let newestNanosPart = 0;
+  let oldestOther: bigint | undefined;
+  let newestOther: bigint | undefined;
   for (const stream of request.streams) {
     for (const entry of stream.entries) {
+      if (entry instanceof LokiEntry) {
+        const seconds = entry.seconds;
+        const nanos = entry.nanos;
+        if (seconds < oldestSeconds || (seconds === oldestSeconds && nanos < oldestNanosPart)) {
+          oldestSeconds = seconds;
+          oldestNanosPart = nanos;
+        }
+        if (seconds > newestSeconds || (seconds === newestSeconds && nanos > newestNanosPart)) {
+          newestSeconds = seconds;
+          newestNanosPart = nanos;
+        }
+        continue;
+      }
       const ts = entry.timestampNanos;
-      if (oldestNanos === undefined || ts < oldestNanos) oldestNanos = ts;
-      if (newestNanos === undefined || ts > newestNanos) newestNanos = ts;
+      if (oldestOther === undefined || ts < oldestOther) oldestOther = ts;
+      if (newestOther === undefined || ts > newestOther) newestOther = ts;
     }
+  }
+  let oldestNanos = oldestOther;
+  let newestNanos = newestOther;
+  if (oldestSeconds !== Infinity) {
+    const own = timeToNanos(oldestSeconds, oldestNanosPart);
+    if (oldestNanos === undefined || own < oldestNanos) oldestNanos = own;
+  }
+  if (newestSeconds !== -Infinity) {
+    const own = timeToNanos(newestSeconds, newestNanosPart);
+    if (newestNanos === undefined || own > newestNanos) newestNanos = own;
   }
   return {
     entries: request.entries,

@@ -220,6 +220,31 @@ describe('LokiLogRecordExporter with a disk spool', () => {
     await later.shutdown();
   });
 
+  it('sends the younger part of a stored request whose oldest entry expired, telling entries apart by their nanoseconds', async () => {
+    const loki = new FakeLoki();
+    const directory = join(dirs.make(), 'spool');
+    // A 2-minute max age: the exporter keeps a minute of margin, so entries up to 1 minute old are accepted.
+    const limits = { rejectOldSamplesMaxAgeMillis: 120_000 };
+    const second = T0[0];
+    let now = NOW_MILLIS;
+    const exporter = spoolExporter(loki, directory, { limits, shutdownTimeoutMillis: 100 }, { nowMillis: () => now });
+    loki.mode = 'down';
+    // Same second, two streams, the younger entry's first: the oldest is found only by comparing nanoseconds.
+    await exportAndWait(exporter, [
+      logRecord({ body: 'young', hrTime: [second, 500_000_001], resource: { 'service.name': 'a' } }),
+      logRecord({ body: 'old', hrTime: [second, 499_999_999], resource: { 'service.name': 'b' } }),
+    ]);
+    await exporter.shutdown();
+
+    now = second * 1000 + 500 + 60_000; // oldest accepted: (second, 500 000 000)
+    loki.mode = 'up';
+    const later = spoolExporter(loki, directory, { limits }, { nowMillis: () => now });
+    await until(() => later.stats.droppedTooOld === 1 && later.stats.spoolEntries === 0, 'the partial expiry');
+
+    expect(loki.lines).to.deep.equal(['young']);
+    await later.shutdown();
+  });
+
   it('falls back to memory with one warning when the directory cannot be used', async () => {
     const spies = captureDiag();
     const loki = new FakeLoki();
