@@ -22,7 +22,7 @@ import { writePair } from './loki-entry';
 import type { SharedPairs } from './loki-entry';
 import { isTimeSet } from './timestamps';
 import { AttributeInterner, FieldInterner, VaryingFields } from './value-interning';
-import type { KeyRule } from './value-interning';
+import type { InternedKey, KeyRule } from './value-interning';
 
 /** Where record fields go: the metadata array, or a {@link PackingSink}. */
 export interface PairSink {
@@ -76,8 +76,14 @@ export interface RecordAttributesConfig {
 /** Maps record attributes and fields to metadata pairs and label candidates. */
 export class RecordAttributeMapper {
   private readonly _attributes: AttributeInterner;
-  /** Names of the attributes packed so far in the current record (reused). */
-  private readonly _names: string[] = [];
+  /**
+   * The attribute keys of the last record packed, in order, with their rules: the first
+   * `_shapeLength` were checked together against `_shapeTail` (see `packAttributes`).
+   */
+  private readonly _shapeKeys: string[] = [];
+  private readonly _shapeInfos: InternedKey[] = [];
+  private _shapeLength = 0;
+  private _shapeTail: MetadataTail | undefined;
   private readonly _fields = new FieldInterner((name, value) => this._wellFormed(name, value));
   private readonly _varying = new VaryingFields();
 
@@ -123,29 +129,68 @@ export class RecordAttributeMapper {
    * `tail` or with another attribute. Nothing is counted here.
    */
   packAttributes(attributes: Record<string, unknown>, sink: PackingSink, tail: MetadataTail): boolean {
-    const names = this._names;
-    let seen = 0;
+    // Records of one logger call site bring the same keys in the same order: while they match
+    // the keys checked last (against the same tail), their rules and checks are reused.
+    const keys = this._shapeKeys;
+    const infos = this._shapeInfos;
+    let same = tail === this._shapeTail;
+    let i = 0;
     for (const key in attributes) {
-      const info = this._attributes.key(key);
+      let info: InternedKey;
+      if (same && i < this._shapeLength && keys[i] === key) {
+        info = infos[i];
+      } else {
+        if (same || tail !== this._shapeTail) {
+          // From here on the keys are checked one by one; the shape keeps what was checked.
+          same = false;
+          this._shapeLength = i;
+          this._shapeTail = tail;
+        }
+        info = this._attributes.key(key);
+        if (!this._packable(info, i, tail)) {
+          this._shapeLength = i;
+          return false;
+        }
+        keys[i] = key;
+        infos[i] = info;
+      }
+      i++;
       if (info.action === 'drop') continue;
-      const name = info.name;
-      if (name === undefined || info.fieldName || tail.names.has(name)) return false;
-      for (let i = 0; i < seen; i++) if (names[i] === name) return false;
-      names[seen++] = name;
       const value = attributes[key];
-      if (typeof value === 'object') return false;
+      if (typeof value === 'object') {
+        this._shapeLength = i;
+        return false;
+      }
       let shared = info.values?.get(value);
       if (shared === undefined) {
         const text = typeof value === 'string' ? value : anyValueToString(value);
-        if (!text.isWellFormed()) return false;
+        if (!text.isWellFormed()) {
+          this._shapeLength = i;
+          return false;
+        }
         shared = this._attributes.intern(info, value, text);
         if (shared === undefined) {
-          sink.pairWithName(name, info.nameField!, text);
+          sink.pairWithName(info.name!, info.nameField!, text);
           continue;
         }
       }
       sink.push(shared);
     }
+    if (!same) this._shapeLength = i;
+    return true;
+  }
+
+  /**
+   * True when the attribute of `info` at position `at` can be packed beside the attributes at
+   * positions before it (`_shapeInfos`) and `tail`: a dropped one, or one with a Loki name that
+   * is not a field's, nor in `tail`, nor an earlier attribute's.
+   */
+  private _packable(info: InternedKey, at: number, tail: MetadataTail): boolean {
+    if (info.action === 'drop') return true;
+    const name = info.name;
+    if (name === undefined || info.fieldName || tail.names.has(name)) return false;
+    const infos = this._shapeInfos;
+    for (let j = 0; j < at; j++) if (infos[j].action !== 'drop' && infos[j].name === name) return false;
     return true;
   }
 
@@ -168,8 +213,10 @@ export class RecordAttributeMapper {
     const span = record.spanContext;
     if (span !== undefined) {
       if (span.traceFlags) metadata.push(this._fields.pair('flags', span.traceFlags));
-      if (span.traceId && !allZeros(span.traceId)) metadata.push(this._varying.traceId(span.traceId));
-      if (span.spanId && !allZeros(span.spanId)) metadata.push(this._varying.spanId(span.spanId));
+      const traceId = span.traceId ? this._varying.traceId(span.traceId) : undefined;
+      if (traceId !== undefined) metadata.push(traceId);
+      const spanId = span.spanId ? this._varying.spanId(span.spanId) : undefined;
+      if (spanId !== undefined) metadata.push(spanId);
     }
     if (record.eventName) metadata.push(fieldPair('event_name', this._wellFormed('event_name', record.eventName)));
   }
@@ -228,10 +275,4 @@ function needsCollisionCheck(metadata: readonly NamedValue[], firstField: number
     for (let j = 0; j < i; j++) if (metadata[j].name === name) return true;
   }
   return false;
-}
-
-/** True when a trace or span ID is all zeros (invalid: not sent). */
-function allZeros(id: string): boolean {
-  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== 0x30) return false;
-  return true;
 }

@@ -160,23 +160,29 @@ export class VaryingFields {
     return this._observed;
   }
 
-  /** The `trace_id` pair (lower case, as Loki writes it). */
-  traceId(id: string): NamedValue {
-    if (id !== this._traceIdIn || this._traceId === undefined) {
-      this._traceId = varyingFieldPair('trace_id', id.toLowerCase());
+  /** The `trace_id` pair (lower case, as Loki writes it); `undefined` for an all-zero (invalid) ID. */
+  traceId(id: string): NamedValue | undefined {
+    if (id !== this._traceIdIn) {
+      this._traceId = allZeros(id) ? undefined : varyingFieldPair('trace_id', id.toLowerCase());
       this._traceIdIn = id;
     }
     return this._traceId;
   }
 
-  /** The `span_id` pair (lower case). */
-  spanId(id: string): NamedValue {
-    if (id !== this._spanIdIn || this._spanId === undefined) {
-      this._spanId = varyingFieldPair('span_id', id.toLowerCase());
+  /** The `span_id` pair (lower case); `undefined` for an all-zero (invalid) ID. */
+  spanId(id: string): NamedValue | undefined {
+    if (id !== this._spanIdIn) {
+      this._spanId = allZeros(id) ? undefined : varyingFieldPair('span_id', id.toLowerCase());
       this._spanIdIn = id;
     }
     return this._spanId;
   }
+}
+
+/** True when a trace or span ID is all zeros (invalid: not sent). */
+function allZeros(id: string): boolean {
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== 0x30) return false;
+  return true;
 }
 
 /** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */

@@ -153,6 +153,59 @@ describe('loki-entry', () => {
     expect(general).to.be.greaterThan(5);
   });
 
+  it('the fast path reuses the checks of the last key order only while keys and tail match (property)', async () => {
+    // Few keys, some sanitized to one name, one a field's name, one in a resource tail; two
+    // resources; long runs, so that orders repeat, extend, shrink and diverge.
+    const key = fc.constantFrom('a.b', 'a_b', 'c', 'd', 'severity_text', 'host.name', 'drop.me');
+    const recordOf = fc.record({
+      keys: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constantFrom(
+            ['c', 'd'],
+            ['c', 'd', 'a.b'],
+            ['c', 'd', 'a_b', 'a.b'],
+            ['c', 'host.name'],
+            ['host.name'],
+            ['c', 'severity_text'],
+            ['drop.me', 'a.b', 'a_b'],
+            []
+          ),
+        },
+        { weight: 1, arbitrary: fc.uniqueArray(key, { maxLength: 5 }) }
+      ),
+      value: fc.oneof(fc.constantFrom('v', 7, 'x\uD800'), fc.constant({ nested: 1 })),
+      resource: fc.constantFrom({ 'service.name': 'api' }, { 'service.name': 'api', 'host.name': 'h1' }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(recordOf, { minLength: 1, maxLength: 40 }), async (specs) => {
+        const records = () =>
+          specs.map((spec, i) =>
+            logRecord({
+              body: `r${i}`,
+              attributes: Object.fromEntries(spec.keys.map((k, j) => [k, j === 0 ? spec.value : `v${j}`])),
+              resource: spec.resource,
+            })
+          );
+        const rules = [{ source: 'log' as const, match: 'drop.me', action: 'drop' as const }];
+        const run = async (packEntries: boolean) => {
+          const { exporter, client } = exporterWithFake({ attributeRules: rules }, { ...NOW, packEntries });
+          // One export per record: the mapper (and its cache) lives across them.
+          for (const record of records()) expect((await exportAndWait(exporter, [record])).code).to.equal(0);
+          return {
+            bytes: client.streams.map((s) => Buffer.from(encodePushRequest([s])).toString('hex')),
+            stats: exporter.stats,
+          };
+        };
+        const fast = await run(true);
+        const slow = await run(false);
+        expect(fast.bytes).to.deep.equal(slow.bytes);
+        expect(fast.stats).to.deep.equal(slow.stats);
+      }),
+      { numRuns: 400 }
+    );
+  });
+
   describe('a packed entry (the fast path) stays exact through every change', () => {
     /** An entry the fast path made: scalar attributes, trace context, a resource tail. */
     async function packedEntry(): Promise<LokiEntry> {
