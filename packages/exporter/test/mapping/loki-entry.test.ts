@@ -183,7 +183,9 @@ describe('loki-entry', () => {
           specs.map((spec, i) =>
             logRecord({
               body: `r${i}`,
-              attributes: Object.fromEntries(spec.keys.map((k, j) => [k, j === 0 ? spec.value : `v${j}`])),
+              attributes: Object.fromEntries(
+                (spec.keys as readonly string[]).map((k, j) => [k, j === 0 ? spec.value : `v${j}`])
+              ),
               resource: spec.resource,
             })
           );
