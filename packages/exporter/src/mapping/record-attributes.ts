@@ -59,6 +59,12 @@ export class PackingSink implements PairSink {
     this.encoder.pairWithName(nameField, value);
   }
 
+  /** A pair of a name encoded beforehand and a safe integer value that does not repeat. */
+  pairWithNameInteger(name: string, nameField: Uint8Array, value: number): void {
+    this.count++;
+    this.chars += name.length + this.encoder.pairWithNameInteger(nameField, value);
+  }
+
   /** Pairs encoded together beforehand (a resource and scope tail). */
   shared(pairs: SharedPairs): void {
     this.count += pairs.pairs.length;
@@ -161,7 +167,13 @@ export class RecordAttributeMapper {
         this._shapeLength = i;
         return false;
       }
-      let shared = info.values?.get(value);
+      const values = info.values;
+      if (values === undefined && typeof value === 'number' && Number.isSafeInteger(value)) {
+        // A key of many values (sizes, durations): digits written as they are, no string.
+        sink.pairWithNameInteger(info.name!, info.nameField!, value);
+        continue;
+      }
+      let shared = values?.get(value);
       if (shared === undefined) {
         const text = typeof value === 'string' ? value : anyValueToString(value);
         if (!text.isWellFormed()) {

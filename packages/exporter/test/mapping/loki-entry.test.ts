@@ -208,6 +208,21 @@ describe('loki-entry', () => {
     );
   });
 
+  it('the fast path writes the digits of a key of many integer values as the general path writes them', async () => {
+    const values = [0, -0, 7, -7, 10, 99, 100, 123_456, -(2 ** 40), Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, -1e21];
+    const records = () =>
+      Array.from({ length: 200 }, (_, i) =>
+        logRecord({ body: `r${i}`, attributes: { size: i < 100 ? i * 1000 : values[i % values.length] } })
+      );
+    const run = async (packEntries: boolean) => {
+      const { exporter, client } = exporterWithFake({}, { ...NOW, packEntries });
+      expect((await exportAndWait(exporter, records())).code).to.equal(0);
+      return client.streams.map((s) => Buffer.from(encodePushRequest([s])).toString('hex'));
+    };
+
+    expect(await run(true)).to.deep.equal(await run(false));
+  });
+
   describe('a packed entry (the fast path) stays exact through every change', () => {
     /** An entry the fast path made: scalar attributes, trace context, a resource tail. */
     async function packedEntry(): Promise<LokiEntry> {

@@ -229,6 +229,44 @@ export class EntryEncoder {
     this._pos = closeLength(buf, lengthAt, pos);
   }
 
+  /**
+   * {@link pairWithName} for a safe integer value, its decimal digits written straight into
+   * the buffer (no string made); returns the value's length in characters.
+   */
+  pairWithNameInteger(nameField: Uint8Array, value: number): number {
+    let digits = 1;
+    let rest = value < 0 ? -value : value;
+    // Bounded: a safe integer has at most 16 digits.
+    while (rest >= 10) {
+      rest = Math.floor(rest / 10);
+      digits++;
+    }
+    const length = value < 0 ? digits + 1 : digits;
+    const nameBytes = nameField.byteLength;
+    if (!Number.isSafeInteger(value) || nameBytes + 2 + length >= 0x80) {
+      const text = String(value);
+      this.pairWithName(nameField, text);
+      return text.length;
+    }
+    this._ensure(4 + nameBytes + length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    buf[pos] = TAG_METADATA;
+    buf[pos + 1] = nameBytes + 2 + length;
+    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
+    const valueAt = pos + 4 + nameBytes;
+    buf[valueAt - 2] = TAG_VALUE;
+    buf[valueAt - 1] = length;
+    if (value < 0) buf[valueAt] = 0x2d; // '-'
+    rest = value < 0 ? -value : value;
+    for (let i = valueAt + length - 1; i >= valueAt + length - digits; i--) {
+      buf[i] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this._pos = valueAt + length;
+    return length;
+  }
+
   /** Copies pre-encoded metadata pairs (from {@link encodeMetadataPairs}). */
   raw(bytes: Uint8Array): void {
     const length = bytes.byteLength;

@@ -88,6 +88,28 @@ describe('entry-encoder', () => {
     );
   });
 
+  it('writes a safe integer value exactly as pairWithName writes its decimal string (property)', () => {
+    const value = fc.oneof(
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.maxSafeInteger().map((n) => -n),
+      fc.constantFrom(0, -0, 9, 10, -10, 99, 100, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 1.5)
+    );
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constant('n'.repeat(110))), value, (name, v) => {
+        const withDigits = new EntryEncoder();
+        withDigits.begin(1, 2);
+        const length = withDigits.pairWithNameInteger(encodeNameField(name), v);
+        const withString = new EntryEncoder();
+        withString.begin(1, 2);
+        withString.pairWithName(encodeNameField(name), String(v));
+        expect(Buffer.from(withDigits.end()).equals(Buffer.from(withString.end()))).to.equal(true);
+        expect(length).to.equal(String(v).length);
+      }),
+      { numRuns: 600 }
+    );
+  });
+
   it('rewrites a timestamp in place exactly as begin() writes it, only when the sizes match (property)', () => {
     const seconds = fc.oneof(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(0, 1_767_323_045));
     const nanos = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 1, 127, 128));
