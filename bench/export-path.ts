@@ -5,8 +5,10 @@
  * - ours: the real `LokiLogRecordExporter.export()` and the real `LokiPushClient` (mapping,
  *   limits, grouping, nudging, splitting, protobuf, snappy) with the HTTP transport replaced by
  *   one that answers 204 at once;
- * - its parts: mapping + grouping alone (a push client that does nothing), the protobuf
- *   writer alone, our snappy compressor, snappyjs and native `snappy` alone on our final bytes;
+ * - its parts: mapping + grouping alone (a push client that does nothing; the mapping's fast
+ *   path encodes the entries as it maps them, so this includes entry encoding), entry encoding
+ *   alone as the general path does it (for comparison), the protobuf writer alone, our snappy
+ *   compressor, snappyjs and native `snappy` alone on our final bytes;
  * - the floor, as the issue defines it: snappyjs on our final uncompressed bytes plus a memcpy
  *   of them (our own compressor is faster than snappyjs, and is shown too);
  * - OTLP: `ProtobufLogsSerializer.serializeRequest` of `@opentelemetry/otlp-transformer`
@@ -24,8 +26,8 @@ import { exporterBuild, pushBuild, pushInternalBuild } from './packages';
 export const EXPORT_PATH_TASKS = {
   ours: 'loki: export() = map + group + protobuf + snappy (native)',
   oursJs: 'loki: export() = map + group + protobuf + snappy (JS fallback)',
-  mapGroup: 'loki: map + limits + group only',
-  encode: 'loki: entry encoding only',
+  mapGroup: 'loki: map + limits + group, entries encoded (no request)',
+  encode: 'loki: entry encoding alone, general path (for comparison)',
   protobuf: 'loki: protobuf writer only (entries pre-encoded)',
   snappy: 'loki: our JS snappy compressor on our bytes',
   snappyjs: 'loki: snappyjs on our bytes',
@@ -71,8 +73,12 @@ function exporterWithNullTransport(bodies: Uint8Array[] | undefined) {
   } as never);
 }
 
-/** An exporter whose push client keeps the streams it is given and does nothing else. */
-function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
+/**
+ * An exporter whose push client keeps the streams it is given and does nothing else. The
+ * mapping's fast path encodes entries as it maps them (`packEntries`, the default); `false`
+ * sends every record through the general path, which encodes entries on first use.
+ */
+function exporterWithoutEncoding(captured: PushStreams[] | undefined, packEntries = true) {
   const { LokiLogRecordExporter, INTERNALS } = exporterBuild;
   const result = {
     status: 204,
@@ -86,6 +92,7 @@ function exporterWithoutEncoding(captured: PushStreams[] | undefined) {
   return new LokiLogRecordExporter({
     url: 'http://127.0.0.1:9',
     [INTERNALS]: {
+      packEntries,
       createClient: () => ({
         push: async (streams: PushStreams) => {
           captured?.push(streams);
@@ -127,9 +134,13 @@ export async function runExportPath(
   const captured: PushStreams[] = [];
   const probe = exporterWithNullTransport(bodies);
   const probeStreams = exporterWithoutEncoding(captured);
+  // Entries of the general path (encoded on first use), for the encoding-alone row.
+  const capturedGeneral: PushStreams[] = [];
+  const probeGeneral = exporterWithoutEncoding(capturedGeneral, false);
   for (const batch of batches) {
     await exportOnce(probe, batch);
     await exportOnce(probeStreams, batch);
+    await exportOnce(probeGeneral, batch);
   }
   if (bodies.length !== batches.length) throw new Error(`expected one request per batch, got ${bodies.length}`);
   const raw = bodies.map((b) => Buffer.from(snappyUncompress(b)));
@@ -143,7 +154,7 @@ export async function runExportPath(
   const nextBatchD = cycle(batches);
   const nextBatchE = cycle(batches);
   const nextStreams = cycle(captured);
-  const nextStreamsE = cycle(captured);
+  const nextStreamsE = cycle(capturedGeneral);
   const nextRawA = cycle(raw);
   const nextRawB = cycle(raw);
   const nextRawC = cycle(raw);

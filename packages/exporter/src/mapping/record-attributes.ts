@@ -136,37 +136,29 @@ export class RecordAttributeMapper {
    */
   packAttributes(attributes: Record<string, unknown>, sink: PackingSink, tail: MetadataTail): boolean {
     // Records of one logger call site bring the same keys in the same order: while they match
-    // the keys checked last (against the same tail), their rules and checks are reused.
+    // the keys checked last, their rules and checks are reused; against another tail (another
+    // scope or resource: batches mix them) only the tail's names are looked up again.
     const keys = this._shapeKeys;
     const infos = this._shapeInfos;
-    let same = tail === this._shapeTail;
+    const tailChecked = tail === this._shapeTail;
+    let same = true;
     let i = 0;
     for (const key in attributes) {
       let info: InternedKey;
       if (same && i < this._shapeLength && keys[i] === key) {
         info = infos[i];
+        if (!tailChecked && info.action !== 'drop' && tail.names.has(info.name!)) return this._endShape(i, tail);
       } else {
-        if (same || tail !== this._shapeTail) {
-          // From here on the keys are checked one by one; the shape keeps what was checked.
-          same = false;
-          this._shapeLength = i;
-          this._shapeTail = tail;
-        }
+        same = false;
         info = this._attributes.key(key);
-        if (!this._packable(info, i, tail)) {
-          this._shapeLength = i;
-          return false;
-        }
+        if (!this._packable(info, i, tail)) return this._endShape(i, tail);
         keys[i] = key;
         infos[i] = info;
       }
       i++;
       if (info.action === 'drop') continue;
       const value = attributes[key];
-      if (typeof value === 'object') {
-        this._shapeLength = i;
-        return false;
-      }
+      if (typeof value === 'object') return this._endShape(i, tail);
       const values = info.values;
       if (values === undefined && typeof value === 'number' && Number.isSafeInteger(value)) {
         // A key of many values (sizes, durations): digits written as they are, no string.
@@ -176,10 +168,7 @@ export class RecordAttributeMapper {
       let shared = values?.get(value);
       if (shared === undefined) {
         const text = typeof value === 'string' ? value : anyValueToString(value);
-        if (!text.isWellFormed()) {
-          this._shapeLength = i;
-          return false;
-        }
+        if (!text.isWellFormed()) return this._endShape(i, tail);
         shared = this._attributes.intern(info, value, text);
         if (shared === undefined) {
           sink.pairWithName(info.name!, info.nameField!, text);
@@ -188,8 +177,18 @@ export class RecordAttributeMapper {
       }
       sink.push(shared);
     }
-    if (!same) this._shapeLength = i;
+    if (!same || !tailChecked) this._endShape(i, tail);
     return true;
+  }
+
+  /**
+   * Keeps the first `checked` keys of the current record as the shape, checked against `tail`;
+   * returns `false` (for the early exits of `packAttributes`).
+   */
+  private _endShape(checked: number, tail: MetadataTail): false {
+    this._shapeLength = checked;
+    this._shapeTail = tail;
+    return false;
   }
 
   /**
