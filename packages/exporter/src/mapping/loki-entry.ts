@@ -44,14 +44,21 @@ export class LokiEntry implements EncodedPushEntry {
    */
   private _shared: SharedPairs | undefined;
   private _sharedStart: number;
-  /** The encoding; in the packed form always there, else made on first use. */
+  /** Pairs form: the encoding, made on first use. */
   private _encoded: Uint8Array | undefined = undefined;
+  /**
+   * Packed form: the encoding is `_chunk[_start, _end)` (a view is made when asked for, so
+   * that no view object per entry waits in the retry buffer).
+   */
+  private _chunk: Uint8Array | undefined = undefined;
+  private _start = 0;
+  private _end = 0;
   private _timestampNanos: bigint | undefined = undefined;
   /** Packed form: true (the encoding is the source of the metadata). */
   private _packed = false;
-  /** Packed form: bytes of the timestamp field at the start of `_encoded`. */
+  /** Packed form: bytes of the timestamp field at the start of the encoding. */
   private _timestampBytes = 0;
-  /** Packed form: where `_shared.encoded` starts in `_encoded` (when `_shared` is set). */
+  /** Packed form: where `_shared.encoded` starts in the encoding (when `_shared` is set). */
   private _sharedOffset = 0;
   /** Packed form: metadata pairs, and UTF-16 units of their names and values. */
   private _packedCount = 0;
@@ -81,7 +88,7 @@ export class LokiEntry implements EncodedPushEntry {
   }
 
   /**
-   * An entry whose encoding `encoded` was written by the mapping (timestamp field of
+   * An entry whose encoding `chunk[start, end)` was written by the mapping (timestamp field of
    * `timestampBytes` bytes, the line, then `count` metadata pairs of `chars` UTF-16 units, with
    * `shared.encoded` at `sharedOffset`). Pairs before the shared run are record attributes and
    * fields (a field's name is never an attribute's there), pairs after it demoted labels.
@@ -91,7 +98,9 @@ export class LokiEntry implements EncodedPushEntry {
     nanos: number,
     line: string,
     encoder: EntryEncoder,
-    encoded: Uint8Array,
+    chunk: Uint8Array,
+    start: number,
+    end: number,
     timestampBytes: number,
     count: number,
     chars: number,
@@ -100,7 +109,9 @@ export class LokiEntry implements EncodedPushEntry {
   ): LokiEntry {
     const entry = new LokiEntry(seconds, nanos, line, undefined, encoder, shared, 0);
     entry._packed = true;
-    entry._encoded = encoded;
+    entry._chunk = chunk;
+    entry._start = start;
+    entry._end = end;
     entry._timestampBytes = timestampBytes;
     entry._packedCount = count;
     entry._packedChars = chars;
@@ -145,6 +156,9 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** The entry's protobuf `EntryAdapter` bytes, encoded on first use. */
   get encoded(): Uint8Array {
+    const chunk = this._chunk;
+    if (chunk !== undefined)
+      return new Uint8Array(chunk.buffer, chunk.byteOffset + this._start, this._end - this._start);
     this._encoded ??= this._encode();
     return this._encoded;
   }
@@ -181,15 +195,17 @@ export class LokiEntry implements EncodedPushEntry {
     }
     // The entry's bytes are its own (the request writer copies them): a timestamp field of the
     // same size is written over the old one, else a new one is made and the rest copied.
-    const old = this._encoded!;
-    if (rewriteTimestamp(old, this._timestampBytes, seconds, nanos)) return;
+    const chunk = this._chunk!;
+    if (rewriteTimestamp(chunk, this._timestampBytes, seconds, nanos, this._start)) return;
     const encoder = this._encoder;
     encoder.begin(seconds, nanos);
     const timestampBytes = encoder.written;
-    encoder.rawRange(old, this._timestampBytes, old.byteLength);
+    encoder.rawRange(chunk, this._start + this._timestampBytes, this._end);
     this._sharedOffset += timestampBytes - this._timestampBytes;
     this._timestampBytes = timestampBytes;
-    this._encoded = encoder.end();
+    this._chunk = encoder.buffer;
+    this._start = encoder.entryStart;
+    this._end = this._start + encoder.written;
   }
 
   /** Moves the timestamp to 1 ns after (`seconds`, `nanos`). */
@@ -226,17 +242,17 @@ export class LokiEntry implements EncodedPushEntry {
   /** The metadata as pairs, read back from a packed encoding (kept for the next read). */
   private _pairs(): NamedValue[] {
     if (this._metadata !== undefined) return this._metadata;
-    const bytes = this._encoded!;
+    const bytes = this._chunk!;
+    const start = this._start;
     const shared = this._shared;
-    const sharedAt = shared === undefined ? bytes.byteLength : this._sharedOffset;
-    const pairs: NamedValue[] = readEntryMetadata(bytes, this._timestampBytes, sharedAt).map((pair): NamedValue =>
-      FIELD_NAMES.has(pair.name) ? { ...pair, rank: RANK_FIELD } : pair
+    const sharedAt = shared === undefined ? this._end : start + this._sharedOffset;
+    const pairs: NamedValue[] = readEntryMetadata(bytes, start + this._timestampBytes, sharedAt).map(
+      (pair): NamedValue => (FIELD_NAMES.has(pair.name) ? { ...pair, rank: RANK_FIELD } : pair)
     );
     if (shared !== undefined) {
       this._sharedStart = pairs.length;
       for (const pair of shared.pairs) pairs.push(pair);
-      for (const pair of readEntryMetadata(bytes, sharedAt + shared.encoded.byteLength, bytes.byteLength))
-        pairs.push(pair);
+      for (const pair of readEntryMetadata(bytes, sharedAt + shared.encoded.byteLength, this._end)) pairs.push(pair);
     }
     this._metadata = pairs;
     return pairs;
@@ -247,6 +263,7 @@ export class LokiEntry implements EncodedPushEntry {
     if (!this._packed) return;
     this._pairs();
     this._packed = false;
+    this._chunk = undefined;
   }
 
   private _encode(): Uint8Array {

@@ -109,13 +109,15 @@ export class RecordMapper {
     const sharedOffset = encoder.written;
     sink.shared(tail);
     for (const pair of resource.stream.demoted) sink.push(pair);
-    const encoded = encoder.end();
+    const start = encoder.entryStart;
     return LokiEntry.packed(
       seconds,
       nanos,
       line,
       encoder,
-      encoded,
+      encoder.buffer,
+      start,
+      start + encoder.written,
       timestampBytes,
       sink.count,
       sink.chars,

@@ -120,14 +120,20 @@ function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
 }
 
 /**
- * Writes the timestamp field of the entry `bytes` (made by {@link EntryEncoder}, whose timestamp
- * field takes `fieldBytes` bytes) over the old one, when the new one takes as many bytes; returns
+ * Writes the timestamp field of the entry at `bytes[at]` (made by {@link EntryEncoder}, whose
+ * timestamp field takes `fieldBytes` bytes) over the old one, when the new one takes as many bytes; returns
  * `false`, having written nothing, when it does not.
  */
-export function rewriteTimestamp(bytes: Uint8Array, fieldBytes: number, seconds: number, nanos: number): boolean {
+export function rewriteTimestamp(
+  bytes: Uint8Array,
+  fieldBytes: number,
+  seconds: number,
+  nanos: number,
+  at = 0
+): boolean {
   const size = timestampSize(seconds, nanos);
   if (2 + size !== fieldBytes) return false;
-  let pos = 2; // the tag and the length stay
+  let pos = at + 2; // the tag and the length stay
   if (seconds !== 0) {
     bytes[pos++] = TAG_SECONDS;
     pos = writeInt64(bytes, pos, seconds);
@@ -301,6 +307,18 @@ export class EntryEncoder {
   /** Bytes written so far in the current entry (its timestamp field included). */
   get written(): number {
     return this._pos - this._start;
+  }
+
+  /**
+   * The buffer the current entry is in, and where it starts there: with {@link written}, what
+   * {@link end} would return, for an owner that keeps (buffer, start, end) rather than a view.
+   */
+  get buffer(): Uint8Array {
+    return this._buf;
+  }
+
+  get entryStart(): number {
+    return this._start;
   }
 
   /** Drops the entry in progress (its bytes are overwritten by the next one). */
