@@ -21,8 +21,11 @@ import type { MetadataTail } from './resource-mapping';
 import { writePair } from './loki-entry';
 import type { SharedPairs } from './loki-entry';
 import { isTimeSet } from './timestamps';
-import { AttributeInterner, FieldInterner, VaryingFields } from './value-interning';
+import { AttributeInterner, FieldInterner, OBSERVED_TIMESTAMP_NAME_FIELD, VaryingFields } from './value-interning';
 import type { InternedKey, KeyRule } from './value-interning';
+
+/** `observed_timestamp` and 19 digits. */
+const OBSERVED_TIMESTAMP_CHARS = 'observed_timestamp'.length + 19;
 
 /** Where record fields go: the metadata array, or a {@link PackingSink}. */
 export interface PairSink {
@@ -63,6 +66,35 @@ export class PackingSink implements PairSink {
   pairWithNameInteger(name: string, nameField: Uint8Array, value: number): void {
     this.count++;
     this.chars += name.length + this.encoder.pairWithNameInteger(nameField, value);
+  }
+
+  /** A pair of a name encoded beforehand and the decimal `units / 10^decimals` (see `EntryEncoder.pairWithNameDecimal`). */
+  pairWithNameDecimal(name: string, nameField: Uint8Array, units: number, decimals: number): void {
+    this.count++;
+    this.chars += name.length + this.encoder.pairWithNameDecimal(nameField, units, decimals);
+  }
+
+  /**
+   * The `observed_timestamp` pair of an `HrTime` that holds a time: its digits written as they
+   * are for a time of this era (10-digit seconds), else the shared pair of `varying`.
+   */
+  observedTime(hrTime: readonly [number, number], varying: VaryingFields): void {
+    const seconds = hrTime[0];
+    const nanos = hrTime[1];
+    if (
+      seconds >= 1e9 &&
+      seconds < 1e10 &&
+      Number.isInteger(seconds) &&
+      Number.isInteger(nanos) &&
+      nanos >= 0 &&
+      nanos < 1e9
+    ) {
+      this.count++;
+      this.chars += OBSERVED_TIMESTAMP_CHARS;
+      this.encoder.pairWithNameNanos(OBSERVED_TIMESTAMP_NAME_FIELD, seconds, nanos);
+    } else {
+      this.push(varying.observed(hrTime));
+    }
   }
 
   /** Pairs encoded together beforehand (a resource and scope tail). */
@@ -160,10 +192,20 @@ export class RecordAttributeMapper {
       const value = attributes[key];
       if (typeof value === 'object') return this._endShape(i, tail);
       const values = info.values;
-      if (values === undefined && typeof value === 'number' && Number.isSafeInteger(value)) {
+      if (values === undefined && typeof value === 'number') {
         // A key of many values (sizes, durations): digits written as they are, no string.
-        sink.pairWithNameInteger(info.name!, info.nameField!, value);
-        continue;
+        if (Number.isSafeInteger(value)) {
+          sink.pairWithNameInteger(info.name!, info.nameField!, value);
+          continue;
+        }
+        // Milliseconds as a fraction (12.345): the double nearest to a decimal of at most 3
+        // fractional digits, which `String()` writes as that decimal (no shorter one rounds
+        // to the same double while its step, under 1e-7 below 1e9, is finer than 1e-3).
+        const thousandths = Math.round(value * 1000);
+        if (thousandths / 1000 === value && value < 1e9 && value > -1e9) {
+          sink.pairWithNameDecimal(info.name!, info.nameField!, thousandths, 3);
+          continue;
+        }
       }
       let shared = values?.get(value);
       if (shared === undefined) {
@@ -213,7 +255,10 @@ export class RecordAttributeMapper {
   appendFields(record: ReadableLogRecord, metadata: PairSink): void {
     // Loki writes observed_timestamp only when both times are set (else it is the timestamp).
     const observed = record.hrTimeObserved;
-    if (isTimeSet(record.hrTime) && isTimeSet(observed)) metadata.push(this._varying.observed(observed));
+    if (isTimeSet(record.hrTime) && isTimeSet(observed)) {
+      if (metadata instanceof PackingSink) metadata.observedTime(observed, this._varying);
+      else metadata.push(this._varying.observed(observed));
+    }
     const severityNumber = record.severityNumber as number | undefined;
     if (severityNumber) metadata.push(this._fields.pair('severity_number', severityNumber));
     const severityText = record.severityText;

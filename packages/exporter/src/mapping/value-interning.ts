@@ -131,6 +131,9 @@ const VARYING_FIELD_NAMES = {
   span_id: encodeNameField('span_id'),
 } as const;
 
+/** The encoded name field of `observed_timestamp`. */
+export const OBSERVED_TIMESTAMP_NAME_FIELD = VARYING_FIELD_NAMES.observed_timestamp;
+
 /** A record field pair whose value changes from record to record: only its name comes encoded. */
 export function varyingFieldPair(name: keyof typeof VARYING_FIELD_NAMES, value: string): NamedValue {
   return { name, value, rank: RANK_FIELD, encoded: undefined, nameField: VARYING_FIELD_NAMES[name] };

@@ -208,11 +208,21 @@ describe('loki-entry', () => {
     );
   });
 
-  it('the fast path writes the digits of a key of many integer values as the general path writes them', async () => {
-    const values = [0, -0, 7, -7, 10, 99, 100, 123_456, -(2 ** 40), Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, -1e21];
+  it('the fast path writes the digits of a key of many number values as the general path writes them', async () => {
+    const values = [
+      ...[0, -0, 7, -7, 10, 99, 100, 123_456, -(2 ** 40), Number.MAX_SAFE_INTEGER, 2 ** 60, -1e21],
+      ...[1.5, 0.001, -0.05, 12.345, 999_999_999.999, 1e9 + 0.5, 0.1 + 0.2, 1 / 3, 1e-7, NaN, Infinity],
+    ];
     const records = () =>
       Array.from({ length: 200 }, (_, i) =>
-        logRecord({ body: `r${i}`, attributes: { size: i < 100 ? i * 1000 : values[i % values.length] } })
+        logRecord({
+          body: `r${i}`,
+          attributes: {
+            size: i < 100 ? i * 1000 : values[i % values.length],
+            ms: i < 100 ? i / 8 : values[i % values.length],
+          },
+          hrTimeObserved: i % 2 === 0 ? T0 : ([T0[0], 1_500_000_000] as [number, number]),
+        })
       );
     const run = async (packEntries: boolean) => {
       const { exporter, client } = exporterWithFake({}, { ...NOW, packEntries });

@@ -273,6 +273,88 @@ export class EntryEncoder {
     return length;
   }
 
+  /**
+   * {@link pairWithName} for the value `units / 10^decimals` written in plain decimal (the
+   * integer part, a point, the fraction without trailing zeros: what `String()` writes for a
+   * number that is the double nearest to that decimal, which the caller checked), digits
+   * straight into the buffer; `units` a safe integer that is not a multiple of `10^decimals`,
+   * 1 ≤ decimals ≤ 9. Returns the value's length in characters.
+   */
+  pairWithNameDecimal(nameField: Uint8Array, units: number, decimals: number): number {
+    const negative = units < 0;
+    const magnitude = negative ? -units : units;
+    const scale = 10 ** decimals;
+    let fraction = magnitude % scale;
+    const whole = (magnitude - fraction) / scale;
+    let fractionDigits = decimals;
+    // Bounded by `decimals`: the fraction is not 0.
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      fractionDigits--;
+    }
+    let wholeDigits = 1;
+    for (let rest = whole; rest >= 10; rest = Math.floor(rest / 10)) wholeDigits++;
+    const length = (negative ? 1 : 0) + wholeDigits + 1 + fractionDigits;
+    const nameBytes = nameField.byteLength;
+    if (nameBytes + 2 + length >= 0x80) {
+      const text = `${negative ? '-' : ''}${whole}.${String(fraction).padStart(fractionDigits, '0')}`;
+      this.pairWithName(nameField, text);
+      return text.length;
+    }
+    this._ensure(4 + nameBytes + length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    buf[pos] = TAG_METADATA;
+    buf[pos + 1] = nameBytes + 2 + length;
+    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
+    const valueAt = pos + 4 + nameBytes;
+    buf[valueAt - 2] = TAG_VALUE;
+    buf[valueAt - 1] = length;
+    const end = valueAt + length;
+    let at = end - 1;
+    for (let i = 0; i < fractionDigits; i++, at--) {
+      buf[at] = 0x30 + (fraction % 10);
+      fraction = Math.floor(fraction / 10);
+    }
+    buf[at--] = 0x2e; // '.'
+    let rest = whole;
+    for (let i = 0; i < wholeDigits; i++, at--) {
+      buf[at] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    if (negative) buf[at] = 0x2d; // '-'
+    this._pos = end;
+    return length;
+  }
+
+  /**
+   * {@link pairWithName} for a time (`seconds` ≥ 10^9 and < 10^10, 0 ≤ `nanos` < 10^9) written
+   * as decimal nanoseconds (19 digits), as Loki writes `observed_timestamp`.
+   */
+  pairWithNameNanos(nameField: Uint8Array, seconds: number, nanos: number): void {
+    const nameBytes = nameField.byteLength;
+    this._ensure(4 + nameBytes + 19, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    buf[pos] = TAG_METADATA;
+    buf[pos + 1] = nameBytes + 2 + 19;
+    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
+    const valueAt = pos + 4 + nameBytes;
+    buf[valueAt - 2] = TAG_VALUE;
+    buf[valueAt - 1] = 19;
+    let rest = nanos;
+    for (let i = valueAt + 18; i >= valueAt + 10; i--) {
+      buf[i] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    rest = seconds;
+    for (let i = valueAt + 9; i >= valueAt; i--) {
+      buf[i] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this._pos = valueAt + 19;
+  }
+
   /** Copies pre-encoded metadata pairs (from {@link encodeMetadataPairs}). */
   raw(bytes: Uint8Array): void {
     const length = bytes.byteLength;

@@ -110,6 +110,57 @@ describe('entry-encoder', () => {
     );
   });
 
+  it('writes a decimal of 3 fractional digits exactly as pairWithName writes String() of its double (property)', () => {
+    const units = fc
+      .integer({ min: -(10 ** 12) + 1, max: 10 ** 12 - 1 })
+      .filter((n) => n % 1000 !== 0)
+      .filter((n) => Math.abs(n / 1000) < 1e9);
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constant('n'.repeat(110))), units, (name, n) => {
+        const withDigits = new EntryEncoder();
+        withDigits.begin(1, 2);
+        const length = withDigits.pairWithNameDecimal(encodeNameField(name), n, 3);
+        const withString = new EntryEncoder();
+        withString.begin(1, 2);
+        withString.pairWithName(encodeNameField(name), String(n / 1000));
+        expect(Buffer.from(withDigits.end()).equals(Buffer.from(withString.end()))).to.equal(true);
+        expect(length).to.equal(String(n / 1000).length);
+      }),
+      { numRuns: 600 }
+    );
+  });
+
+  it('writes a decimal of any scale as its digits, and a time as 19 digits of nanoseconds', () => {
+    const cases: [number, number, string][] = [
+      [5, 1, '0.5'],
+      [-5, 1, '-0.5'],
+      [1_234_500, 4, '123.45'],
+      [1, 9, '0.000000001'],
+      [-123_456_789_012, 6, '-123456.789012'],
+    ];
+    for (const [units, decimals, expected] of cases) {
+      const encoder = new EntryEncoder();
+      encoder.begin(1, 2);
+      expect(encoder.pairWithNameDecimal(encodeNameField('d'), units, decimals)).to.equal(expected.length);
+      const plain = new EntryEncoder();
+      plain.begin(1, 2);
+      plain.pairWithName(encodeNameField('d'), expected);
+      expect(Buffer.from(encoder.end()).equals(Buffer.from(plain.end()))).to.equal(true, expected);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 1e9, max: 1e10 - 1 }), fc.integer({ min: 0, max: 999_999_999 }), (s, n) => {
+        const digits = new EntryEncoder();
+        digits.begin(1, 2);
+        digits.pairWithNameNanos(encodeNameField('observed_timestamp'), s, n);
+        const plain = new EntryEncoder();
+        plain.begin(1, 2);
+        plain.pairWithName(encodeNameField('observed_timestamp'), `${s}${String(n).padStart(9, '0')}`);
+        expect(Buffer.from(digits.end()).equals(Buffer.from(plain.end()))).to.equal(true);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
   it('rewrites a timestamp in place exactly as begin() writes it, only when the sizes match (property)', () => {
     const seconds = fc.oneof(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(0, 1_767_323_045));
     const nanos = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 1, 127, 128));
