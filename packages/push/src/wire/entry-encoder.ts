@@ -120,6 +120,40 @@ function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
 }
 
 /**
+ * Writes the head of a metadata pair whose lengths all fit one byte (`nameBytes + 2 + length
+ * < 0x80`): tag, length, the encoded name field, the value's tag and length; returns where the
+ * `length` bytes of the value go. Room is there.
+ */
+function writeShortPairHead(buf: Uint8Array, pos: number, nameField: Uint8Array, length: number): number {
+  const nameBytes = nameField.byteLength;
+  buf[pos] = TAG_METADATA;
+  buf[pos + 1] = nameBytes + 2 + length;
+  for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
+  const valueAt = pos + 4 + nameBytes;
+  buf[valueAt - 2] = TAG_VALUE;
+  buf[valueAt - 1] = length;
+  return valueAt;
+}
+
+/** Decimal digits of a non-negative integer below 2^53. */
+function digitCount(value: number): number {
+  let digits = 1;
+  // Bounded: at most 16 digits.
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** Writes the last `count` decimal digits of `value` (≥ 0) so that they end before `end`; returns where they start. */
+function writeDigits(buf: Uint8Array, end: number, value: number, count: number): number {
+  let rest = value;
+  for (let at = end - 1; at >= end - count; at--) {
+    buf[at] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return end - count;
+}
+
+/**
  * Writes the timestamp field of the entry at `bytes[at]` (made by {@link EntryEncoder}, whose
  * timestamp field takes `fieldBytes` bytes) over the old one, when the new one takes as many bytes; returns
  * `false`, having written nothing, when it does not.
@@ -214,11 +248,7 @@ export class EntryEncoder {
         buf[valueAt + i] = c;
       }
       if (i === length) {
-        buf[pos] = TAG_METADATA;
-        buf[pos + 1] = nameBytes + 2 + length;
-        for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
-        buf[valueAt - 2] = TAG_VALUE;
-        buf[valueAt - 1] = length;
+        writeShortPairHead(buf, pos, nameField, length);
         this._pos = valueAt + length;
         return;
       }
@@ -240,36 +270,17 @@ export class EntryEncoder {
    * the buffer (no string made); returns the value's length in characters.
    */
   pairWithNameInteger(nameField: Uint8Array, value: number): number {
-    let digits = 1;
-    let rest = value < 0 ? -value : value;
-    // Bounded: a safe integer has at most 16 digits.
-    while (rest >= 10) {
-      rest = Math.floor(rest / 10);
-      digits++;
-    }
+    const magnitude = value < 0 ? -value : value;
+    const digits = digitCount(magnitude);
     const length = value < 0 ? digits + 1 : digits;
-    const nameBytes = nameField.byteLength;
-    if (!Number.isSafeInteger(value) || nameBytes + 2 + length >= 0x80) {
+    if (!Number.isSafeInteger(value) || nameField.byteLength + 2 + length >= 0x80) {
       const text = String(value);
       this.pairWithName(nameField, text);
       return text.length;
     }
-    this._ensure(4 + nameBytes + length, true);
-    const buf = this._buf;
-    const pos = this._pos;
-    buf[pos] = TAG_METADATA;
-    buf[pos + 1] = nameBytes + 2 + length;
-    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
-    const valueAt = pos + 4 + nameBytes;
-    buf[valueAt - 2] = TAG_VALUE;
-    buf[valueAt - 1] = length;
-    if (value < 0) buf[valueAt] = 0x2d; // '-'
-    rest = value < 0 ? -value : value;
-    for (let i = valueAt + length - 1; i >= valueAt + length - digits; i--) {
-      buf[i] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this._pos = valueAt + length;
+    const valueAt = this._shortPair(nameField, length);
+    const start = writeDigits(this._buf, valueAt + length, magnitude, digits);
+    if (value < 0) this._buf[start - 1] = 0x2d; // '-'
     return length;
   }
 
@@ -292,67 +303,41 @@ export class EntryEncoder {
       fraction /= 10;
       fractionDigits--;
     }
-    let wholeDigits = 1;
-    for (let rest = whole; rest >= 10; rest = Math.floor(rest / 10)) wholeDigits++;
+    const wholeDigits = digitCount(whole);
     const length = (negative ? 1 : 0) + wholeDigits + 1 + fractionDigits;
-    const nameBytes = nameField.byteLength;
-    if (nameBytes + 2 + length >= 0x80) {
+    if (nameField.byteLength + 2 + length >= 0x80) {
       const text = `${negative ? '-' : ''}${whole}.${String(fraction).padStart(fractionDigits, '0')}`;
       this.pairWithName(nameField, text);
       return text.length;
     }
-    this._ensure(4 + nameBytes + length, true);
+    const valueAt = this._shortPair(nameField, length);
     const buf = this._buf;
-    const pos = this._pos;
-    buf[pos] = TAG_METADATA;
-    buf[pos + 1] = nameBytes + 2 + length;
-    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
-    const valueAt = pos + 4 + nameBytes;
-    buf[valueAt - 2] = TAG_VALUE;
-    buf[valueAt - 1] = length;
-    const end = valueAt + length;
-    let at = end - 1;
-    for (let i = 0; i < fractionDigits; i++, at--) {
-      buf[at] = 0x30 + (fraction % 10);
-      fraction = Math.floor(fraction / 10);
-    }
-    buf[at--] = 0x2e; // '.'
-    let rest = whole;
-    for (let i = 0; i < wholeDigits; i++, at--) {
-      buf[at] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    if (negative) buf[at] = 0x2d; // '-'
-    this._pos = end;
+    const point = writeDigits(buf, valueAt + length, fraction, fractionDigits) - 1;
+    buf[point] = 0x2e; // '.'
+    const start = writeDigits(buf, point, whole, wholeDigits);
+    if (negative) buf[start - 1] = 0x2d; // '-'
     return length;
   }
 
   /**
    * {@link pairWithName} for a time (`seconds` ≥ 10^9 and < 10^10, 0 ≤ `nanos` < 10^9) written
-   * as decimal nanoseconds (19 digits), as Loki writes `observed_timestamp`.
+   * as decimal nanoseconds (19 digits), as Loki writes `observed_timestamp`; `nameField` under
+   * 107 bytes (the pair's lengths fit one byte).
    */
   pairWithNameNanos(nameField: Uint8Array, seconds: number, nanos: number): void {
-    const nameBytes = nameField.byteLength;
-    this._ensure(4 + nameBytes + 19, true);
-    const buf = this._buf;
-    const pos = this._pos;
-    buf[pos] = TAG_METADATA;
-    buf[pos + 1] = nameBytes + 2 + 19;
-    for (let k = 0; k < nameBytes; k++) buf[pos + 2 + k] = nameField[k];
-    const valueAt = pos + 4 + nameBytes;
-    buf[valueAt - 2] = TAG_VALUE;
-    buf[valueAt - 1] = 19;
-    let rest = nanos;
-    for (let i = valueAt + 18; i >= valueAt + 10; i--) {
-      buf[i] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    rest = seconds;
-    for (let i = valueAt + 9; i >= valueAt; i--) {
-      buf[i] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this._pos = valueAt + 19;
+    const valueAt = this._shortPair(nameField, 19);
+    writeDigits(this._buf, writeDigits(this._buf, valueAt + 19, nanos, 9), seconds, 10);
+  }
+
+  /**
+   * Makes room for a pair of `length` value bytes whose lengths fit one byte, writes its head,
+   * and moves past the whole pair; returns where the value goes.
+   */
+  private _shortPair(nameField: Uint8Array, length: number): number {
+    this._ensure(4 + nameField.byteLength + length, true);
+    const valueAt = writeShortPairHead(this._buf, this._pos, nameField, length);
+    this._pos = valueAt + length;
+    return valueAt;
   }
 
   /** Copies pre-encoded metadata pairs (from {@link encodeMetadataPairs}). */
