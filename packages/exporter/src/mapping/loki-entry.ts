@@ -47,15 +47,13 @@ export class LokiEntry implements EncodedPushEntry {
   /** Pairs form: the encoding, made on first use. */
   private _encoded: Uint8Array | undefined = undefined;
   /**
-   * Packed form: the encoding is `_chunk[_start, _end)` (a view is made when asked for, so
-   * that no view object per entry waits in the retry buffer).
+   * Packed form (set exactly then): the encoding is `_chunk[_start, _end)` (a view is made
+   * when asked for, so that no view object per entry waits in the retry buffer).
    */
   private _chunk: Uint8Array | undefined = undefined;
   private _start = 0;
   private _end = 0;
   private _timestampNanos: bigint | undefined = undefined;
-  /** Packed form: true (the encoding is the source of the metadata). */
-  private _packed = false;
   /** Packed form: bytes of the timestamp field at the start of the encoding. */
   private _timestampBytes = 0;
   /** Packed form: where `_shared.encoded` starts in the encoding (when `_shared` is set). */
@@ -108,7 +106,6 @@ export class LokiEntry implements EncodedPushEntry {
     sharedOffset: number
   ): LokiEntry {
     const entry = new LokiEntry(seconds, nanos, line, undefined, encoder, shared, 0);
-    entry._packed = true;
     entry._chunk = chunk;
     entry._start = start;
     entry._end = end;
@@ -121,7 +118,7 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** True in the packed form (see the module comment); for tests. */
   get isPacked(): boolean {
-    return this._packed;
+    return this._chunk !== undefined;
   }
 
   /** Whole seconds since the epoch. */
@@ -145,7 +142,7 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Number of metadata pairs. */
   get metadataCount(): number {
-    return this._packed ? this._packedCount : this._metadata!.length;
+    return this._chunk !== undefined ? this._packedCount : this._metadata!.length;
   }
 
   /** Nanoseconds since the epoch (computed on first use: the exporter itself works on seconds and nanos). */
@@ -170,7 +167,7 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Sum of the lengths (UTF-16 units) of every metadata name and value. */
   get metadataChars(): number {
-    if (this._packed) return this._packedChars;
+    if (this._chunk !== undefined) return this._packedChars;
     const pairs = this._metadata!;
     const shared = this._shared;
     let chars = 0;
@@ -189,13 +186,13 @@ export class LokiEntry implements EncodedPushEntry {
     this._seconds = seconds;
     this._nanos = nanos;
     this._timestampNanos = undefined;
-    if (!this._packed) {
+    const chunk = this._chunk;
+    if (chunk === undefined) {
       this._encoded = undefined;
       return;
     }
     // The entry's bytes are its own (the request writer copies them): a timestamp field of the
     // same size is written over the old one, else a new one is made and the rest copied.
-    const chunk = this._chunk!;
     if (rewriteTimestamp(chunk, this._timestampBytes, seconds, nanos, this._start)) return;
     const encoder = this._encoder;
     encoder.begin(seconds, nanos);
@@ -260,9 +257,8 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Leaves the packed form: the pairs become the source of the encoding. */
   private _unpack(): void {
-    if (!this._packed) return;
+    if (this._chunk === undefined) return;
     this._pairs();
-    this._packed = false;
     this._chunk = undefined;
   }
 

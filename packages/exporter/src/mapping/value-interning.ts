@@ -94,16 +94,13 @@ export class AttributeInterner {
   }
 
   /**
-   * The shared pair of `value` (whose text is `text`) when the key interns it: found, or made
-   * now if the key and the value qualify; `undefined` otherwise (the caller writes the pair
-   * itself). `info.values?.get(value)` is the cheaper first look.
+   * A shared pair for `value` (whose text is `text`), which the caller looked up in
+   * `info.values` and did not find: made now if the key and the value qualify; `undefined`
+   * otherwise (the caller writes the pair itself).
    */
   intern(info: InternedKey, value: unknown, text: string): NamedValue | undefined {
     const values = info.values;
-    if (values === undefined) return undefined;
-    const known = values.get(value);
-    if (known !== undefined) return known;
-    if (typeof value === 'object') return undefined;
+    if (values === undefined || typeof value === 'object') return undefined;
     if (values.size >= MAX_INTERNED_PER_KEY) {
       info.values = undefined;
       return undefined;
