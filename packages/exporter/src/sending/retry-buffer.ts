@@ -9,7 +9,7 @@
  */
 import type { PushStream } from '@otel-loki/push';
 import { LokiEntry } from '../mapping/loki-entry';
-import { timeToNanos } from '../mapping/timestamps';
+import { entryTimeSpan } from './entry-times';
 
 /** Per-entry bytes beside line and metadata: timestamp and protobuf framing, roughly. */
 export const ENTRY_OVERHEAD_BYTES = 16;
@@ -38,8 +38,8 @@ export interface BufferedChunk {
 
 /**
  * Builds a chunk, measuring its size. The exporter's own entries are measured from what they
- * already know (line length, metadata characters, seconds and nanos): no metadata walk and no
- * `bigint` per entry; other entries are read field by field.
+ * already know (line length, metadata characters): no metadata walk per entry; other entries
+ * are read field by field.
  */
 export function makeChunk(
   tenant: string | undefined,
@@ -48,34 +48,20 @@ export function makeChunk(
 ): BufferedChunk {
   let entries = 0;
   let bytes = 0;
-  let oldestSeconds = Infinity;
-  let oldestNanos = 0;
-  let oldestOther: bigint | undefined;
   for (const stream of streams) {
     bytes += stream.labels.length;
     for (const entry of stream.entries) {
       entries++;
       if (entry instanceof LokiEntry) {
         bytes += entry.line.length + entry.metadataChars + ENTRY_OVERHEAD_BYTES;
-        const seconds = entry.seconds;
-        if (seconds < oldestSeconds || (seconds === oldestSeconds && entry.nanos < oldestNanos)) {
-          oldestSeconds = seconds;
-          oldestNanos = entry.nanos;
-        }
         continue;
       }
       bytes += entry.line.length + ENTRY_OVERHEAD_BYTES;
       if (entry.metadata !== undefined)
         for (const pair of entry.metadata) bytes += pair.name.length + pair.value.length;
-      if (oldestOther === undefined || entry.timestampNanos < oldestOther) oldestOther = entry.timestampNanos;
     }
   }
-  let oldest = oldestOther;
-  if (oldestSeconds !== Infinity) {
-    const own = timeToNanos(oldestSeconds, oldestNanos);
-    if (oldest === undefined || own < oldest) oldest = own;
-  }
-  return { tenant, streams, entries, bytes, oldestNanos: oldest ?? 0n, settle };
+  return { tenant, streams, entries, bytes, oldestNanos: entryTimeSpan(streams)?.oldest ?? 0n, settle };
 }
 
 /** Tells a chunk its first outcome, once. */

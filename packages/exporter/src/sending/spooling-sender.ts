@@ -21,8 +21,6 @@
 import { decodePushRequest, snappyUncompress } from '@otel-loki/push';
 import type { EncodedPushRequest, PushStream } from '@otel-loki/push';
 import type { PushClient } from '../internal-types';
-import { LokiEntry } from '../mapping/loki-entry';
-import { timeToNanos } from '../mapping/timestamps';
 import type { Diagnostics } from '../observability/diagnostics';
 import { logger } from '../observability/diagnostics';
 import { Spool } from '../spool/spool';
@@ -39,6 +37,7 @@ import type {
 import type { BufferedSender } from './buffered-sender';
 import { retryDelayMillis } from './buffered-sender';
 import { DrainPacer } from './drain-pacer';
+import { entryTimeSpan } from './entry-times';
 import { DELIVERED_ATTEMPT, failedAttempt, singleAttemptOptions } from './push-attempt';
 import type { ChunkOutcome } from './retry-buffer';
 import { RefusalReporter } from './refusal-reporter';
@@ -639,46 +638,11 @@ export class SpoolingSender {
  * by `timestampNanos`.
  */
 function metaOf(request: EncodedPushRequest): SpoolRecordMeta {
-  let oldestSeconds = Infinity;
-  let oldestNanosPart = 0;
-  let newestSeconds = -Infinity;
-  let newestNanosPart = 0;
-  let oldestOther: bigint | undefined;
-  let newestOther: bigint | undefined;
-  for (const stream of request.streams) {
-    for (const entry of stream.entries) {
-      if (entry instanceof LokiEntry) {
-        const seconds = entry.seconds;
-        const nanos = entry.nanos;
-        if (seconds < oldestSeconds || (seconds === oldestSeconds && nanos < oldestNanosPart)) {
-          oldestSeconds = seconds;
-          oldestNanosPart = nanos;
-        }
-        if (seconds > newestSeconds || (seconds === newestSeconds && nanos > newestNanosPart)) {
-          newestSeconds = seconds;
-          newestNanosPart = nanos;
-        }
-        continue;
-      }
-      const ts = entry.timestampNanos;
-      if (oldestOther === undefined || ts < oldestOther) oldestOther = ts;
-      if (newestOther === undefined || ts > newestOther) newestOther = ts;
-    }
-  }
-  let oldestNanos = oldestOther;
-  let newestNanos = newestOther;
-  if (oldestSeconds !== Infinity) {
-    const own = timeToNanos(oldestSeconds, oldestNanosPart);
-    if (oldestNanos === undefined || own < oldestNanos) oldestNanos = own;
-  }
-  if (newestSeconds !== -Infinity) {
-    const own = timeToNanos(newestSeconds, newestNanosPart);
-    if (newestNanos === undefined || own > newestNanos) newestNanos = own;
-  }
+  const span = entryTimeSpan(request.streams);
   return {
     entries: request.entries,
-    oldestNanos: oldestNanos ?? 0n,
-    newestNanos: newestNanos ?? 0n,
+    oldestNanos: span?.oldest ?? 0n,
+    newestNanos: span?.newest ?? 0n,
     uncompressedBytes: request.bytes,
     contentType: request.contentType === PROTOBUF ? undefined : request.contentType,
     streamCount: request.streams.length,
