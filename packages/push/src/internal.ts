@@ -2,6 +2,7 @@
 // package. NOT a public API: no semver promise, any release may change or remove a name.
 // Applications use the main entry.
 export {
+  ENTRY_ENCODED_SIZE,
   ENTRY_ENCODING,
   EntryEncoder,
   encodeMetadataPairs,

@@ -13,7 +13,7 @@
  * The entry is the only writer of its fields: every change goes through a method that keeps
  * the encoding that of the fields (the contract of `EncodedPushEntry`).
  */
-import { ENTRY_ENCODING, readEntryMetadata, rewriteTimestamp } from '@otel-loki/push/internal';
+import { ENTRY_ENCODED_SIZE, ENTRY_ENCODING, readEntryMetadata, rewriteTimestamp } from '@otel-loki/push/internal';
 import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from '../internal-types';
 import { RANK_FIELD } from './attribute-flattening';
@@ -163,6 +163,11 @@ export class LokiEntry implements EncodedPushEntry {
   /** The same bytes, under the key the push request writer reads. */
   get [ENTRY_ENCODING](): Uint8Array {
     return this.encoded;
+  }
+
+  /** Their size (no view made in the packed form). */
+  get [ENTRY_ENCODED_SIZE](): number {
+    return this._chunk !== undefined ? this._end - this._start : this.encoded.byteLength;
   }
 
   /** Sum of the lengths (UTF-16 units) of every metadata name and value. */

@@ -21,15 +21,58 @@ import type { MetadataTail } from './resource-mapping';
 import { writePair } from './loki-entry';
 import type { SharedPairs } from './loki-entry';
 import { isTimeSet } from './timestamps';
-import { AttributeInterner, FieldInterner, OBSERVED_TIMESTAMP_NAME_FIELD, VaryingFields } from './value-interning';
+import {
+  AttributeInterner,
+  FieldInterner,
+  OBSERVED_TIMESTAMP_NAME_FIELD,
+  SPAN_ID_NAME_FIELD,
+  TRACE_ID_NAME_FIELD,
+  VaryingFields,
+} from './value-interning';
+import type { InternedField } from './value-interning';
 import type { InternedKey, KeyRule } from './value-interning';
 
 /** `observed_timestamp` and 19 digits. */
 const OBSERVED_TIMESTAMP_CHARS = 'observed_timestamp'.length + 19;
+const TRACE_ID_NAME = 'trace_id';
+const SPAN_ID_NAME = 'span_id';
 
-/** Where record fields go: the metadata array, or a {@link PackingSink}. */
+/**
+ * Where record fields go: the metadata array of the general path ({@link PairArray}), or the
+ * entry's encoding on the fast path ({@link PackingSink}), which writes the pairs whose values
+ * change from record to record straight into the encoding.
+ */
 export interface PairSink {
   push(pair: NamedValue): unknown;
+  /** The `observed_timestamp` pair of an `HrTime` that holds a time. */
+  observedTime(hrTime: readonly [number, number], varying: VaryingFields): void;
+  /** The `trace_id` pair (lower case); nothing for an all-zero (invalid) ID. */
+  traceId(id: string, varying: VaryingFields): void;
+  /** The `span_id` pair (lower case); nothing for an all-zero (invalid) ID. */
+  spanId(id: string, varying: VaryingFields): void;
+}
+
+/** The general path's sink: pairs appended to a metadata array. */
+export class PairArray implements PairSink {
+  constructor(readonly pairs: NamedValue[]) {}
+
+  push(pair: NamedValue): void {
+    this.pairs.push(pair);
+  }
+
+  observedTime(hrTime: readonly [number, number], varying: VaryingFields): void {
+    this.pairs.push(varying.observed(hrTime));
+  }
+
+  traceId(id: string, varying: VaryingFields): void {
+    const pair = varying.traceId(id);
+    if (pair !== undefined) this.pairs.push(pair);
+  }
+
+  spanId(id: string, varying: VaryingFields): void {
+    const pair = varying.spanId(id);
+    if (pair !== undefined) this.pairs.push(pair);
+  }
 }
 
 /**
@@ -55,11 +98,20 @@ export class PackingSink implements PairSink {
     writePair(this.encoder, pair);
   }
 
-  /** A pair of a name encoded beforehand and a value that does not repeat. */
-  pairWithName(name: string, nameField: Uint8Array, value: string): void {
+  /**
+   * A pair of a name encoded beforehand and a value that does not repeat. Returns `false`,
+   * having written nothing, when the value is not well-formed (the record takes the general
+   * path).
+   */
+  pairWithName(name: string, nameField: Uint8Array, value: string): boolean {
+    // A short ASCII value is well-formed: checked as it is written.
+    if (!this.encoder.pairWithNameAscii(nameField, value)) {
+      if (!value.isWellFormed()) return false;
+      this.encoder.pairWithName(nameField, value);
+    }
     this.count++;
     this.chars += name.length + value.length;
-    this.encoder.pairWithName(nameField, value);
+    return true;
   }
 
   /** A pair of a name encoded beforehand and a safe integer value that does not repeat. */
@@ -75,8 +127,8 @@ export class PackingSink implements PairSink {
   }
 
   /**
-   * The `observed_timestamp` pair of an `HrTime` that holds a time: its digits written as they
-   * are for a time of this era (10-digit seconds), else the shared pair of `varying`.
+   * The `observed_timestamp` pair: its digits written as they are for a time of this era
+   * (10-digit seconds), else the shared pair of `varying`.
    */
   observedTime(hrTime: readonly [number, number], varying: VaryingFields): void {
     const seconds = hrTime[0];
@@ -94,6 +146,28 @@ export class PackingSink implements PairSink {
       this.encoder.pairWithNameNanos(OBSERVED_TIMESTAMP_NAME_FIELD, seconds, nanos);
     } else {
       this.push(varying.observed(hrTime));
+    }
+  }
+
+  traceId(id: string, varying: VaryingFields): void {
+    const written = this.encoder.pairWithNameId(TRACE_ID_NAME_FIELD, id);
+    if (written > 0) {
+      this.count++;
+      this.chars += TRACE_ID_NAME.length + id.length;
+    } else if (written < 0) {
+      const pair = varying.traceId(id);
+      if (pair !== undefined) this.push(pair);
+    }
+  }
+
+  spanId(id: string, varying: VaryingFields): void {
+    const written = this.encoder.pairWithNameId(SPAN_ID_NAME_FIELD, id);
+    if (written > 0) {
+      this.count++;
+      this.chars += SPAN_ID_NAME.length + id.length;
+    } else if (written < 0) {
+      const pair = varying.spanId(id);
+      if (pair !== undefined) this.push(pair);
     }
   }
 
@@ -123,6 +197,9 @@ export class RecordAttributeMapper {
   private _shapeLength = 0;
   private _shapeTail: MetadataTail | undefined;
   private readonly _fields = new FieldInterner((name, value) => this._wellFormed(name, value));
+  private readonly _severityNumber: InternedField = this._fields.field('severity_number');
+  private readonly _severityText: InternedField = this._fields.field('severity_text');
+  private readonly _flags: InternedField = this._fields.field('flags');
   private readonly _varying = new VaryingFields();
 
   constructor(
@@ -207,16 +284,17 @@ export class RecordAttributeMapper {
           continue;
         }
       }
-      let shared = values?.get(value);
+      let shared = info.lastPair !== undefined && value === info.lastValue ? info.lastPair : values?.get(value);
       if (shared === undefined) {
         const text = typeof value === 'string' ? value : anyValueToString(value);
-        if (!text.isWellFormed()) return this._endShape(i, tail);
-        shared = this._attributes.intern(info, value, text);
+        if (values !== undefined) shared = this._attributes.intern(info, value, text);
         if (shared === undefined) {
-          sink.pairWithName(info.name!, info.nameField!, text);
+          if (!sink.pairWithName(info.name!, info.nameField!, text)) return this._endShape(i, tail);
           continue;
         }
       }
+      info.lastValue = value;
+      info.lastPair = shared;
       sink.push(shared);
     }
     if (!same || !tailChecked) this._endShape(i, tail);
@@ -255,24 +333,19 @@ export class RecordAttributeMapper {
   appendFields(record: ReadableLogRecord, metadata: PairSink): void {
     // Loki writes observed_timestamp only when both times are set (else it is the timestamp).
     const observed = record.hrTimeObserved;
-    if (isTimeSet(record.hrTime) && isTimeSet(observed)) {
-      if (metadata instanceof PackingSink) metadata.observedTime(observed, this._varying);
-      else metadata.push(this._varying.observed(observed));
-    }
+    if (isTimeSet(record.hrTime) && isTimeSet(observed)) metadata.observedTime(observed, this._varying);
     const severityNumber = record.severityNumber as number | undefined;
-    if (severityNumber) metadata.push(this._fields.pair('severity_number', severityNumber));
+    if (severityNumber) metadata.push(this._severityNumber.pair(severityNumber));
     const severityText = record.severityText;
-    if (severityText) metadata.push(this._fields.pair('severity_text', severityText));
+    if (severityText) metadata.push(this._severityText.pair(severityText));
     if (record.droppedAttributesCount) {
       metadata.push(fieldPair('dropped_attributes_count', numberToString(record.droppedAttributesCount)));
     }
     const span = record.spanContext;
     if (span !== undefined) {
-      if (span.traceFlags) metadata.push(this._fields.pair('flags', span.traceFlags));
-      const traceId = span.traceId ? this._varying.traceId(span.traceId) : undefined;
-      if (traceId !== undefined) metadata.push(traceId);
-      const spanId = span.spanId ? this._varying.spanId(span.spanId) : undefined;
-      if (spanId !== undefined) metadata.push(spanId);
+      if (span.traceFlags) metadata.push(this._flags.pair(span.traceFlags));
+      if (span.traceId) metadata.traceId(span.traceId, this._varying);
+      if (span.spanId) metadata.spanId(span.spanId, this._varying);
     }
     if (record.eventName) metadata.push(fieldPair('event_name', this._wellFormed('event_name', record.eventName)));
   }

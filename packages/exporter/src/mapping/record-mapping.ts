@@ -15,7 +15,7 @@ import type { Diagnostics } from '../observability/diagnostics';
 import type { MappedRecord, NamedValue, StreamLabels } from '../internal-types';
 import { finalizeLabels, SERVICE_NAME_LABEL } from '../limits/label-limits';
 import { LokiEntry } from './loki-entry';
-import { PackingSink, RecordAttributeMapper } from './record-attributes';
+import { PackingSink, PairArray, RecordAttributeMapper } from './record-attributes';
 import { recordLine } from './record-line';
 import { ResourceMapper } from './resource-mapping';
 import type { MetadataTail, ResourceInfo, ResourceLike, ResourceMappingConfig, ScopeLike } from './resource-mapping';
@@ -69,7 +69,7 @@ export class RecordMapper {
     if (raw) {
       const firstField = metadata.length;
       sanitizeValues(metadata, this._diagnostics);
-      this._attributes.appendFields(record, metadata);
+      this._attributes.appendFields(record, new PairArray(metadata));
       const tail = this._resources.tail(resource, record.instrumentationScope as ScopeLike);
       sharedStart = metadata.length;
       shared = this._attributes.appendTail(metadata, firstField, tail);

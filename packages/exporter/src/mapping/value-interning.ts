@@ -45,6 +45,12 @@ export interface InternedKey extends KeyRule {
   readonly fieldName: boolean;
   /** Shared pairs by attribute value; `undefined` once the key has too many values. */
   values: Map<unknown, NamedValue> | undefined;
+  /**
+   * The value of the last shared pair the fast path wrote for this key, and that pair (records
+   * of a run often repeat a value: no lookup then). Still valid once `values` is dropped.
+   */
+  lastValue: unknown;
+  lastPair: NamedValue | undefined;
 }
 
 /** The per-key cache and the interned attribute pairs of log records. */
@@ -67,6 +73,8 @@ export class AttributeInterner {
         nameField: rule.name === undefined ? undefined : encodeNameField(rule.name),
         fieldName: rule.name !== undefined && FIELD_NAMES.has(rule.name),
         values: new Map(),
+        lastValue: undefined,
+        lastPair: undefined,
       };
       if (this._keys.size >= MAX_CACHED_KEYS) {
         this._keys.clear();
@@ -122,18 +130,13 @@ export class AttributeInterner {
 }
 
 /** Name fields of the record fields whose values change from record to record, encoded once. */
-const VARYING_FIELD_NAMES = {
-  observed_timestamp: encodeNameField('observed_timestamp'),
-  trace_id: encodeNameField('trace_id'),
-  span_id: encodeNameField('span_id'),
-} as const;
-
-/** The encoded name field of `observed_timestamp`. */
-export const OBSERVED_TIMESTAMP_NAME_FIELD = VARYING_FIELD_NAMES.observed_timestamp;
+export const OBSERVED_TIMESTAMP_NAME_FIELD = encodeNameField('observed_timestamp');
+export const TRACE_ID_NAME_FIELD = encodeNameField('trace_id');
+export const SPAN_ID_NAME_FIELD = encodeNameField('span_id');
 
 /** A record field pair whose value changes from record to record: only its name comes encoded. */
-export function varyingFieldPair(name: keyof typeof VARYING_FIELD_NAMES, value: string): NamedValue {
-  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField: VARYING_FIELD_NAMES[name] };
+export function varyingFieldPair(name: string, nameField: Uint8Array, value: string): NamedValue {
+  return { name, value, rank: RANK_FIELD, encoded: undefined, nameField };
 }
 
 /**
@@ -153,7 +156,7 @@ export class VaryingFields {
   /** The `observed_timestamp` pair of an `HrTime` that holds a time. */
   observed(hrTime: readonly [number, number]): NamedValue {
     if (hrTime[0] !== this._observedSeconds || hrTime[1] !== this._observedNanos || this._observed === undefined) {
-      this._observed = varyingFieldPair('observed_timestamp', hrTimeToDecimal(hrTime));
+      this._observed = varyingFieldPair('observed_timestamp', OBSERVED_TIMESTAMP_NAME_FIELD, hrTimeToDecimal(hrTime));
       this._observedSeconds = hrTime[0];
       this._observedNanos = hrTime[1];
     }
@@ -163,7 +166,7 @@ export class VaryingFields {
   /** The `trace_id` pair (lower case, as Loki writes it); `undefined` for an all-zero (invalid) ID. */
   traceId(id: string): NamedValue | undefined {
     if (id !== this._traceIdIn) {
-      this._traceId = allZeros(id) ? undefined : varyingFieldPair('trace_id', id.toLowerCase());
+      this._traceId = allZeros(id) ? undefined : varyingFieldPair('trace_id', TRACE_ID_NAME_FIELD, id.toLowerCase());
       this._traceIdIn = id;
     }
     return this._traceId;
@@ -172,7 +175,7 @@ export class VaryingFields {
   /** The `span_id` pair (lower case); `undefined` for an all-zero (invalid) ID. */
   spanId(id: string): NamedValue | undefined {
     if (id !== this._spanIdIn) {
-      this._spanId = allZeros(id) ? undefined : varyingFieldPair('span_id', id.toLowerCase());
+      this._spanId = allZeros(id) ? undefined : varyingFieldPair('span_id', SPAN_ID_NAME_FIELD, id.toLowerCase());
       this._spanIdIn = id;
     }
     return this._spanId;
@@ -185,25 +188,30 @@ function allZeros(id: string): boolean {
   return true;
 }
 
-/** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
-export class FieldInterner {
-  private readonly _fields = new Map<string, Map<string | number, NamedValue>>();
+/**
+ * The pairs of one record field (`severity_text`...) with their encoding, per value: shared
+ * for the few values that repeat, the last one at hand (records of a run mostly repeat it).
+ */
+export class InternedField {
+  private readonly _values = new Map<string | number, NamedValue>();
+  private _lastValue: string | number | undefined = undefined;
+  private _lastPair: NamedValue | undefined = undefined;
 
   /** @param _wellFormed makes a value that is not well-formed UTF-16 well-formed (and counts it). */
-  constructor(private readonly _wellFormed: (name: string, value: string) => string) {}
+  constructor(
+    readonly name: string,
+    private readonly _wellFormed: (name: string, value: string) => string
+  ) {}
 
-  /** The field pair `name=value` (a number written as Loki writes it), shared for the few values that repeat. */
-  pair(name: string, value: string | number): NamedValue {
-    let values = this._fields.get(name);
-    if (values === undefined) {
-      values = new Map();
-      this._fields.set(name, values);
-    }
-    let pair = values.get(value);
+  /** The pair `name=value` (a number written as Loki writes it). */
+  pair(value: string | number): NamedValue {
+    if (value === this._lastValue) return this._lastPair!;
+    let pair = this._values.get(value);
     if (pair === undefined) {
+      const name = this.name;
       const text = typeof value === 'number' ? numberToString(value) : value;
       if (!text.isWellFormed()) return fieldPair(name, this._wellFormed(name, text));
-      if (values.size >= MAX_INTERNED_VALUES) return fieldPair(name, text);
+      if (this._values.size >= MAX_INTERNED_VALUES) return fieldPair(name, text);
       pair = {
         name,
         value: text,
@@ -211,8 +219,33 @@ export class FieldInterner {
         encoded: encodeMetadataPairs([{ name, value: text }]),
         nameField: undefined,
       };
-      values.set(value, pair);
+      this._values.set(value, pair);
     }
+    this._lastValue = value;
+    this._lastPair = pair;
     return pair;
+  }
+}
+
+/** Record field pairs (`severity_text=INFO`...) with their encoding, per field name and value. */
+export class FieldInterner {
+  private readonly _fields = new Map<string, InternedField>();
+
+  /** @param _wellFormed makes a value that is not well-formed UTF-16 well-formed (and counts it). */
+  constructor(private readonly _wellFormed: (name: string, value: string) => string) {}
+
+  /** The interned pairs of field `name` (kept: hot paths hold it rather than look it up per record). */
+  field(name: string): InternedField {
+    let field = this._fields.get(name);
+    if (field === undefined) {
+      field = new InternedField(name, this._wellFormed);
+      this._fields.set(name, field);
+    }
+    return field;
+  }
+
+  /** The field pair `name=value` (a number written as Loki writes it), shared for the few values that repeat. */
+  pair(name: string, value: string | number): NamedValue {
+    return this.field(name).pair(value);
   }
 }

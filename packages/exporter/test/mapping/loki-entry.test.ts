@@ -75,6 +75,26 @@ const recordArb: fc.Arbitrary<RecordFields> = fc.record({
   severityText: fc.constantFrom(undefined, 'INFO', 'WARN', 'x\uD800'),
   severityNumber: fc.constantFrom(undefined, 9, 13),
   hrTime: fc.constantFrom(T0, [T0[0], T0[1] + 1] as [number, number], [T0[0] - 30 * 86_400, 0] as [number, number]),
+  // Observed times of one second, of another, unset, and of a shape the fast path leaves to the shared pair.
+  hrTimeObserved: fc.constantFrom<[number, number]>(T0, [T0[0], T0[1] + 5], [T0[0] + 1, 7], [0, 0], [T0[0] + 0.5, 3]),
+  // Trace and span IDs as Loki writes them: lower case, none when all zeros; upper case,
+  // non-ASCII, empty and long IDs too.
+  spanContext: fc.option(
+    fc.record({
+      traceId: fc.constantFrom(
+        '0af7651916cd43dd8448eb211c80319c',
+        '0AF7651916CD43DD8448EB211C80319C',
+        '0'.repeat(32),
+        '',
+        'é'.repeat(32),
+        'İ0',
+        'Zz-09'.repeat(8)
+      ),
+      spanId: fc.constantFrom('b7ad6b7169203331', 'B7AD6B7169203331', '0'.repeat(16), '', 'İd', '0'),
+      traceFlags: fc.constantFrom(0, 1),
+    }),
+    { nil: undefined }
+  ),
   resource: fc.constantFrom(
     { 'service.name': 'api', 'host.name': 'h1' },
     { 'service.name': 'api', 'k8s.pod.name': 'p\uFFFD', severity_text: 'collides' },

@@ -3,7 +3,7 @@
  * too large. Sizes are those of the uncompressed protobuf encoding.
  */
 import type { PushEntry, PushStream } from '../types';
-import { ownEncoding, varintSize } from '../wire/entry-encoder';
+import { ownEncodingSize, varintSize } from '../wire/entry-encoder';
 import { utf8Length } from '#platform/bytes';
 
 /** Bytes of a length-delimited field with a one-byte tag. */
@@ -16,8 +16,8 @@ const TIMESTAMP_FIELD_BYTES = fieldSize(1 + 10 + 1 + 5);
 
 /** Protobuf size of one entry inside its stream (the entries field included): exact when encoded, else a bound. */
 export function entrySize(entry: PushEntry): number {
-  const encoded = ownEncoding(entry);
-  if (encoded !== undefined) return fieldSize(encoded.byteLength);
+  const encoded = ownEncodingSize(entry);
+  if (encoded !== undefined) return fieldSize(encoded);
   let size = TIMESTAMP_FIELD_BYTES + fieldSize(utf8Length(entry.line));
   if (entry.metadata) {
     for (const pair of entry.metadata) {

@@ -17,14 +17,28 @@ import { allocBytes, writeUtf8 as writeUtf8Native } from '#platform/bytes';
  */
 export const ENTRY_ENCODING: unique symbol = Symbol('@otel-loki/push.entryEncoding');
 
+/**
+ * Optional companion of {@link ENTRY_ENCODING}: the size of the encoding, for a producer that
+ * keeps its bytes inside a larger buffer and makes the view when asked (the splitter and the
+ * request writer's first pass then need no view).
+ */
+export const ENTRY_ENCODED_SIZE: unique symbol = Symbol('@otel-loki/push.entryEncodedSize');
+
 /** A push entry that carries its own encoding (see {@link ENTRY_ENCODING}). */
 export interface EncodedPushEntry extends PushEntry {
   readonly [ENTRY_ENCODING]: Uint8Array;
+  /** `[ENTRY_ENCODING].byteLength`, without a view made. */
+  readonly [ENTRY_ENCODED_SIZE]?: number;
 }
 
 /** The entry's own encoding, if it carries one. */
 export function ownEncoding(entry: PushEntry): Uint8Array | undefined {
   return (entry as Partial<EncodedPushEntry>)[ENTRY_ENCODING];
+}
+
+/** Bytes of the entry's own encoding; `undefined` when it carries none. */
+export function ownEncodingSize(entry: PushEntry): number | undefined {
+  return (entry as Partial<EncodedPushEntry>)[ENTRY_ENCODED_SIZE] ?? ownEncoding(entry)?.byteLength;
 }
 
 const NANOS_PER_SECOND = 1_000_000_000n;
@@ -145,6 +159,16 @@ function digitCount(value: number): number {
 
 /** Writes the last `count` decimal digits of `value` (≥ 0) so that they end before `end`; returns where they start. */
 function writeDigits(buf: Uint8Array, end: number, value: number, count: number): number {
+  if (value < 0x80000000) {
+    // Int32 arithmetic: a division and a multiplication per digit instead of a float modulo.
+    let rest = value | 0;
+    for (let at = end - 1; at >= end - count; at--) {
+      const quotient = (rest / 10) | 0;
+      buf[at] = 0x30 + rest - quotient * 10;
+      rest = quotient;
+    }
+    return end - count;
+  }
   let rest = value;
   for (let at = end - 1; at >= end - count; at--) {
     buf[at] = 0x30 + (rest % 10);
@@ -188,6 +212,13 @@ export class EntryEncoder {
   private _buf: Uint8Array = allocBytes(0);
   private _pos = 0;
   private _start = 0;
+  /**
+   * The 19 digits of the last time {@link pairWithNameNanos} wrote, and that time: records of
+   * one second share the first 10, records of one millisecond all 19.
+   */
+  private readonly _timeDigits = new Uint8Array(19);
+  private _digitsSeconds = -1;
+  private _digitsNanos = -1;
 
   /** Starts an entry with its timestamp: seconds since the epoch and nanoseconds (0 ≤ nanos < 1e9). */
   begin(seconds: number, nanos: number): void {
@@ -232,27 +263,11 @@ export class EntryEncoder {
    * {@link encodeNameField} (names repeat from entry to entry; values seldom do).
    */
   pairWithName(nameField: Uint8Array, value: string): void {
+    if (this.pairWithNameAscii(nameField, value)) return;
     const nameBytes = nameField.byteLength;
-    const length = value.length;
-    this._ensure(FIELD_OVERHEAD * 2 + nameBytes + 3 * length, true);
+    this._ensure(FIELD_OVERHEAD * 2 + nameBytes + 3 * value.length, true);
     const buf = this._buf;
     let pos = this._pos;
-    if (length > 0 && length <= SHORT_STRING && nameBytes + 2 + length < 0x80) {
-      // Short ASCII value (IDs, addresses, numbers): every length fits one byte, known up
-      // front; one pass, no moves. A non-ASCII value falls through to the general path.
-      const valueAt = pos + 4 + nameBytes;
-      let i = 0;
-      for (; i < length; i++) {
-        const c = value.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[valueAt + i] = c;
-      }
-      if (i === length) {
-        writeShortPairHead(buf, pos, nameField, length);
-        this._pos = valueAt + length;
-        return;
-      }
-    }
     buf[pos++] = TAG_METADATA;
     const lengthAt = pos++;
     if (nameBytes < NATIVE_COPY_MIN) {
@@ -263,6 +278,57 @@ export class EntryEncoder {
     pos += nameBytes;
     if (value.length > 0) pos = writeStringField(buf, pos, TAG_VALUE, value);
     this._pos = closeLength(buf, lengthAt, pos);
+  }
+
+  /**
+   * {@link pairWithName} for a short ASCII value (IDs, addresses, paths: at most 32 characters,
+   * every length fits one byte): one pass, no moves. Returns `false`, having written nothing,
+   * for any other value (an ASCII value is well-formed: a caller that checks well-formedness
+   * need not for these).
+   */
+  pairWithNameAscii(nameField: Uint8Array, value: string): boolean {
+    const nameBytes = nameField.byteLength;
+    const length = value.length;
+    if (length === 0 || length > SHORT_STRING || nameBytes + 2 + length >= 0x80) return false;
+    this._ensure(4 + nameBytes + length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    const valueAt = pos + 4 + nameBytes;
+    for (let i = 0; i < length; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[valueAt + i] = c;
+    }
+    writeShortPairHead(buf, pos, nameField, length);
+    this._pos = valueAt + length;
+    return true;
+  }
+
+  /**
+   * {@link pairWithName} for a trace or span ID, in lower case as Loki writes it (hex digits;
+   * ASCII letters lowered). Returns 1 when written, 0 for an ID of zeros only (invalid: nothing
+   * written), -1 when the ID is not short ASCII (nothing written: the caller lowers it itself).
+   */
+  pairWithNameId(nameField: Uint8Array, id: string): number {
+    const nameBytes = nameField.byteLength;
+    const length = id.length;
+    if (length === 0 || length > SHORT_STRING || nameBytes + 2 + length >= 0x80) return -1;
+    this._ensure(4 + nameBytes + length, true);
+    const buf = this._buf;
+    const pos = this._pos;
+    const valueAt = pos + 4 + nameBytes;
+    let zeros = true;
+    for (let i = 0; i < length; i++) {
+      let c = id.charCodeAt(i);
+      if (c >= 0x80) return -1;
+      if (c !== 0x30) zeros = false;
+      if (c >= 0x41 && c <= 0x5a) c += 0x20; // 'A'..'Z'
+      buf[valueAt + i] = c;
+    }
+    if (zeros) return 0;
+    writeShortPairHead(buf, pos, nameField, length);
+    this._pos = valueAt + length;
+    return 1;
   }
 
   /**
@@ -325,8 +391,18 @@ export class EntryEncoder {
    * 107 bytes (the pair's lengths fit one byte).
    */
   pairWithNameNanos(nameField: Uint8Array, seconds: number, nanos: number): void {
+    const digits = this._timeDigits;
+    if (seconds !== this._digitsSeconds) {
+      writeDigits(digits, 10, seconds, 10);
+      this._digitsSeconds = seconds;
+    }
+    if (nanos !== this._digitsNanos) {
+      writeDigits(digits, 19, nanos, 9);
+      this._digitsNanos = nanos;
+    }
     const valueAt = this._shortPair(nameField, 19);
-    writeDigits(this._buf, writeDigits(this._buf, valueAt + 19, nanos, 9), seconds, 10);
+    const buf = this._buf;
+    for (let i = 0; i < 19; i++) buf[valueAt + i] = digits[i];
   }
 
   /**
@@ -448,7 +524,9 @@ export function encodeMetadataPairs(pairs: readonly MetadataPair[]): Uint8Array 
   encoder.begin(0, 0);
   const prefix = encoder.end().byteLength; // the empty timestamp field
   for (const pair of pairs) encoder.pair(pair.name, pair.value);
-  return Uint8Array.prototype.slice.call(encoder.end(), prefix);
+  // A plain Uint8Array (not a Buffer), as every other source of `raw` copies: one receiver
+  // shape for the copies' call sites.
+  return new Uint8Array(encoder.end().subarray(prefix));
 }
 
 /** The name field of a metadata pair (tag, length, UTF-8 name), for {@link EntryEncoder.pairWithName}; empty for an empty name. */
@@ -456,5 +534,5 @@ export function encodeNameField(name: string): Uint8Array {
   if (name.length === 0) return new Uint8Array(0);
   const buf = allocBytes(FIELD_OVERHEAD + 3 * name.length);
   const end = writeStringField(buf, 0, TAG_NAME, name);
-  return Uint8Array.prototype.slice.call(buf, 0, end);
+  return new Uint8Array(buf.subarray(0, end));
 }

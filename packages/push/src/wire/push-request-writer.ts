@@ -6,7 +6,7 @@
  * encoding ({@link ENTRY_ENCODING}) are copied; the others are encoded here with the same
  * `EntryEncoder`.
  */
-import { EntryEncoder, ownEncoding, toProtoTimestamp, varintSize, writeVarint } from './entry-encoder';
+import { EntryEncoder, ownEncoding, ownEncodingSize, toProtoTimestamp, varintSize, writeVarint } from './entry-encoder';
 import type { PushEntry, PushStream } from '../types';
 import { allocBytes, utf8Length, writeUtf8 } from '#platform/bytes';
 
@@ -18,10 +18,8 @@ const TAG_ENTRIES = 0x12; // StreamAdapter.entries = 2
 /** Encodes the entries that arrive without their own encoding (views stay valid: buffers are never reused). */
 const encoder = new EntryEncoder();
 
-/** The `EntryAdapter` bytes of an entry: its own encoding, or one made now. */
-function encodedEntry(entry: PushEntry): Uint8Array {
-  const own = ownEncoding(entry);
-  if (own !== undefined) return own;
+/** The `EntryAdapter` bytes of an entry that carries no encoding of its own, made now. */
+function encodeEntry(entry: PushEntry): Uint8Array {
   const { seconds, nanos } = toProtoTimestamp(entry.timestampNanos);
   encoder.begin(seconds, nanos);
   encoder.line(entry.line);
@@ -53,7 +51,10 @@ export function encodePushRequestTransient(streams: readonly PushStream[]): Uint
 }
 
 function writePushRequest(streams: readonly PushStream[], allocate: (total: number) => Uint8Array): Uint8Array {
-  const encoded: Uint8Array[] = [];
+  // Entry sizes in the first pass (an entry's own encoding is asked for in the second only, so
+  // that one view per entry is made); the bytes of entries without one are made then and kept.
+  const sizes: number[] = [];
+  let made: (Uint8Array | undefined)[] | undefined;
   const streamSizes: number[] = [];
   const labelLengths: number[] = [];
   let total = 0;
@@ -61,9 +62,15 @@ function writePushRequest(streams: readonly PushStream[], allocate: (total: numb
     const labelLength = utf8Length(stream.labels);
     let size = labelLength > 0 ? 1 + varintSize(labelLength) + labelLength : 0;
     for (const entry of stream.entries) {
-      const bytes = encodedEntry(entry);
-      encoded.push(bytes);
-      size += 1 + varintSize(bytes.byteLength) + bytes.byteLength;
+      let bytes = ownEncodingSize(entry);
+      if (bytes === undefined) {
+        const encoded = encodeEntry(entry);
+        made ??= [];
+        made[sizes.length] = encoded;
+        bytes = encoded.byteLength;
+      }
+      sizes.push(bytes);
+      size += 1 + varintSize(bytes) + bytes;
     }
     streamSizes.push(size);
     labelLengths.push(labelLength);
@@ -81,12 +88,16 @@ function writePushRequest(streams: readonly PushStream[], allocate: (total: numb
       pos = writeVarint(buf, pos, labelLengths[s]);
       pos += writeUtf8(buf, pos, streams[s].labels);
     }
-    for (let e = 0; e < streams[s].entries.length; e++, k++) {
-      const bytes = encoded[k];
+    const entries = streams[s].entries;
+    for (let e = 0; e < entries.length; e++, k++) {
+      const size = sizes[k];
       buf[pos++] = TAG_ENTRIES;
-      pos = writeVarint(buf, pos, bytes.byteLength);
+      pos = writeVarint(buf, pos, size);
+      const bytes = made?.[k] ?? ownEncoding(entries[e])!;
+      if (bytes.byteLength !== size)
+        throw new Error(`PushRequest encoder: an entry's encoding is not the ${size} bytes it announced`);
       buf.set(bytes, pos);
-      pos += bytes.byteLength;
+      pos += size;
     }
   }
   if (pos !== total) throw new Error(`PushRequest encoder wrote ${pos} bytes, planned ${total}`);
