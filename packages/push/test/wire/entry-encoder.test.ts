@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
 import {
+  ENTRY_ENCODED_SIZE,
   ENTRY_ENCODING,
   EntryEncoder,
   encodeMetadataPairs,
@@ -147,17 +148,80 @@ describe('entry-encoder', () => {
       plain.pairWithName(encodeNameField('d'), expected);
       expect(Buffer.from(encoder.end()).equals(Buffer.from(plain.end()))).to.equal(true, expected);
     }
+    // One encoder for a run of times that share seconds or nanoseconds (it keeps the last digits).
+    const second = fc.oneof(fc.integer({ min: 1e9, max: 1e10 - 1 }), fc.constantFrom(1e9, 1_767_323_045));
+    const nanosecond = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 5, 999_999_999));
     fc.assert(
-      fc.property(fc.integer({ min: 1e9, max: 1e10 - 1 }), fc.integer({ min: 0, max: 999_999_999 }), (s, n) => {
+      fc.property(fc.array(fc.tuple(second, nanosecond), { minLength: 1, maxLength: 8 }), (times) => {
         const digits = new EntryEncoder();
-        digits.begin(1, 2);
-        digits.pairWithNameNanos(encodeNameField('observed_timestamp'), s, n);
-        const plain = new EntryEncoder();
-        plain.begin(1, 2);
-        plain.pairWithName(encodeNameField('observed_timestamp'), `${s}${String(n).padStart(9, '0')}`);
-        expect(Buffer.from(digits.end()).equals(Buffer.from(plain.end()))).to.equal(true);
+        const name = encodeNameField('observed_timestamp');
+        for (const [s, n] of times) {
+          digits.begin(1, 2);
+          digits.pairWithNameNanos(name, s, n);
+          const plain = new EntryEncoder();
+          plain.begin(1, 2);
+          plain.pairWithName(name, `${s}${String(n).padStart(9, '0')}`);
+          expect(Buffer.from(digits.end()).equals(Buffer.from(plain.end()))).to.equal(true, `${s} ${n}`);
+        }
       }),
       { numRuns: 300 }
+    );
+  });
+
+  it('writes a short ASCII value as pairWithName does, and nothing for any other value (property)', () => {
+    const value = fc.oneof(
+      text,
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })
+    );
+    fc.assert(
+      fc.property(fc.oneof(text, fc.constant('n'.repeat(100))), value, (name, v) => {
+        const nameField = encodeNameField(name);
+        const ascii = new EntryEncoder();
+        ascii.begin(1, 2);
+        const written = ascii.pairWithNameAscii(nameField, v);
+        const short =
+          v.length > 0 &&
+          v.length <= 32 &&
+          nameField.byteLength + 2 + v.length < 0x80 &&
+          [...v].every((c) => c.charCodeAt(0) < 0x80);
+        expect(written).to.equal(short);
+        const plain = new EntryEncoder();
+        plain.begin(1, 2);
+        if (written) plain.pairWithName(nameField, v);
+        expect(Buffer.from(ascii.end()).equals(Buffer.from(plain.end()))).to.equal(true);
+      }),
+      { numRuns: 600 }
+    );
+  });
+
+  it('writes a trace or span ID in lower case, nothing for zeros, and leaves other IDs to the caller (property)', () => {
+    const hex = (length: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: length, maxLength: length });
+    const id = fc.oneof(
+      hex(32),
+      hex(16),
+      fc.constantFrom('0'.repeat(32), '0'.repeat(16), '0', '', 'İd', 'é'.repeat(16), 'Zz-09'.repeat(7)),
+      text
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('trace_id', 'span_id'), id, (name, value) => {
+        const nameField = encodeNameField(name);
+        const encoder = new EntryEncoder();
+        encoder.begin(1, 2);
+        const before = encoder.written;
+        const result = encoder.pairWithNameId(nameField, value);
+        const handled = value.length > 0 && value.length <= 32 && [...value].every((c) => c.charCodeAt(0) < 0x80);
+        expect(result).to.equal(!handled ? -1 : /^0+$/.test(value) ? 0 : 1);
+        if (result < 1) {
+          expect(encoder.written).to.equal(before);
+          return;
+        }
+        const plain = new EntryEncoder();
+        plain.begin(1, 2);
+        plain.pairWithName(nameField, value.toLowerCase());
+        expect(Buffer.from(encoder.end()).equals(Buffer.from(plain.end()))).to.equal(true);
+      }),
+      { numRuns: 600 }
     );
   });
 
@@ -219,6 +283,20 @@ describe('entry-encoder', () => {
 });
 
 describe('ENTRY_ENCODING', () => {
+  it('an entry may announce its encoded size (no view for the splitter); a wrong size fails the request', () => {
+    const input: EntryInput = { seconds: 1_700_000_000, nanos: 5, line: 'hello', metadata: [], shared: 0 };
+    const bytes = encode(new EntryEncoder(), input);
+    const sized = { ...plain(input), [ENTRY_ENCODING]: bytes, [ENTRY_ENCODED_SIZE]: bytes.byteLength };
+    const unsized = { ...plain(input), [ENTRY_ENCODING]: bytes };
+
+    expect(entrySize(sized)).to.equal(entrySize(unsized));
+    expect(Buffer.from(encodePushRequest([{ labels: LABELS, entries: [sized] }]))).to.deep.equal(
+      Buffer.from(encodePushRequest([{ labels: LABELS, entries: [unsized] }]))
+    );
+    const lying = { ...sized, [ENTRY_ENCODED_SIZE]: bytes.byteLength + 1 };
+    expect(() => encodePushRequest([{ labels: LABELS, entries: [lying] }])).to.throw(/not the \d+ bytes it announced/);
+  });
+
   it('is the only way an entry brings its own bytes: a plain `encoded` field is ignored', () => {
     const stale = encode(new EntryEncoder(), { seconds: 1, nanos: 0, line: 'stale', metadata: [], shared: 0 });
     const entry = { timestampNanos: 2_000_000_000n, line: 'fresh', encoded: stale } as PushEntry;
