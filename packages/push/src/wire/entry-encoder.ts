@@ -151,6 +151,7 @@ function writeShortPairHead(buf: Uint8Array, pos: number, nameField: Uint8Array,
 
 /** Decimal digits of a non-negative integer below 2^53. */
 function digitCount(value: number): number {
+  if (value < 100_000) return value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10_000 ? 4 : 5;
   let digits = 1;
   // Bounded: at most 16 digits.
   for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
