@@ -80,10 +80,15 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];
 }
 
+/**
+ * `chars` random hex digits as one flat string, as the SDK's ID generator makes trace and span
+ * IDs (`Buffer#toString('hex')`); a `+=` loop would leave a rope of 32 pieces that every
+ * exporter reading the ID character by character pays for and no application makes.
+ */
 function hex(random: () => number, chars: number): string {
-  let out = '';
-  for (let i = 0; i < chars; i++) out += Math.floor(random() * 16).toString(16);
-  return out;
+  const digits: string[] = [];
+  for (let i = 0; i < chars; i++) digits.push(Math.floor(random() * 16).toString(16));
+  return digits.join('');
 }
 
 function body(random: () => number): string {
