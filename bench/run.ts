@@ -49,7 +49,7 @@ const FULL: Settings = {
   timeMillis: 1000,
   warmupMillis: 300,
   exportOnlyRecords: 200_000,
-  exportOnlyRounds: 3,
+  exportOnlyRounds: 5,
   e2eRecords: 200_000,
   e2eRounds: 3,
   memoryRecords: 1_000_000,
