@@ -91,6 +91,16 @@ function hex(random: () => number, chars: number): string {
   return digits.join('');
 }
 
+/** With probability `share`, a sampled trace context of random IDs; else none. */
+function sampledContext(random: () => number, share: number): Context | undefined {
+  if (random() >= share) return undefined;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: hex(random, 32),
+    spanId: hex(random, 16),
+    traceFlags: TraceFlags.SAMPLED,
+  });
+}
+
 function body(random: () => number): string {
   const target = 80 + Math.floor(random() * 121); // 80..200 characters
   let out = `${pick(random, METHODS)} ${pick(random, ROUTES)}`;
@@ -128,14 +138,7 @@ export function corpusRecords(count: number, baseMillis: number, seed = CORPUS_S
     };
     if (severityNumber >= SeverityNumber.ERROR)
       attributes['error.type'] = pick(random, ['TimeoutError', 'ECONNRESET', 'ValidationError']);
-    let context: Context | undefined;
-    if (random() < 0.6) {
-      context = trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: hex(random, 32),
-        spanId: hex(random, 16),
-        traceFlags: TraceFlags.SAMPLED,
-      });
-    }
+    const context = sampledContext(random, 0.6);
     out.push({
       scope: Math.floor(random() * SCOPES.length),
       record: {
@@ -197,14 +200,7 @@ export function accessRecords(count: number, baseMillis: number, seed = CORPUS_S
     const seconds = (random() * 0.5).toFixed(3);
     let body = `${client} - - "${method} ${path} HTTP/1.1" ${status} ${size} ${seconds}s "Mozilla/5.0 (X11; Linux)"`;
     if (body.length < 90) body += ` rid=${hex(random, 90 - body.length - 5)}`;
-    let context: Context | undefined;
-    if (random() < 0.5) {
-      context = trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: hex(random, 32),
-        spanId: hex(random, 16),
-        traceFlags: TraceFlags.SAMPLED,
-      });
-    }
+    const context = sampledContext(random, 0.5);
     out.push({
       scope: 0,
       record: {
