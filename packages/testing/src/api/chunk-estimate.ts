@@ -7,7 +7,7 @@
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/ingester/instance.go (getStats, getVolume)
  * @see https://github.com/grafana/loki/blob/v3.4.6/pkg/chunkenc/unordered.go (Append: head block size)
  */
-import type { StoredStream } from '../ingest/ingester';
+import type { StoredStream } from '../ingest/stored-stream';
 
 /** Bytes a head block counts per structured metadata pair (two 4-byte symbol references). */
 const METADATA_PAIR_BYTES = 8;

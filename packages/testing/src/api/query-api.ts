@@ -6,7 +6,8 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/loghttp/params.go
  * @see https://github.com/grafana/loki/blob/main/pkg/util/marshal/query.go
  */
-import type { Ingester, StoredStream } from '../ingest/ingester';
+import type { Ingester } from '../ingest/ingester';
+import type { StoredStream } from '../ingest/stored-stream';
 import type { HttpAnswer, Label } from '../internal-types';
 import { LogqlError, matchesLabels, parseLogSelector } from '../logql/logql-selector';
 import type { LogSelector } from '../logql/logql-selector';

@@ -6,24 +6,13 @@
  * @see https://github.com/grafana/loki/blob/main/pkg/ingester/stream.go (validateEntries, errorForFailedEntries)
  */
 import { formatGoTime, formatRfc3339, millisToNanos } from '../go-format';
-import type { HttpAnswer, IngestedEntry, Label } from '../internal-types';
+import type { HttpAnswer, IngestedEntry } from '../internal-types';
 import { labelsToString, parseMetric } from './metric-parser';
 import { TokenBucket } from './rate-limiter';
+import { sameEntry, StoredStream } from './stored-stream';
 
 /** `ingester.max_ignored_stream_errors`: failed entries listed in one answer. */
 const MAX_RETURNED_ERRORS = 10;
-
-/** One stream of one tenant. */
-export interface StoredStream {
-  /** Canonical label string. */
-  key: string;
-  labels: Label[];
-  /** Entries sorted by timestamp; equal timestamps keep their arrival order. */
-  entries: IngestedEntry[];
-  highestTs?: bigint;
-  lastLine?: IngestedEntry;
-  rateLimiter: TokenBucket;
-}
 
 /** Ingester settings that apply to every tenant. */
 export interface IngesterSettings {
@@ -41,13 +30,6 @@ export interface IngestResult {
   deduplicated: number;
   /** The answer when something was refused (the last stream's error wins, as in Loki). */
   error?: HttpAnswer;
-}
-
-function sameEntry(a: IngestedEntry, b: IngestedEntry, ignoreMetadata: boolean): boolean {
-  if (a.timestampNanos !== b.timestampNanos || a.line !== b.line) return false;
-  if (ignoreMetadata) return true;
-  if (a.metadata.length !== b.metadata.length) return false;
-  return a.metadata.every((pair, i) => pair.name === b.metadata[i].name && pair.value === b.metadata[i].value);
 }
 
 const BYTE_UNITS: ReadonlyArray<[string, number]> = [
@@ -132,7 +114,7 @@ export class Ingester {
           continue;
         }
         const { perStreamRateLimitBytesPerSecond: rate, perStreamRateLimitBurstBytes: burst } = this._settings;
-        stream = { key: request.labels, labels: parsed.labels, entries: [], rateLimiter: new TokenBucket(rate, burst) };
+        stream = new StoredStream(request.labels, parsed.labels, new TokenBucket(rate, burst));
         tenantStreams.set(request.labels, stream);
       }
       const error = this._pushToStream(tenant, stream, request.entries, result, nowMillis);
@@ -186,16 +168,10 @@ export class Ingester {
       if (stream.highestTs === undefined || entry.timestampNanos > stream.highestTs)
         stream.highestTs = entry.timestampNanos;
       // The head block drops an entry equal to one already stored at the same timestamp.
-      const end = upperBound(stream.entries, entry.timestampNanos);
-      let duplicate = false;
-      for (let i = end - 1; i >= 0 && stream.entries[i].timestampNanos === entry.timestampNanos; i--) {
-        if (sameEntry(stream.entries[i], entry, ignoreMetadata)) duplicate = true;
-      }
-      if (duplicate) {
+      if (!stream.add(entry, ignoreMetadata)) {
         result.deduplicated++;
         continue;
       }
-      stream.entries.splice(end, 0, entry);
       result.stored++;
     }
     if (failed.length === 0) return undefined;
