@@ -52,26 +52,27 @@ export interface PairSink {
   spanId(id: string, varying: VaryingFields): void;
 }
 
-/** The general path's sink: pairs appended to a metadata array. */
+/**
+ * The general path's sink: pairs appended to a metadata array (one instance per mapper, its
+ * array set per record).
+ */
 export class PairArray implements PairSink {
-  constructor(readonly pairs: NamedValue[]) {}
+  pairs: NamedValue[] = [];
 
-  push(pair: NamedValue): void {
-    this.pairs.push(pair);
+  push(pair: NamedValue | undefined): void {
+    if (pair !== undefined) this.pairs.push(pair);
   }
 
   observedTime(hrTime: readonly [number, number], varying: VaryingFields): void {
-    this.pairs.push(varying.observed(hrTime));
+    this.push(varying.observed(hrTime));
   }
 
   traceId(id: string, varying: VaryingFields): void {
-    const pair = varying.traceId(id);
-    if (pair !== undefined) this.pairs.push(pair);
+    this.push(varying.traceId(id));
   }
 
   spanId(id: string, varying: VaryingFields): void {
-    const pair = varying.spanId(id);
-    if (pair !== undefined) this.pairs.push(pair);
+    this.push(varying.spanId(id));
   }
 }
 
@@ -150,25 +151,28 @@ export class PackingSink implements PairSink {
   }
 
   traceId(id: string, varying: VaryingFields): void {
-    const written = this.encoder.pairWithNameId(TRACE_ID_NAME_FIELD, id);
-    if (written > 0) {
-      this.count++;
-      this.chars += TRACE_ID_NAME.length + id.length;
-    } else if (written < 0) {
-      const pair = varying.traceId(id);
-      if (pair !== undefined) this.push(pair);
-    }
+    if (!this._id(TRACE_ID_NAME_FIELD, TRACE_ID_NAME, id)) this._pushIfAny(varying.traceId(id));
   }
 
   spanId(id: string, varying: VaryingFields): void {
-    const written = this.encoder.pairWithNameId(SPAN_ID_NAME_FIELD, id);
+    if (!this._id(SPAN_ID_NAME_FIELD, SPAN_ID_NAME, id)) this._pushIfAny(varying.spanId(id));
+  }
+
+  /**
+   * Writes an ID pair lower-cased (nothing for an ID of zeros); `false`, having written nothing,
+   * for an ID that is not short ASCII (the caller takes the shared pair).
+   */
+  private _id(nameField: Uint8Array, name: string, id: string): boolean {
+    const written = this.encoder.pairWithNameId(nameField, id);
     if (written > 0) {
       this.count++;
-      this.chars += SPAN_ID_NAME.length + id.length;
-    } else if (written < 0) {
-      const pair = varying.spanId(id);
-      if (pair !== undefined) this.push(pair);
+      this.chars += name.length + id.length;
     }
+    return written >= 0;
+  }
+
+  private _pushIfAny(pair: NamedValue | undefined): void {
+    if (pair !== undefined) this.push(pair);
   }
 
   /** Pairs encoded together beforehand (a resource and scope tail). */

@@ -34,6 +34,8 @@ export class RecordMapper {
   private readonly _recordLabels: boolean;
   private readonly _encoder = new EntryEncoder();
   private readonly _sink = new PackingSink(this._encoder);
+  /** The general path's sink of record fields (its array set per record). */
+  private readonly _pairs = new PairArray();
   /** Raw lines and no record labels: records may take the fast path (`_pack`). */
   private readonly _packable: boolean;
 
@@ -69,7 +71,8 @@ export class RecordMapper {
     if (raw) {
       const firstField = metadata.length;
       sanitizeValues(metadata, this._diagnostics);
-      this._attributes.appendFields(record, new PairArray(metadata));
+      this._pairs.pairs = metadata;
+      this._attributes.appendFields(record, this._pairs);
       const tail = this._resources.tail(resource, record.instrumentationScope as ScopeLike);
       sharedStart = metadata.length;
       shared = this._attributes.appendTail(metadata, firstField, tail);

@@ -288,21 +288,7 @@ export class EntryEncoder {
    * need not for these).
    */
   pairWithNameAscii(nameField: Uint8Array, value: string): boolean {
-    const nameBytes = nameField.byteLength;
-    const length = value.length;
-    if (length === 0 || length > SHORT_STRING || nameBytes + 2 + length >= 0x80) return false;
-    this._ensure(4 + nameBytes + length, true);
-    const buf = this._buf;
-    const pos = this._pos;
-    const valueAt = pos + 4 + nameBytes;
-    for (let i = 0; i < length; i++) {
-      const c = value.charCodeAt(i);
-      if (c >= 0x80) return false;
-      buf[valueAt + i] = c;
-    }
-    writeShortPairHead(buf, pos, nameField, length);
-    this._pos = valueAt + length;
-    return true;
+    return this._shortAscii(nameField, value, false) > 0;
   }
 
   /**
@@ -311,19 +297,30 @@ export class EntryEncoder {
    * written), -1 when the ID is not short ASCII (nothing written: the caller lowers it itself).
    */
   pairWithNameId(nameField: Uint8Array, id: string): number {
+    return this._shortAscii(nameField, id, true);
+  }
+
+  /**
+   * Writes a pair of a short ASCII value in one pass (every length fits one byte); with `asId`,
+   * ASCII letters lowered and nothing written for a value of zeros only. Returns 1 when
+   * written, 0 for such zeros, -1 (nothing written) when the value is not short ASCII.
+   */
+  private _shortAscii(nameField: Uint8Array, value: string, asId: boolean): number {
     const nameBytes = nameField.byteLength;
-    const length = id.length;
+    const length = value.length;
     if (length === 0 || length > SHORT_STRING || nameBytes + 2 + length >= 0x80) return -1;
     this._ensure(4 + nameBytes + length, true);
     const buf = this._buf;
     const pos = this._pos;
     const valueAt = pos + 4 + nameBytes;
-    let zeros = true;
+    let zeros = asId;
     for (let i = 0; i < length; i++) {
-      let c = id.charCodeAt(i);
+      let c = value.charCodeAt(i);
       if (c >= 0x80) return -1;
-      if (c !== 0x30) zeros = false;
-      if (c >= 0x41 && c <= 0x5a) c += 0x20; // 'A'..'Z'
+      if (asId) {
+        if (c !== 0x30) zeros = false;
+        if (c >= 0x41 && c <= 0x5a) c += 0x20; // 'A'..'Z'
+      }
       buf[valueAt + i] = c;
     }
     if (zeros) return 0;
