@@ -31,7 +31,8 @@ export const DEFAULT_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
 });
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_HEADER_CHARS = /[\r\n\0]/;
+/** What HTTP (and node:http, and fetch's Headers) refuses in a value: controls but tab, and beyond Latin-1. */
+const FORBIDDEN_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]/;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -72,7 +73,9 @@ export function validateHeaders(headers: unknown, field: string): Record<string,
       throw new TypeError(`${field}[${JSON.stringify(name)}]: expected a string, got ${describe(value)}`);
     }
     if (FORBIDDEN_HEADER_CHARS.test(value)) {
-      throw new TypeError(`${field}[${JSON.stringify(name)}]: header values must not contain CR, LF or NUL`);
+      throw new TypeError(
+        `${field}[${JSON.stringify(name)}]: header values must not contain CR, LF, NUL or other control characters, nor characters beyond Latin-1`
+      );
     }
     result[name] = value;
   }
@@ -159,7 +162,9 @@ export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = 
   } else if (options.bearerToken !== undefined) {
     const token = optionalString(options.bearerToken, 'bearerToken') as string;
     if (token.length === 0 || FORBIDDEN_HEADER_CHARS.test(token)) {
-      throw new TypeError('bearerToken: expected a non-empty token without CR, LF or NUL');
+      throw new TypeError(
+        'bearerToken: expected a non-empty token of Latin-1 text without CR, LF, NUL or other control characters'
+      );
     }
     staticHeaders.authorization = `Bearer ${token}`;
   }

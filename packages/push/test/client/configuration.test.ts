@@ -73,7 +73,17 @@ describe('configuration', () => {
       [
         'CR/LF in a header',
         { headers: { 'x-a': 'v\r\nInjected: 1' } },
-        /headers\["x-a"\]: header values must not contain CR, LF or NUL/,
+        /headers\["x-a"\]: header values must not contain CR, LF, NUL or other control characters/,
+      ],
+      [
+        'a character beyond Latin-1 in a header',
+        { headers: { 'x-team': '日本' } },
+        /headers\["x-team"\]: header values must not contain .* nor characters beyond Latin-1/,
+      ],
+      [
+        'a control character in a header',
+        { headers: { 'x-a': 'v\u0001' } },
+        /headers\["x-a"\]: header values must not contain/,
       ],
       ['a bad header name', { headers: { 'bad name': 'v' } }, /headers: invalid header name "bad name"/],
       ['a non-string header', { headers: { 'x-a': 1 } }, /headers\["x-a"\]: expected a string, got number 1/],
@@ -96,7 +106,7 @@ describe('configuration', () => {
       [
         'a bearer token with CR/LF',
         { bearerToken: 'a\nb' },
-        /bearerToken: expected a non-empty token without CR, LF or NUL/,
+        /bearerToken: expected a non-empty token of Latin-1 text without CR, LF, NUL or other control characters/,
       ],
     ];
     for (const [what, options, message] of bad) {

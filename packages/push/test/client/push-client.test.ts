@@ -118,7 +118,9 @@ describe('LokiPushClient (loopback server)', () => {
       let error: unknown;
       await client.push(STREAMS).catch((e) => (error = e));
       expect(error).to.be.instanceOf(TypeError);
-      expect((error as Error).message).to.match(/headers\(\)\["x-a"\]: header values must not contain CR, LF or NUL/);
+      expect((error as Error).message).to.match(
+        /headers\(\)\["x-a"\]: header values must not contain CR, LF, NUL or other control characters/
+      );
       expect(server.requests).to.have.length(0);
     });
 

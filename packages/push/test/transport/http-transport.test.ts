@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LokiPushClient } from '../../src/client/push-client';
 import type { LokiPushError } from '../../src/client/errors';
 import { HttpTransport, MAX_RESPONSE_BODY_BYTES } from '../../src/transport/http-transport';
+import { SocketTransport } from '../../src/transport/socket-transport';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -186,25 +187,30 @@ describe('http-transport', () => {
         },
       ],
     ] as const) {
-      it(`gives up on ${name} after timeoutMillis in total`, async () => {
-        server = http.createServer((req, res) => {
-          req.resume();
-          req.on('end', () => respond(res));
+      for (const [kind, create] of [
+        ['HttpTransport', () => new HttpTransport()],
+        ['SocketTransport', () => new SocketTransport()],
+      ] as const) {
+        it(`${kind} gives up on ${name} after timeoutMillis in total`, async () => {
+          server = http.createServer((req, res) => {
+            req.resume();
+            req.on('end', () => respond(res));
+          });
+          const port = await listen(server);
+          const transport = create();
+          const started = Date.now();
+          const response = await transport.send({
+            url: new URL(`http://127.0.0.1:${port}/loki/api/v1/push`),
+            headers: {},
+            body: Buffer.from('x'),
+            timeoutMillis: TRICKLE_TIMEOUT_MILLIS,
+          });
+          const elapsed = Date.now() - started;
+          transport.close();
+          expect(response).to.deep.include({ kind: 'network', code: 'ETIMEDOUT' });
+          expect(elapsed).to.be.below(TRICKLE_TIMEOUT_MILLIS * 10);
         });
-        const port = await listen(server);
-        const transport = new HttpTransport();
-        const started = Date.now();
-        const response = await transport.send({
-          url: new URL(`http://127.0.0.1:${port}/loki/api/v1/push`),
-          headers: {},
-          body: Buffer.from('x'),
-          timeoutMillis: TRICKLE_TIMEOUT_MILLIS,
-        });
-        const elapsed = Date.now() - started;
-        transport.close();
-        expect(response).to.deep.include({ kind: 'network', code: 'ETIMEDOUT' });
-        expect(elapsed).to.be.below(TRICKLE_TIMEOUT_MILLIS * 10);
-      });
+      }
     }
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The push client's runtime parts on Node (and Bun, Deno): the node:http(s) transport with
- * keep-alive and proxies, the synchronous send from a worker thread, and the proxy settings
+ * The push client's runtime parts on Node (and Bun, Deno): on Node, the socket transport
+ * (HTTP/1.1 over node:net/node:tls); with a custom agent, a proxy, or on Bun and Deno (whose
+ * node:net is an emulation), the node:http(s) transport with keep-alive and proxies; the synchronous send from a worker thread, and the proxy settings
  * from the `proxy` option and the environment. The package's `imports` field maps
  * `#platform/runtime` here by default and to `../web/runtime` under the web conditions.
  */
 import type { ResolvedClientConfig } from '../../internal-types';
 import { HttpTransport } from '../../transport/http-transport';
+import { SocketTransport } from '../../transport/socket-transport';
 import type { ProxyEnv } from '../../transport/proxy-settings';
 import type { PushTransport } from '../../transport/transport-types';
 
@@ -22,5 +24,14 @@ export function runtimeEnv(): ProxyEnv {
 
 /** The transport of a client without one of its own. */
 export function createTransport(config: ResolvedClientConfig): PushTransport {
+  if (config.agent === undefined && config.proxy === undefined && isNode()) {
+    return new SocketTransport({ tls: config.tls.reveal() });
+  }
   return new HttpTransport({ agent: config.agent, tls: config.tls.reveal(), proxy: config.proxy });
+}
+
+/** Node itself, not Bun or Deno running this build. */
+function isNode(): boolean {
+  const versions = process.versions as Record<string, string | undefined>;
+  return versions.bun === undefined && versions.deno === undefined && !('Deno' in globalThis);
 }
