@@ -36,19 +36,14 @@ const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const CLOSED_CODE = 'ERR_TRANSPORT_CLOSED';
 
 /** Where requests go: one pool of connections each. */
-export interface SocketTarget {
+interface SocketTarget {
   /** `protocol//host:port`. */
   key: string;
   secure: boolean;
   /** Host name or address to connect to (IPv6 without brackets). */
   hostname: string;
   port: number;
-  /** The `Host` header. */
-  host: string;
 }
-
-/** Opens a connection (a test seam). */
-export type Connector = (target: SocketTarget, tlsSettings: TlsSettings) => net.Socket;
 
 /** Options of {@link SocketTransport}. */
 export interface SocketTransportOptions {
@@ -56,12 +51,10 @@ export interface SocketTransportOptions {
   tls?: TlsSettings;
   /** Connections per origin. @default MAX_SOCKETS */
   maxSockets?: number;
-  /** Test seam: how a connection is opened. */
-  connect?: Connector;
 }
 
 /** Plain TCP, or TLS with the given settings and SNI for host names (not addresses). */
-export const defaultConnector: Connector = (target, tlsSettings) => {
+function connect(target: SocketTarget, tlsSettings: TlsSettings): net.Socket {
   if (!target.secure) return net.connect({ host: target.hostname, port: target.port });
   return tls.connect({
     ...tlsSettings,
@@ -69,24 +62,23 @@ export const defaultConnector: Connector = (target, tlsSettings) => {
     port: target.port,
     ...(net.isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
   });
-};
+}
 
 /** The HTTP/1.1 socket transport (Node). */
 export class SocketTransport implements PushTransport {
   private readonly _pools = new Map<string, Pool>();
   private readonly _tls: TlsSettings;
   private readonly _maxSockets: number;
-  private readonly _connect: Connector;
   private _closed = false;
 
   constructor(options: SocketTransportOptions = {}) {
     this._tls = options.tls ?? {};
     this._maxSockets = options.maxSockets ?? MAX_SOCKETS;
-    this._connect = options.connect ?? defaultConnector;
   }
 
   send(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve) => {
+      if (this._closed) return resolve(network(codedError('the transport is closed', CLOSED_CODE), CLOSED_CODE));
       const head = requestHead(request);
       if (typeof head !== 'string') return resolve(head);
       const target = targetOf(request.url);
@@ -123,7 +115,6 @@ export class SocketTransport implements PushTransport {
         },
         fail: (error) => finish(network(error, (error as NodeJS.ErrnoException).code ?? 'ECONNRESET')),
       };
-      if (this._closed) return finish(network(codedError('the transport is closed', CLOSED_CODE), CLOSED_CODE));
       if (request.signal?.aborted) return onAbort();
       request.signal?.addEventListener('abort', onAbort, { once: true });
       pool.acquire(waiter);
@@ -151,7 +142,7 @@ export class SocketTransport implements PushTransport {
   private _pool(target: SocketTarget): Pool {
     let pool = this._pools.get(target.key);
     if (pool === undefined) {
-      pool = new Pool((owner) => new Connection(this._connect(target, this._tls), owner), this._maxSockets);
+      pool = new Pool((owner) => new Connection(connect(target, this._tls), owner), this._maxSockets);
       this._pools.set(target.key, pool);
     }
     return pool;
@@ -336,7 +327,7 @@ function targetOf(url: URL): SocketTarget {
   const secure = url.protocol === 'https:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { key: `${url.protocol}//${url.host}`, secure, hostname, port, host: url.host };
+  return { key: `${url.protocol}//${url.host}`, secure, hostname, port };
 }
 
 function network(error: Error, code: string): TransportResponse {

@@ -27,7 +27,7 @@ async function close(server: http.Server | https.Server): Promise<void> {
 describe('http-transport', () => {
   describe('https', () => {
     let server: https.Server;
-    let seen: Array<{ authorized: boolean; clientCn?: string }>;
+    let seen: Array<{ authorized: boolean; clientCn?: string; servername?: string | false }>;
 
     beforeEach(() => {
       seen = [];
@@ -46,7 +46,11 @@ describe('http-transport', () => {
         (req, res) => {
           const socket = req.socket as TLSSocket;
           const cn = socket.getPeerCertificate()?.subject?.CN;
-          seen.push({ authorized: socket.authorized, clientCn: Array.isArray(cn) ? cn[0] : cn });
+          seen.push({
+            authorized: socket.authorized,
+            clientCn: Array.isArray(cn) ? cn[0] : cn,
+            servername: (socket as TLSSocket & { servername?: string | false }).servername,
+          });
           req.resume();
           req.on('end', () => res.writeHead(204).end());
         }
@@ -62,6 +66,15 @@ describe('http-transport', () => {
       expect(result.status).to.equal(204);
     });
 
+    it('names the host to the server (SNI) and checks the certificate against that name', async () => {
+      const port = await start(false);
+      const client = new LokiPushClient({ url: `https://localhost:${port}`, ca: fixture('ca.crt') });
+      const result = await client.push(STREAMS);
+      await client.close();
+      expect(result.status).to.equal(204);
+      expect(seen.map((s) => s.servername)).to.deep.equal(['localhost']);
+    });
+
     it('presents a client certificate for mutual TLS', async () => {
       const port = await start(true);
       const client = new LokiPushClient({
@@ -72,7 +85,7 @@ describe('http-transport', () => {
       });
       await client.push(STREAMS);
       await client.close();
-      expect(seen).to.deep.equal([{ authorized: true, clientCn: 'otel-loki test client' }]);
+      expect(seen).to.deep.equal([{ authorized: true, clientCn: 'otel-loki test client', servername: false }]);
     });
 
     it('fails at once, without retrying, on an untrusted certificate', async () => {
