@@ -122,4 +122,29 @@ describe('packed tarballs in an empty project (smoke)', function () {
       throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
     });
   });
+
+  it('the type declarations need no @types/node (a Worker or browser project, skipLibCheck off)', async () => {
+    const tsc = require.resolve('typescript/bin/tsc');
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      lib: ['es2022', 'dom'],
+      types: [],
+      customConditions: ['workerd'],
+      skipLibCheck: false,
+    };
+    writeFileSync(
+      path.join(project, 'tsconfig.web.json'),
+      JSON.stringify({ compilerOptions, files: ['web-types.mts'] })
+    );
+    await run(process.execPath, [tsc, '-p', 'tsconfig.web.json'], {
+      cwd: project,
+      timeout: CONSUMER_TIMEOUT_MILLIS,
+    }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
+    });
+  });
 });

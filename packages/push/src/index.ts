@@ -19,6 +19,7 @@ export type {
   HeadersOption,
   LokiLimits,
   LokiClientOptions,
+  HttpAgentLike,
   SendBatchOptions,
   PushResult,
   LoggerResult,

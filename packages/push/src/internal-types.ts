@@ -1,8 +1,7 @@
 /** Types shared inside `@otel-loki/push`; not exported. */
-import type { Agent as HttpAgent } from 'node:http';
 import type { ResolvedProxy } from './transport/proxy-settings';
 import type { Secret } from './transport/secret';
-import type { HeadersOption, LokiClientOptions, PushFormat } from './types';
+import type { HeadersOption, HttpAgentLike, LokiClientOptions, PushFormat } from './types';
 
 /** TLS material of the own https agent; `rejectUnauthorized: false` only for `insecureSkipVerify`. */
 export type TlsSettings = Pick<LokiClientOptions, 'ca' | 'cert' | 'key'> & { rejectUnauthorized?: boolean };
@@ -29,7 +28,7 @@ export interface ResolvedClientConfig {
   /** Static headers, `Authorization` included when configured; redacted when printed. */
   staticHeaders: Secret<Record<string, string>>;
   dynamicHeaders?: Extract<HeadersOption, (...args: never[]) => unknown>;
-  agent?: HttpAgent;
+  agent?: HttpAgentLike;
   /**
    * The proxy requests go through (from the `proxy` option or the environment), its
    * credentials redacted; `undefined`: direct (no proxy, `proxy: false`, `NO_PROXY`, or `agent`).

@@ -1,5 +1,16 @@
-/** Public types of `@otel-loki/push`. */
-import type { Agent as HttpAgent } from 'node:http';
+/**
+ * Public types of `@otel-loki/push`. They name no Node type (no `@types/node` needed): the
+ * package also runs in Workers and browsers.
+ */
+
+/**
+ * A node:http or node:https `Agent` (what `new http.Agent()` makes), described by the members
+ * the client relies on.
+ */
+export interface HttpAgentLike {
+  maxSockets: number;
+  destroy(): void;
+}
 
 /** Stream labels: label name to value. Empty values are dropped, as Loki drops them. */
 export type Labels = Readonly<Record<string, string>>;
@@ -103,12 +114,12 @@ export interface LokiClientOptions {
   bearerToken?: string;
   /** Extra headers, or a function returning them (called before every request). */
   headers?: HeadersOption;
-  /** PEM CA certificate(s) to trust for https. */
-  ca?: string | Buffer | Array<string | Buffer>;
+  /** PEM CA certificate(s) to trust for https (a string, or bytes such as a `Buffer`). */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
   /** PEM client certificate for mutual TLS. */
-  cert?: string | Buffer;
+  cert?: string | Uint8Array;
   /** PEM client key for mutual TLS. */
-  key?: string | Buffer;
+  key?: string | Uint8Array;
   /**
    * **Insecure.** `true` turns off verification of Loki's TLS certificate (any certificate,
    * any host name is accepted), e.g. for a test Loki with a self-signed certificate. Prefer
@@ -122,7 +133,7 @@ export interface LokiClientOptions {
    * keep-alive default, and no proxy applies to it: neither the environment's (ignored) nor
    * the `proxy` option (an error). `ca`, `cert`, `key` and `insecureSkipVerify` are ignored.
    */
-  agent?: HttpAgent;
+  agent?: HttpAgentLike;
   /**
    * The HTTP proxy to reach Loki through: `'http://proxy:3128'` (or `https:` for TLS to the
    * proxy, verified against the system CAs), with optional credentials

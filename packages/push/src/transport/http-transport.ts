@@ -3,6 +3,7 @@
  * size cap on the response body. Outcomes are values; nothing here retries.
  */
 import type { TlsSettings } from '../internal-types';
+import { nodeTls } from './node-tls';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as timers from 'node:timers';
@@ -48,7 +49,7 @@ export class HttpTransport implements PushTransport {
     const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
     const tls = options.tls ?? {};
     this._ownHttpAgent = new http.Agent(agentOptions);
-    this._ownHttpsAgent = new https.Agent({ ...agentOptions, ...tls });
+    this._ownHttpsAgent = new https.Agent({ ...agentOptions, ...nodeTls(tls) });
     if (options.proxy !== undefined && options.agent === undefined) {
       const { proxy, proxyConnection } = options;
       this._routes = {

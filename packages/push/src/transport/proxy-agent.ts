@@ -15,6 +15,8 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import type { TlsSettings } from '../internal-types';
+import { nodeTls } from './node-tls';
+import type { NodeTlsOptions } from './node-tls';
 import type { ResolvedProxy } from './proxy-settings';
 
 /** Longest wait for the proxy to answer a `CONNECT`; the request's own limit usually fires first. */
@@ -49,7 +51,7 @@ export function proxyRoute(
   connection: ProxyConnectionOptions = {}
 ): ProxyRoute {
   if (target.protocol === 'https:') {
-    const agent = new TunnelingAgent(proxy, agentOptions, tlsSettings, connection);
+    const agent = new TunnelingAgent(proxy, agentOptions, nodeTls(tlsSettings), connection);
     return { agent, path: (url) => url.pathname + url.search, headers: () => ({}), proxyUrl: proxy.url };
   }
   const agent = new ForwardingAgent(proxy, agentOptions, connection);
@@ -96,7 +98,7 @@ class TunnelingAgent extends https.Agent {
   constructor(
     private readonly _proxy: ResolvedProxy,
     options: http.AgentOptions,
-    private readonly _tls: TlsSettings,
+    private readonly _tls: NodeTlsOptions,
     private readonly _connection: ProxyConnectionOptions
   ) {
     super({ ...options, ..._tls });

@@ -13,6 +13,8 @@ import * as net from 'node:net';
 import * as timers from 'node:timers';
 import * as tls from 'node:tls';
 import type { TlsSettings } from '../internal-types';
+import { nodeTls } from './node-tls';
+import type { NodeTlsOptions } from './node-tls';
 import { Http1ResponseReader, INVALID_RESPONSE_CODE } from './http1-response';
 import type { ReadOutcome } from './http1-response';
 import { INSPECT_CUSTOM } from './transport-types';
@@ -54,7 +56,7 @@ export interface SocketTransportOptions {
 }
 
 /** Plain TCP, or TLS with the given settings and SNI for host names (not addresses). */
-function connect(target: SocketTarget, tlsSettings: TlsSettings): net.Socket {
+function connect(target: SocketTarget, tlsSettings: NodeTlsOptions): net.Socket {
   if (!target.secure) return net.connect({ host: target.hostname, port: target.port });
   return tls.connect({
     ...tlsSettings,
@@ -67,12 +69,12 @@ function connect(target: SocketTarget, tlsSettings: TlsSettings): net.Socket {
 /** The HTTP/1.1 socket transport (Node). */
 export class SocketTransport implements PushTransport {
   private readonly _pools = new Map<string, Pool>();
-  private readonly _tls: TlsSettings;
+  private readonly _tls: NodeTlsOptions;
   private readonly _maxSockets: number;
   private _closed = false;
 
   constructor(options: SocketTransportOptions = {}) {
-    this._tls = options.tls ?? {};
+    this._tls = nodeTls(options.tls);
     this._maxSockets = options.maxSockets ?? MAX_SOCKETS;
   }
 

@@ -5,6 +5,7 @@
  * from the `proxy` option and the environment. The package's `imports` field maps
  * `#platform/runtime` here by default and to `../web/runtime` under the web conditions.
  */
+import type { Agent } from 'node:http';
 import type { ResolvedClientConfig } from '../../internal-types';
 import { HttpTransport } from '../../transport/http-transport';
 import { SocketTransport } from '../../transport/socket-transport';
@@ -27,7 +28,9 @@ export function createTransport(config: ResolvedClientConfig): PushTransport {
   if (config.agent === undefined && config.proxy === undefined && isNode()) {
     return new SocketTransport({ tls: config.tls.reveal() });
   }
-  return new HttpTransport({ agent: config.agent, tls: config.tls.reveal(), proxy: config.proxy });
+  // The option's type is structural (no @types/node for users); what it holds is an Agent.
+  const agent = config.agent as Agent | undefined;
+  return new HttpTransport({ agent, tls: config.tls.reveal(), proxy: config.proxy });
 }
 
 /** Node itself, not Bun or Deno running this build. */
