@@ -24,9 +24,10 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          // TypeScript files outside every tsconfig (bench/) get a default project.
+          // TypeScript files outside every tsconfig (bench/, the packaging test's consumers) get
+          // a default project: 17 files today, with room for a few more.
           allowDefaultProject: ['bench/*.ts', 'test/fixtures/packaging/*.?ts'],
-          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 24,
         },
         tsconfigRootDir: import.meta.dirname,
       },
