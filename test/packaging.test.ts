@@ -100,8 +100,18 @@ describe('packed tarballs in an empty project (smoke)', function () {
     expect(stdout).to.include('esm consumer ok');
   });
 
+  /** Runs tsc in the project on `files` with `compilerOptions` (written to `tsconfig`). */
+  async function typeCheck(tsconfig: string, compilerOptions: object, files: string[]): Promise<void> {
+    writeFileSync(path.join(project, tsconfig), JSON.stringify({ compilerOptions, files }));
+    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], {
+      cwd: project,
+      timeout: CONSUMER_TIMEOUT_MILLIS,
+    }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
+    });
+  }
+
   it('the type declarations resolve from ESM and CommonJS (moduleResolution node16)', async () => {
-    const tsc = require.resolve('typescript/bin/tsc');
     const compilerOptions = {
       noEmit: true,
       strict: true,
@@ -110,21 +120,10 @@ describe('packed tarballs in an empty project (smoke)', function () {
       target: 'es2022',
       types: ['node'],
     };
-    writeFileSync(
-      path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions, files: ['types.mts', 'types.cts'] })
-    );
-    const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-      cwd: project,
-      timeout: CONSUMER_TIMEOUT_MILLIS,
-    });
-    await result.catch((error: { stdout?: string }) => {
-      throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
-    });
+    await typeCheck('tsconfig.json', compilerOptions, ['types.mts', 'types.cts']);
   });
 
   it('the type declarations need no @types/node (a Worker or browser project, skipLibCheck off)', async () => {
-    const tsc = require.resolve('typescript/bin/tsc');
     const compilerOptions = {
       noEmit: true,
       strict: true,
@@ -136,15 +135,6 @@ describe('packed tarballs in an empty project (smoke)', function () {
       customConditions: ['workerd'],
       skipLibCheck: false,
     };
-    writeFileSync(
-      path.join(project, 'tsconfig.web.json'),
-      JSON.stringify({ compilerOptions, files: ['web-types.mts'] })
-    );
-    await run(process.execPath, [tsc, '-p', 'tsconfig.web.json'], {
-      cwd: project,
-      timeout: CONSUMER_TIMEOUT_MILLIS,
-    }).catch((error: { stdout?: string }) => {
-      throw new Error(`tsc failed:\n${error.stdout ?? String(error)}`);
-    });
+    await typeCheck('tsconfig.web.json', compilerOptions, ['web-types.mts']);
   });
 });

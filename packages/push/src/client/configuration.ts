@@ -4,6 +4,7 @@ import { resolveProxy, runtimeEnv } from '#platform/runtime';
 import { base64, utf8Bytes } from '#platform/bytes';
 import type { ProxyEnv } from '../transport/proxy-settings';
 import { Secret } from '../transport/secret';
+import { INVALID_HEADER_VALUE } from '../transport/transport-types';
 import { validateTenantId } from '../loki/tenant';
 import { validateTimezone } from '../loki/timestamp';
 import type { LokiClientOptions, LokiLimits } from '../types';
@@ -31,8 +32,6 @@ export const DEFAULT_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
 });
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** What HTTP (and node:http, and fetch's Headers) refuses in a value: controls but tab, and beyond Latin-1. */
-const FORBIDDEN_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]/;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -72,7 +71,7 @@ export function validateHeaders(headers: unknown, field: string): Record<string,
     if (typeof value !== 'string') {
       throw new TypeError(`${field}[${JSON.stringify(name)}]: expected a string, got ${describe(value)}`);
     }
-    if (FORBIDDEN_HEADER_CHARS.test(value)) {
+    if (INVALID_HEADER_VALUE.test(value)) {
       throw new TypeError(
         `${field}[${JSON.stringify(name)}]: header values must not contain CR, LF, NUL or other control characters, nor characters beyond Latin-1`
       );
@@ -161,7 +160,7 @@ export function resolveClientConfig(options: LokiClientOptions, env: ProxyEnv = 
     staticHeaders.authorization = 'Basic ' + base64(utf8Bytes(`${username}:${password ?? ''}`));
   } else if (options.bearerToken !== undefined) {
     const token = optionalString(options.bearerToken, 'bearerToken') as string;
-    if (token.length === 0 || FORBIDDEN_HEADER_CHARS.test(token)) {
+    if (token.length === 0 || INVALID_HEADER_VALUE.test(token)) {
       throw new TypeError(
         'bearerToken: expected a non-empty token of Latin-1 text without CR, LF, NUL or other control characters'
       );

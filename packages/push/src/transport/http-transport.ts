@@ -6,8 +6,8 @@ import type { TlsSettings } from '../internal-types';
 import { nodeTls } from './node-tls';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as timers from 'node:timers';
 import { proxyRoute } from './proxy-agent';
+import { watchRequest } from './request-limits';
 import type { ProxyConnectionOptions, ProxyRoute } from './proxy-agent';
 import type { ResolvedProxy } from './proxy-settings';
 import { INSPECT_CUSTOM, MAX_RESPONSE_BODY_BYTES } from './transport-types';
@@ -16,12 +16,6 @@ import type { PushTransport, TransportRequest, TransportResponse } from './trans
 export { MAX_RESPONSE_BODY_BYTES };
 export type { PushTransport, TransportRequest, TransportResponse };
 
-/**
- * The request time limit runs on the real clock, captured at load: fake timers installed by
- * an application's tests (which also patch `node:timers`) must not fire it early.
- */
-const realSetTimeout = timers.setTimeout;
-const realClearTimeout = timers.clearTimeout;
 /** Sockets kept per host by the default agent. */
 const MAX_SOCKETS = 16;
 
@@ -65,11 +59,12 @@ export class HttpTransport implements PushTransport {
       const route = this._routes?.[isHttps ? 'https' : 'http'];
       const agent = this._agent ?? route?.agent ?? (isHttps ? this._ownHttpsAgent : this._ownHttpAgent);
       let settled = false;
+      // Replaced once watching starts; a signal aborted before that settles with nothing to end.
+      let unwatch = (): void => undefined;
       const finish = (response: TransportResponse): void => {
         if (settled) return;
         settled = true;
-        realClearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
+        unwatch();
         resolve(response);
       };
       const fail = (error: Error): void =>
@@ -85,22 +80,11 @@ export class HttpTransport implements PushTransport {
           'content-length': String(request.body.byteLength),
         },
       });
-      const timer = realSetTimeout(() => {
-        const error = new Error(`no answer within ${request.timeoutMillis} ms`) as NodeJS.ErrnoException;
-        error.code = 'ETIMEDOUT';
+      unwatch = watchRequest(request, (error) => {
         fail(error);
         req.destroy(error);
-      }, request.timeoutMillis);
-      timer.unref();
-      const onAbort = (): void => {
-        const error = new Error('aborted by the caller') as NodeJS.ErrnoException;
-        error.name = 'AbortError';
-        error.code = 'ABORT_ERR';
-        fail(error);
-        req.destroy(error);
-      };
-      if (request.signal?.aborted) return onAbort();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      if (settled) return;
 
       req.on('error', fail);
       req.on('response', (res) => {

@@ -10,30 +10,22 @@
  * connections do not keep the process alive, and are dropped when the server closes them.
  */
 import * as net from 'node:net';
-import * as timers from 'node:timers';
 import * as tls from 'node:tls';
 import type { TlsSettings } from '../internal-types';
 import { nodeTls } from './node-tls';
 import type { NodeTlsOptions } from './node-tls';
 import { Http1ResponseReader, INVALID_RESPONSE_CODE } from './http1-response';
 import type { ReadOutcome } from './http1-response';
-import { INSPECT_CUSTOM } from './transport-types';
+import { codedError, watchRequest } from './request-limits';
+import { INSPECT_CUSTOM, INVALID_HEADER_VALUE } from './transport-types';
 import type { PushTransport, TransportRequest, TransportResponse } from './transport-types';
 
-/**
- * The request time limit runs on the real clock, captured at load: fake timers installed by
- * an application's tests (which also patch `node:timers`) must not fire it early.
- */
-const realSetTimeout = timers.setTimeout;
-const realClearTimeout = timers.clearTimeout;
 /** Connections kept per origin (as `HttpTransport`'s agent). */
 export const MAX_SOCKETS = 16;
 /** TCP keep-alive probes on idle connections start after this long (node:http's agent default). */
 const KEEP_ALIVE_MILLIS = 1000;
 /** Headers this transport writes itself; a caller's copy is left out (`host` replaces ours). */
 const OWN_HEADERS = new Set(['content-length', 'connection', 'transfer-encoding', 'host']);
-/** What node:http accepts in a header value: tab, visible ASCII and Latin-1. */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** The code of a request made after {@link SocketTransport.close}. */
 const CLOSED_CODE = 'ERR_TRANSPORT_CLOSED';
 
@@ -87,27 +79,14 @@ export class SocketTransport implements PushTransport {
       const pool = this._pool(target);
       let connection: Connection | undefined;
       let settled = false;
+      // Replaced once watching starts; a signal aborted before that settles with nothing to end.
+      let unwatch = (): void => undefined;
       const finish = (response: TransportResponse): void => {
         if (settled) return;
         settled = true;
-        realClearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
+        unwatch();
         pool.cancel(waiter);
         resolve(response);
-      };
-      const stop = (error: Error, code: string): void => {
-        finish(network(error, code));
-        connection?.destroy();
-      };
-      const timer = realSetTimeout(
-        () => stop(codedError(`no answer within ${request.timeoutMillis} ms`, 'ETIMEDOUT'), 'ETIMEDOUT'),
-        request.timeoutMillis
-      );
-      timer.unref();
-      const onAbort = (): void => {
-        const error = codedError('aborted by the caller', 'ABORT_ERR');
-        error.name = 'AbortError';
-        stop(error, 'ABORT_ERR');
       };
       const waiter: Waiter = {
         take: (acquired) => {
@@ -117,9 +96,11 @@ export class SocketTransport implements PushTransport {
         },
         fail: (error) => finish(network(error, (error as NodeJS.ErrnoException).code ?? 'ECONNRESET')),
       };
-      if (request.signal?.aborted) return onAbort();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-      pool.acquire(waiter);
+      unwatch = watchRequest(request, (error, code) => {
+        finish(network(error, code));
+        connection?.destroy();
+      });
+      if (!settled) pool.acquire(waiter);
     });
   }
 
@@ -334,12 +315,6 @@ function targetOf(url: URL): SocketTarget {
 
 function network(error: Error, code: string): TransportResponse {
   return { kind: 'network', error, code };
-}
-
-function codedError(message: string, code: string): NodeJS.ErrnoException {
-  const error = new Error(message) as NodeJS.ErrnoException;
-  error.code = code;
-  return error;
 }
 
 /** A connection lost mid-exchange, worded and coded as node:http does ("socket hang up"). */

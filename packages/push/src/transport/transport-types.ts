@@ -27,6 +27,12 @@ export interface PushTransport {
   close(): void;
 }
 
+/**
+ * What HTTP (node:http, and fetch's `Headers`) refuses in a header value: control characters
+ * but tab, and characters beyond Latin-1.
+ */
+export const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
 /** Longest response body read; the rest is discarded. */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
