@@ -123,6 +123,8 @@ export class LokiLogRecordExporter implements LogRecordExporter {
         retryDeadlineMillis: this._config.retryDeadlineMillis,
         oldestAcceptedNanos,
         signal: this._abort.signal,
+        // Our own client keeps nothing of a push it delivered; the tests' clients may.
+        releaseDelivered: spool === undefined && client instanceof LokiPushClient,
       });
       this._sender = memory;
       const { encode, pushEncoded } = this._client;

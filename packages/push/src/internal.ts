@@ -11,7 +11,7 @@ export {
   toProtoTimestamp,
   varintSize,
 } from './wire/entry-encoder';
-export type { EncodedPushEntry } from './wire/entry-encoder';
+export type { EncodedPushEntry, EncoderChunk } from './wire/entry-encoder';
 export { readEntryMetadata } from './wire/push-request-reader';
 export { goQuote, goQuoteRune, goRuneVerb, unquote, hasInvalidUnicode } from './wire/go-quote';
 export { snappyImplementation, useSnappyImplementation } from './wire/snappy';

@@ -12,9 +12,15 @@
  *
  * The entry is the only writer of its fields: every change goes through a method that keeps
  * the encoding that of the fields (the contract of `EncodedPushEntry`).
+ *
+ * Its bytes lie in a buffer of the mapping's encoder, held (`EntryEncoder.hold`) while the
+ * entry may read them. Once delivered, the sender calls {@link LokiEntry.release}: the buffer
+ * may then be written again, and the entry refuses to be read (an internal error, never
+ * someone else's bytes). An entry never released (dropped, refused, handed to the user)
+ * keeps its buffer from reuse: the garbage collector frees it.
  */
 import { ENTRY_ENCODED_SIZE, ENTRY_ENCODING, readEntryMetadata, rewriteTimestamp } from '@otel-loki/push/internal';
-import type { EncodedPushEntry, EntryEncoder } from '@otel-loki/push/internal';
+import type { EncodedPushEntry, EncoderChunk, EntryEncoder } from '@otel-loki/push/internal';
 import type { NamedValue } from '../internal-types';
 import { RANK_FIELD } from './attribute-flattening';
 import { FIELD_NAMES } from './resource-mapping';
@@ -51,6 +57,10 @@ export class LokiEntry implements EncodedPushEntry {
    * when asked for, so that no view object per entry waits in the retry buffer).
    */
   private _chunk: Uint8Array | undefined = undefined;
+  /** The encoder's hold on the buffer of the bytes (`_chunk`'s, or `_encoded`'s) while the entry has them. */
+  private _hold: EncoderChunk | undefined = undefined;
+  /** Delivered and released: never read again. */
+  private _released = false;
   private _start = 0;
   private _end = 0;
   private _timestampNanos: bigint | undefined = undefined;
@@ -86,7 +96,8 @@ export class LokiEntry implements EncodedPushEntry {
   }
 
   /**
-   * An entry whose encoding `chunk[start, end)` was written by the mapping (timestamp field of
+   * An entry whose encoding `chunk.bytes[start, end)` was written by the mapping (held for it:
+   * `encoder.hold()`; timestamp field of
    * `timestampBytes` bytes, the line, then `count` metadata pairs of `chars` UTF-16 units, with
    * `shared.encoded` at `sharedOffset`). Pairs before the shared run are record attributes and
    * fields (a field's name is never an attribute's there), pairs after it demoted labels.
@@ -96,7 +107,7 @@ export class LokiEntry implements EncodedPushEntry {
     nanos: number,
     line: string,
     encoder: EntryEncoder,
-    chunk: Uint8Array,
+    chunk: EncoderChunk,
     start: number,
     end: number,
     timestampBytes: number,
@@ -106,7 +117,8 @@ export class LokiEntry implements EncodedPushEntry {
     sharedOffset: number
   ): LokiEntry {
     const entry = new LokiEntry(seconds, nanos, line, undefined, encoder, shared, 0);
-    entry._chunk = chunk;
+    entry._chunk = chunk.bytes;
+    entry._hold = chunk;
     entry._start = start;
     entry._end = end;
     entry._timestampBytes = timestampBytes;
@@ -142,7 +154,7 @@ export class LokiEntry implements EncodedPushEntry {
 
   /** Number of metadata pairs. */
   get metadataCount(): number {
-    return this._chunk !== undefined ? this._packedCount : this._metadata!.length;
+    return this._chunk !== undefined ? this._packedCount : this._pairs().length;
   }
 
   /** Nanoseconds since the epoch (computed on first use: the exporter itself works on seconds and nanos). */
@@ -173,7 +185,7 @@ export class LokiEntry implements EncodedPushEntry {
   /** Sum of the lengths (UTF-16 units) of every metadata name and value. */
   get metadataChars(): number {
     if (this._chunk !== undefined) return this._packedChars;
-    const pairs = this._metadata!;
+    const pairs = this._pairs();
     const shared = this._shared;
     let chars = 0;
     let i = 0;
@@ -193,7 +205,7 @@ export class LokiEntry implements EncodedPushEntry {
     this._timestampNanos = undefined;
     const chunk = this._chunk;
     if (chunk === undefined) {
-      this._encoded = undefined;
+      this._dropEncoding();
       return;
     }
     // The entry's bytes are its own (the request writer copies them): a timestamp field of the
@@ -205,9 +217,13 @@ export class LokiEntry implements EncodedPushEntry {
     encoder.rawRange(chunk, this._start + this._timestampBytes, this._end);
     this._sharedOffset += timestampBytes - this._timestampBytes;
     this._timestampBytes = timestampBytes;
-    this._chunk = encoder.buffer;
+    const old = this._hold!;
+    const hold = encoder.hold();
+    this._hold = hold;
+    this._chunk = hold.bytes;
     this._start = encoder.entryStart;
     this._end = this._start + encoder.written;
+    encoder.release(old);
   }
 
   /** Moves the timestamp to 1 ns after (`seconds`, `nanos`). */
@@ -220,14 +236,14 @@ export class LokiEntry implements EncodedPushEntry {
   setLine(line: string): void {
     this._unpack();
     this._line = line;
-    this._encoded = undefined;
+    this._dropEncoding();
   }
 
   /** Appends a metadata pair (after the shared run, which stays valid). */
   appendMetadata(pair: NamedValue): void {
     this._unpack();
     this._metadata!.push(pair);
-    this._encoded = undefined;
+    this._dropEncoding();
   }
 
   /**
@@ -237,13 +253,26 @@ export class LokiEntry implements EncodedPushEntry {
   editMetadata<T>(edit: (pairs: NamedValue[]) => T): T {
     this._unpack();
     this._shared = undefined;
-    this._encoded = undefined;
+    this._dropEncoding();
     return edit(this._metadata!);
+  }
+
+  /**
+   * The entry was delivered and will not be read again: its bytes are given back to the
+   * encoder, which may write other entries over them. Reading the entry afterwards throws.
+   * Once only; the sender calls it for its own entries of a push Loki accepted.
+   */
+  release(): void {
+    if (this._released) return;
+    this._released = true;
+    this._dropEncoding();
+    this._chunk = undefined;
   }
 
   /** The metadata as pairs, read back from a packed encoding (kept for the next read). */
   private _pairs(): NamedValue[] {
     if (this._metadata !== undefined) return this._metadata;
+    if (this._released) throw releasedError();
     const bytes = this._chunk!;
     const start = this._start;
     const shared = this._shared;
@@ -265,9 +294,20 @@ export class LokiEntry implements EncodedPushEntry {
     if (this._chunk === undefined) return;
     this._pairs();
     this._chunk = undefined;
+    this._dropEncoding();
+  }
+
+  /** Forgets the encoding (it no longer matches the fields, or the entry is done), giving its buffer back. */
+  private _dropEncoding(): void {
+    this._encoded = undefined;
+    const hold = this._hold;
+    if (hold === undefined) return;
+    this._hold = undefined;
+    this._encoder.release(hold);
   }
 
   private _encode(): Uint8Array {
+    if (this._released) throw releasedError();
     const encoder = this._encoder;
     encoder.begin(this._seconds, this._nanos);
     encoder.line(this._line);
@@ -280,8 +320,13 @@ export class LokiEntry implements EncodedPushEntry {
       i += shared.pairs.length;
     }
     for (; i < metadata.length; i++) writePair(encoder, metadata[i]);
+    this._hold = encoder.hold();
     return encoder.end();
   }
+}
+
+function releasedError(): Error {
+  return new Error('internal error: a Loki entry was read after it was delivered and released');
 }
 
 /** Writes one pair: its own encoding, or its encoded name and its value, or both strings. */

@@ -21,6 +21,12 @@ import { ResourceMapper } from './resource-mapping';
 import type { MetadataTail, ResourceInfo, ResourceLike, ResourceMappingConfig, ScopeLike } from './resource-mapping';
 import { entryHrTime, splitHrTime } from './timestamps';
 
+/**
+ * Encoder buffers (256 KiB each) kept for reuse: enough for the pushes in flight to give
+ * theirs back while new records are written (1 MiB at most, kept while idle).
+ */
+const FREE_ENCODER_CHUNKS = 4;
+
 /** Settings of {@link RecordMapper}. */
 export interface RecordMappingConfig extends ResourceMappingConfig {
   severityTextAsLabel: boolean;
@@ -32,7 +38,8 @@ export class RecordMapper {
   private readonly _resources: ResourceMapper;
   private readonly _attributes: RecordAttributeMapper;
   private readonly _recordLabels: boolean;
-  private readonly _encoder = new EntryEncoder();
+  /** Reuses a buffer once the sender released every entry in it (`LokiEntry.release`). */
+  private readonly _encoder = new EntryEncoder(FREE_ENCODER_CHUNKS);
   private readonly _sink = new PackingSink(this._encoder);
   /** The general path's sink of record fields (its array set per record). */
   private readonly _pairs = new PairArray();
@@ -118,7 +125,7 @@ export class RecordMapper {
       nanos,
       line,
       encoder,
-      encoder.buffer,
+      encoder.hold(),
       start,
       start + encoder.written,
       timestampBytes,

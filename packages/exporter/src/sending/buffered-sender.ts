@@ -14,7 +14,7 @@ import { logger } from '../observability/diagnostics';
 import type { PushClient } from '../internal-types';
 import { DELIVERED_ATTEMPT, failedAttempt, singleAttemptOptions } from './push-attempt';
 import type { PushAttemptOutcome } from './push-attempt';
-import { expireEntries, makeChunk, RetryBuffer, settleChunk } from './retry-buffer';
+import { expireEntries, makeChunk, releaseEntries, RetryBuffer, settleChunk } from './retry-buffer';
 import type { BufferedChunk, ChunkOutcome } from './retry-buffer';
 import { RefusalReporter } from './refusal-reporter';
 import { withTracingSuppressed } from './suppress-tracing';
@@ -54,6 +54,13 @@ export interface BufferedSenderOptions {
   oldestAcceptedNanos: () => bigint;
   signal: AbortSignal;
   random?: () => number;
+  /**
+   * Releases the exporter's own entries once the sender is done with them (delivered, or not
+   * to be sent again: `LokiEntry.release`), so that the mapping reuses their buffers. Only when
+   * the sender is the last to hold them: not the spool's fallback, whose entries the spool may
+   * still hold; never entries of a refused push, which the export's error hands to the user.
+   */
+  releaseDelivered?: boolean;
 }
 
 /**
@@ -251,6 +258,11 @@ export class BufferedSender {
     const outcome = this._onAttempt(attempt, tenant);
     this._options.diagnostics.count('entries', entries - attempt.failed);
     for (const chunk of live) settleChunk(chunk, outcome);
+    if (this._options.releaseDelivered === true) {
+      // Delivered, or sent again later (what a retryable failure left undelivered is requeued).
+      if (attempt.kind === 'delivered') releaseEntries(live);
+      else if (attempt.kind === 'retryable') releaseEntries(live, attempt.error.failedStreams);
+    }
     this._pump();
     if (outcome.kind === 'retained') this._release();
   }

@@ -7,7 +7,7 @@
  * exactly (UTF-8) would cost a pass over every string on the export path; for ASCII logs the
  * two are equal.
  */
-import type { PushStream } from '@otel-loki/push';
+import type { PushEntry, PushStream } from '@otel-loki/push';
 import { LokiEntry } from '../mapping/loki-entry';
 import { entryTimeSpan } from './entry-times';
 
@@ -69,6 +69,24 @@ export function settleChunk(chunk: BufferedChunk, outcome: ChunkOutcome): void {
   const settle = chunk.settle;
   chunk.settle = undefined;
   settle?.(outcome);
+}
+
+/**
+ * Gives the buffers of the exporter's own entries in `chunks` back to the mapping's encoder
+ * (`LokiEntry.release`), but those of `kept` (sent again later): only for entries nothing
+ * will read again.
+ */
+export function releaseEntries(chunks: readonly BufferedChunk[], kept?: readonly PushStream[]): void {
+  let keep: Set<PushEntry> | undefined;
+  if (kept !== undefined && kept.length > 0) {
+    keep = new Set();
+    for (const stream of kept) for (const entry of stream.entries) keep.add(entry);
+  }
+  for (const chunk of chunks) {
+    for (const stream of chunk.streams) {
+      for (const entry of stream.entries) if (entry instanceof LokiEntry && keep?.has(entry) !== true) entry.release();
+    }
+  }
 }
 
 /** Removes entries older than `oldestNanos` from a chunk; returns how many were removed. */

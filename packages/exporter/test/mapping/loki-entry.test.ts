@@ -404,6 +404,88 @@ describe('loki-entry', () => {
     });
   });
 
+  describe('release (buffer reuse)', () => {
+    /** A packed entry written by hand as the mapping writes one (no shared run). */
+    function packed(encoder: EntryEncoder, line: string, pairs: MetadataPair[] = []): LokiEntry {
+      encoder.begin(T0[0], T0[1]);
+      const timestampBytes = encoder.written;
+      encoder.line(line);
+      for (const pair of pairs) encoder.pair(pair.name, pair.value);
+      const chars = pairs.reduce((n, p) => n + p.name.length + p.value.length, 0);
+      const start = encoder.entryStart;
+      const end = start + encoder.written;
+      return LokiEntry.packed(
+        T0[0],
+        T0[1],
+        line,
+        encoder,
+        encoder.hold(),
+        start,
+        end,
+        timestampBytes,
+        pairs.length,
+        chars,
+        undefined,
+        0
+      );
+    }
+
+    /** Packed entries of 2 KB lines until the encoder moves to another buffer; the last one is in the new buffer. */
+    function fill(encoder: EntryEncoder, tag: string): LokiEntry[] {
+      const buffer = encoder.buffer;
+      const entries: LokiEntry[] = [];
+      // Bounded: a 256 KiB buffer holds about 130 entries of 2 KB.
+      for (let i = 0; i < 1000 && encoder.buffer === buffer; i++) {
+        entries.push(packed(encoder, `${tag}${i} `.padEnd(2000, '.'), [{ name: 'i', value: `${tag}${i}` }]));
+      }
+      expect(encoder.buffer).to.not.equal(buffer);
+      return entries;
+    }
+
+    it('a released entry refuses to be read, with an internal error rather than bytes it no longer owns', () => {
+      const encoder = new EntryEncoder(2);
+      const entry = packed(encoder, 'hello', [{ name: 'k', value: 'v' }]);
+      const edited = packed(encoder, 'hello', [{ name: 'k', value: 'v' }]);
+      edited.setLine('edited'); // now in the pairs form
+
+      for (const e of [entry, edited]) {
+        e.release();
+        e.release(); // once only: a second call gives nothing back again
+        expect(() => e.encoded).to.throw('internal error: a Loki entry was read after it was delivered and released');
+      }
+      expect(() => entry.metadata).to.throw('read after it was delivered');
+      expect(() => entry.metadataCount).to.throw('read after it was delivered');
+    });
+
+    for (const allReleased of [true, false]) {
+      it(`a full buffer is written again ${allReleased ? 'once every entry in it is released, whatever their form' : 'only when every entry in it is released: one kept holds it'}`, () => {
+        const encoder = new EntryEncoder(2);
+        // Buffer A: a pairs-form entry (encoded there), packed entries, and two that leave it.
+        const pairsForm = new LokiEntry(T0[0], T0[1], 'pairs form', [{ name: 'q', value: 'Q' }], encoder);
+        expect(pairsForm.encoded.byteLength).to.be.greaterThan(0);
+        const a = fill(encoder, 'a');
+        const bufferA = a[0].encoded.buffer;
+        const [moved, edited] = a.splice(0, 2);
+        const firstOfB = a.pop()!;
+
+        // In buffer B now: a new timestamp of another size is written there, an edit unpacks.
+        moved.setTime(2 ** 35, 7);
+        edited.setLine('edited line');
+        expect(edited.encoded.buffer).to.not.equal(bufferA);
+        if (!allReleased) a.shift(); // one entry of buffer A never released (dropped, say)
+        for (const entry of [...a, pairsForm]) entry.release();
+
+        const b = fill(encoder, 'b');
+        // The buffer after B: A again when nothing in A is held any more.
+        expect(b[b.length - 1].encoded.buffer === bufferA).to.equal(allReleased);
+        fill(encoder, 'c'); // writes over what A held
+        for (const entry of [moved, edited, firstOfB, ...b]) expect(encodesItsFields(entry)).to.equal(true);
+        expect(moved.timestampNanos).to.equal(2n ** 35n * 1_000_000_000n + 7n);
+        expect(edited.line).to.equal('edited line');
+      });
+    }
+  });
+
   it('timestampNanos reads the seconds and nanos, before the epoch too', () => {
     const entry = new LokiEntry(-1, 999_999_999, 'x', [], undefined as never);
 

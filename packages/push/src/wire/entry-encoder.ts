@@ -205,12 +205,31 @@ export function rewriteTimestamp(
 }
 
 /**
+ * One buffer of an {@link EntryEncoder}, with the entries kept in it that their owner has not
+ * given back yet (see {@link EntryEncoder.hold}).
+ */
+export class EncoderChunk {
+  /** Entries held in the buffer and not yet released. */
+  holds = 0;
+  /** The encoder has moved on to another buffer: nothing more is written here. */
+  retired = false;
+
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
  * Writes entries one after the other into large buffers. One encoder serves any number of
- * entries; each {@link EntryEncoder.end} returns a view that stays valid (a full buffer is
- * replaced, never reused).
+ * entries; each {@link EntryEncoder.end} returns a view that stays valid: a full buffer is
+ * replaced, and reused only when the encoder recycles (`maxFreeChunks` > 0) and every entry
+ * held in it ({@link EntryEncoder.hold}) was released ({@link EntryEncoder.release}). An
+ * entry never held keeps its buffer from being reused, so an owner that loses track of an
+ * entry costs a fresh buffer, never overwritten bytes.
  */
 export class EntryEncoder {
-  private _buf: Uint8Array = allocBytes(0);
+  private _chunk = new EncoderChunk(allocBytes(0));
+  private _buf: Uint8Array = this._chunk.bytes;
+  /** Retired buffers with nothing held in them, ready to be written again (at most `maxFreeChunks`). */
+  private readonly _free: Uint8Array[] = [];
   private _pos = 0;
   private _start = 0;
   /**
@@ -220,6 +239,12 @@ export class EntryEncoder {
   private readonly _timeDigits = new Uint8Array(19);
   private _digitsSeconds = -1;
   private _digitsNanos = -1;
+
+  /**
+   * @param _maxFreeChunks retired buffers kept for reuse once every entry held in them is
+   *   released; 0 (the default): never reused.
+   */
+  constructor(private readonly _maxFreeChunks = 0) {}
 
   /** Starts an entry with its timestamp: seconds since the epoch and nanoseconds (0 ≤ nanos < 1e9). */
   begin(seconds: number, nanos: number): void {
@@ -462,6 +487,15 @@ export class EntryEncoder {
     return this._start;
   }
 
+  /**
+   * Starts again at the beginning of the current buffer: every view returned so far may be
+   * written over (for an owner that copied them out; not with {@link hold}s outstanding).
+   */
+  reset(): void {
+    this._start = 0;
+    this._pos = 0;
+  }
+
   /** Drops the entry in progress (its bytes are overwritten by the next one). */
   abort(): void {
     this._pos = this._start;
@@ -473,15 +507,48 @@ export class EntryEncoder {
     return new Uint8Array(buf.buffer, buf.byteOffset + this._start, this._pos - this._start);
   }
 
+  /**
+   * Holds the buffer the entry just ended is in (the one {@link buffer} returns) for an owner
+   * that keeps the entry's bytes there: the buffer is not reused until {@link release}.
+   */
+  hold(): EncoderChunk {
+    const chunk = this._chunk;
+    chunk.holds++;
+    return chunk;
+  }
+
+  /**
+   * Gives back one {@link hold}: its entry's bytes will not be read again. A retired buffer
+   * whose every hold is given back is reused by a later entry (when the encoder recycles).
+   */
+  release(chunk: EncoderChunk): void {
+    if (--chunk.holds === 0 && chunk.retired) this._recycle(chunk);
+  }
+
+  /** Retired buffers waiting to be reused; for tests. */
+  get freeChunks(): number {
+    return this._free.length;
+  }
+
   /** Makes room for `bytes` more; an entry in progress moves to the new buffer when `inEntry`. */
   private _ensure(bytes: number, inEntry: boolean): void {
     if (this._buf.length - this._pos >= bytes) return;
     const kept = inEntry ? this._pos - this._start : 0;
-    const next = allocBytes(Math.max(CHUNK_BYTES, 2 * (kept + bytes)));
+    const size = Math.max(CHUNK_BYTES, 2 * (kept + bytes));
+    const next = size === CHUNK_BYTES && this._free.length > 0 ? this._free.pop()! : allocBytes(size);
     if (kept > 0) next.set(this._buf.subarray(this._start, this._pos));
+    const retired = this._chunk;
+    retired.retired = true;
+    if (retired.holds === 0) this._recycle(retired);
+    this._chunk = new EncoderChunk(next);
     this._buf = next;
     this._start = 0;
     this._pos = kept;
+  }
+
+  /** Keeps a retired buffer with nothing held in it for reuse (chunk-sized ones, up to the bound). */
+  private _recycle(chunk: EncoderChunk): void {
+    if (chunk.bytes.length === CHUNK_BYTES && this._free.length < this._maxFreeChunks) this._free.push(chunk.bytes);
   }
 }
 
@@ -518,14 +585,22 @@ function closeLength(buf: Uint8Array, lengthAt: number, end: number): number {
  * with {@link EntryEncoder.raw} into every entry that ends with them.
  */
 export function encodeMetadataPairs(pairs: readonly MetadataPair[]): Uint8Array {
-  const encoder = new EntryEncoder();
+  const encoder = pairsEncoder;
   encoder.begin(0, 0);
-  const prefix = encoder.end().byteLength; // the empty timestamp field
+  const prefix = encoder.written; // the empty timestamp field
   for (const pair of pairs) encoder.pair(pair.name, pair.value);
   // A plain Uint8Array (not a Buffer), as every other source of `raw` copies: one receiver
   // shape for the copies' call sites.
-  return new Uint8Array(encoder.end().subarray(prefix));
+  const encoded = new Uint8Array(encoder.end().subarray(prefix));
+  encoder.abort();
+  return encoded;
 }
+
+/**
+ * The scratch of {@link encodeMetadataPairs}: each result is copied out and its bytes written
+ * over by the next (a fresh encoder per call cost a 256 KiB buffer per interned value).
+ */
+const pairsEncoder = new EntryEncoder();
 
 /** The name field of a metadata pair (tag, length, UTF-8 name), for {@link EntryEncoder.pairWithName}; empty for an empty name. */
 export function encodeNameField(name: string): Uint8Array {

@@ -15,7 +15,10 @@ const TAG_STREAMS = 0x0a; // PushRequest.streams = 1
 const TAG_LABELS = 0x0a; // StreamAdapter.labels = 1
 const TAG_ENTRIES = 0x12; // StreamAdapter.entries = 2
 
-/** Encodes the entries that arrive without their own encoding (views stay valid: buffers are never reused). */
+/**
+ * Encodes the entries that arrive without their own encoding; written over by the next
+ * request (each request copies them in).
+ */
 const encoder = new EntryEncoder();
 
 /** The `EntryAdapter` bytes of an entry that carries no encoding of its own, made now. */
@@ -53,6 +56,7 @@ export function encodePushRequestTransient(streams: readonly PushStream[]): Uint
 function writePushRequest(streams: readonly PushStream[], allocate: (total: number) => Uint8Array): Uint8Array {
   // Entry sizes in the first pass (an entry's own encoding is asked for in the second only, so
   // that one view per entry is made); the bytes of entries without one are made then and kept.
+  encoder.reset(); // the entries made for the last request were copied into it
   const sizes: number[] = [];
   let made: (Uint8Array | undefined)[] | undefined;
   const streamSizes: number[] = [];

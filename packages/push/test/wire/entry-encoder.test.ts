@@ -8,6 +8,7 @@ import {
   encodeNameField,
   rewriteTimestamp,
 } from '../../src/wire/entry-encoder';
+import type { EncoderChunk } from '../../src/wire/entry-encoder';
 import { encodePushRequest } from '../../src/wire/push-request-writer';
 import { protobufjsEncodePushRequest } from '../helpers/protobufjs-encoder';
 import { entrySize } from '../../src/transport/request-splitting';
@@ -279,6 +280,111 @@ describe('entry-encoder', () => {
     const request = encodePushRequest([{ labels: '', entries: [entry] }]);
     // Request = streams tag + length + the entry field.
     expect(entrySize(entry)).to.equal(request.byteLength - 2);
+  });
+});
+
+describe('EntryEncoder buffer reuse (hold and release)', () => {
+  /** Entries of ~30 KB: a 256 KiB buffer holds 8 of them. */
+  function bigInput(i: number): EntryInput {
+    return { seconds: 1_700_000_000 + i, nanos: i, line: `${i}:`.padEnd(30_000, 'x'), metadata: [], shared: 0 };
+  }
+
+  /**
+   * Encodes entries until the encoder moves to another buffer: the entries written in the
+   * buffer it was in, each held, and the buffer it moved to.
+   */
+  function fillBuffer(
+    encoder: EntryEncoder,
+    from: number
+  ): { inputs: EntryInput[]; views: Uint8Array[]; holds: EncoderChunk[]; next: number; movedTo: ArrayBufferLike } {
+    const inputs: EntryInput[] = [];
+    const views: Uint8Array[] = [];
+    const holds: EncoderChunk[] = [];
+    let i = from;
+    const first = encode(encoder, bigInput(i));
+    const buffer = first.buffer;
+    inputs.push(bigInput(i));
+    views.push(first);
+    holds.push(encoder.hold());
+    // Bounded: a 256 KiB buffer takes at most 9 entries of 30 KB.
+    for (i++; i < from + 20; i++) {
+      const view = encode(encoder, bigInput(i));
+      if (view.buffer !== buffer) {
+        encoder.release(encoder.hold()); // the entry that moved on is not kept
+        return { inputs, views, holds, next: i + 1, movedTo: view.buffer };
+      }
+      inputs.push(bigInput(i));
+      views.push(view);
+      holds.push(encoder.hold());
+    }
+    throw new Error('the encoder never moved to another buffer');
+  }
+
+  function lines(views: Uint8Array[], inputs: EntryInput[]): string[] {
+    const entries = views.map((view, i) => ({ ...plain(inputs[i]), [ENTRY_ENCODING]: view }));
+    return readPushRequest(encodePushRequest([{ labels: LABELS, entries }]))[0].entries.map((e) => e.line);
+  }
+
+  it('writes over a full buffer only once every entry held in it is released', () => {
+    const encoder = new EntryEncoder(2);
+    const a = fillBuffer(encoder, 0);
+    const b = fillBuffer(encoder, a.next);
+    for (const hold of a.holds.slice(1)) encoder.release(hold);
+    expect(encoder.freeChunks).to.equal(0); // one entry of buffer a is still held
+    const c = fillBuffer(encoder, b.next);
+    expect(c.movedTo).to.not.equal(a.views[0].buffer);
+    expect(lines(a.views.slice(0, 1), a.inputs)).to.deep.equal([a.inputs[0].line]);
+
+    encoder.release(a.holds[0]);
+    expect(encoder.freeChunks).to.equal(1);
+    const d = fillBuffer(encoder, c.next);
+    expect(d.movedTo).to.equal(a.views[0].buffer); // reused
+    // Entries still held in other buffers are untouched.
+    expect(lines(b.views, b.inputs)).to.deep.equal(b.inputs.map((i) => i.line));
+    expect(lines(c.views, c.inputs)).to.deep.equal(c.inputs.map((i) => i.line));
+    expect(lines(d.views, d.inputs)).to.deep.equal(d.inputs.map((i) => i.line));
+  });
+
+  it('never reuses the buffer it is writing in, nor any buffer when it does not recycle (the default)', () => {
+    const recycling = new EntryEncoder(2);
+    const current = encode(recycling, bigInput(0));
+    recycling.release(recycling.hold());
+    expect(recycling.freeChunks).to.equal(0); // released, but still being written
+
+    const plainEncoder = new EntryEncoder();
+    const a = fillBuffer(plainEncoder, 0);
+    for (const hold of a.holds) plainEncoder.release(hold);
+    const b = fillBuffer(plainEncoder, a.next);
+    expect(b.movedTo).to.not.equal(a.views[0].buffer);
+    expect(plainEncoder.freeChunks).to.equal(0);
+    expect(current.byteLength).to.be.greaterThan(30_000);
+  });
+
+  it('keeps at most maxFreeChunks buffers for reuse', () => {
+    const encoder = new EntryEncoder(1);
+    const filled = [fillBuffer(encoder, 0)];
+    for (let k = 1; k < 4; k++) filled.push(fillBuffer(encoder, filled[k - 1].next));
+    for (const { holds } of filled.slice(0, 3)) for (const hold of holds) encoder.release(hold);
+    expect(encoder.freeChunks).to.equal(1);
+  });
+
+  it('encodeMetadataPairs reuses its scratch: earlier results keep their bytes', () => {
+    const first = encodeMetadataPairs([{ name: 'http_method', value: 'GET' }]);
+    const copy = Uint8Array.from(first);
+    for (let i = 0; i < 1000; i++) encodeMetadataPairs([{ name: 'k', value: `value ${i}`.repeat(50) }]);
+    expect(first).to.deep.equal(copy);
+    const entry = {
+      ...plain({ seconds: 1, nanos: 0, line: 'l', metadata: [], shared: 0 }),
+      metadata: [{ name: 'http_method', value: 'GET' }],
+    };
+    const encoder = new EntryEncoder();
+    encoder.begin(1, 0);
+    encoder.line('l');
+    encoder.raw(first);
+    const [stream] = readPushRequest(
+      encodePushRequest([{ labels: LABELS, entries: [{ ...entry, [ENTRY_ENCODING]: encoder.end() }] }])
+    );
+    expect(stream.entries[0].metadata).to.deep.equal([['http_method', 'GET']]);
   });
 });
 
