@@ -13,6 +13,7 @@ import * as sinon from 'sinon';
 import { LokiLogRecordExporter } from '@otel-loki/exporter';
 import { LokiTestServer } from '@otel-loki/testing';
 import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { AnyValueMap } from '@opentelemetry/api-logs';
 import type { RequestInfo } from '@otel-loki/testing';
 import { pipeline, report } from './helpers/pipeline';
 
@@ -22,8 +23,8 @@ const REQUEST_TIMEOUT_MILLIS = 300;
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /** What record `i` carries; the body's length varies so that entries straddle buffer ends. */
-function record(i: number): { body: string; attributes: Record<string, unknown> } {
-  const attributes: Record<string, unknown> = { id: `r${i}`, 'http.method': METHODS[i % 4], n: i };
+function record(i: number): { body: string; attributes: AnyValueMap } {
+  const attributes: AnyValueMap = { id: `r${i}`, 'http.method': METHODS[i % 4], n: i };
   // Every tenth record takes the general path (a map attribute is flattened).
   if (i % 10 === 0) attributes.user = { id: `u${i}`, tier: i % 3 };
   return { body: `${i} ${'x'.repeat(40 + ((i * 37) % 400))}`, attributes };

@@ -373,17 +373,15 @@ describe('EntryEncoder buffer reuse (hold and release)', () => {
     const copy = Uint8Array.from(first);
     for (let i = 0; i < 1000; i++) encodeMetadataPairs([{ name: 'k', value: `value ${i}`.repeat(50) }]);
     expect(first).to.deep.equal(copy);
-    const entry = {
-      ...plain({ seconds: 1, nanos: 0, line: 'l', metadata: [], shared: 0 }),
-      metadata: [{ name: 'http_method', value: 'GET' }],
-    };
     const encoder = new EntryEncoder();
     encoder.begin(1, 0);
     encoder.line('l');
     encoder.raw(first);
-    const [stream] = readPushRequest(
-      encodePushRequest([{ labels: LABELS, entries: [{ ...entry, [ENTRY_ENCODING]: encoder.end() }] }])
-    );
+    const entry = {
+      ...plain({ seconds: 1, nanos: 0, line: 'l', metadata: [{ name: 'http_method', value: 'GET' }], shared: 0 }),
+      [ENTRY_ENCODING]: encoder.end(),
+    };
+    const [stream] = readPushRequest(encodePushRequest([{ labels: LABELS, entries: [entry] }]));
     expect(stream.entries[0].metadata).to.deep.equal([['http_method', 'GET']]);
   });
 });
