@@ -10,10 +10,12 @@
  * - `loki-spool`: `loki` with the disk spool on (a fresh temporary directory, default fsync);
  * - `otlp-gzip`, `otlp`: the same SDK pipeline with `@opentelemetry/exporter-logs-otlp-proto`
  *   (gzip or none) → the sink's `/v1/logs`;
+ * - `sdk-only`: the same SDK pipeline with an exporter that answers at once and sends nothing;
  * - `winston-loki`: winston + winston-loki's transport (protobuf + native snappy, its own
  *   batching every 100 ms), its own logger path: not the same SDK work, labelled as such.
  *
- * `--corpus=access` takes the access-log corpus instead of the standard one (`corpus.ts`).
+ * `--corpus=access` takes the access-log corpus instead of the standard one (`corpus.ts`);
+ * `--rate=N` emits N records per second instead of as fast as the pipeline takes them.
  *
  * With `--export-only`, no SDK: the pipeline's exporter gets pre-made batches of 512
  * `ReadableLogRecord`s through its real `export()`, with HTTP to the sink, one batch at a time
@@ -100,6 +102,14 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
         url: sinkUrl,
         retryBufferBytes: 0,
       }) as unknown as LogRecordExporter;
+    case 'sdk-only':
+      // The SDK alone: an exporter that answers at once and sends nothing (figure 5's baseline).
+      return {
+        export: (_logs: ReadableLogRecord[], done: (result: ResultCode) => void) =>
+          setImmediate(() => done({ code: 0 })),
+        shutdown: () => Promise.resolve(),
+        forceFlush: () => Promise.resolve(),
+      } as unknown as LogRecordExporter;
     case 'otlp-gzip':
       return new OTLPLogExporter({ url: `${sinkUrl}/v1/logs`, compression: 'gzip' as never });
     case 'otlp':
@@ -111,7 +121,27 @@ function makeExporter(pipeline: string, sinkUrl: string): LogRecordExporter {
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function runOtel(pipeline: string, records: number, sinkUrl: string, source: Corpus): Promise<number> {
+/**
+ * `--rate=N`: records are emitted at N per second (a batch of 512, then a sleep until the next
+ * is due) instead of as fast as the pipeline takes them, so that every pipeline sees the same
+ * load: a free-running emitter makes the SDK allocate faster for a faster exporter, and V8
+ * sizes the heap by that allocation rate (figure 5).
+ */
+function rateFromArgs(argv: readonly string[]): number | undefined {
+  const arg = argv.find((a) => a.startsWith('--rate='));
+  if (arg === undefined) return undefined;
+  const rate = Number(arg.slice('--rate='.length));
+  if (!(rate > 0)) throw new Error(`--rate: expected records per second, got ${arg}`);
+  return rate;
+}
+
+async function runOtel(
+  pipeline: string,
+  records: number,
+  sinkUrl: string,
+  source: Corpus,
+  rate: number | undefined
+): Promise<number> {
   const counts = { exported: 0, failed: 0 };
   // The emitter sleeps until the next export ends, rather than polling the event loop (which
   // would burn CPU, counted against the pipeline, for as long as its pushes take).
@@ -131,8 +161,14 @@ async function runOtel(pipeline: string, records: number, sinkUrl: string, sourc
   const provider = new LoggerProvider({ resource, processors: [processor] });
   const loggers = source.scopes.map((s) => provider.getLogger(s.name, s.version));
   const corpus = source.records(DISTINCT_RECORDS, Date.now());
+  const started = performance.now();
   let emitted = 0;
   while (emitted < records) {
+    if (rate !== undefined) {
+      const due = started + (emitted / rate) * 1000;
+      const now = performance.now();
+      if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
+    }
     const end = Math.min(records, emitted + BATCH_SIZE);
     for (; emitted < end; emitted++) {
       const { scope, record } = corpus[emitted % DISTINCT_RECORDS];
@@ -291,7 +327,7 @@ async function main(): Promise<void> {
     ? await exportOnlyRun(records)
     : pipeline === 'winston-loki'
       ? await runWinstonLoki(records, sinkUrl)
-      : await runOtel(pipeline, records, sinkUrl, source);
+      : await runOtel(pipeline, records, sinkUrl, source, rateFromArgs(process.argv));
   const wallMillis = Number(process.hrtime.bigint() - wallStart) / 1e6;
   const cpu = process.cpuUsage(cpuStart);
   sample();

@@ -29,6 +29,12 @@ interface Settings {
   memoryRecords: number;
   /** Alternated 1M-record runs per pipeline (issue 14: the median of at least 5). */
   memoryRounds: number;
+  /**
+   * Records per second of figure 5's paced runs: every pipeline under the same load (below
+   * the slowest one's free-running rate), so that the heap V8 sizes by the SDK's allocation
+   * rate is the same for all.
+   */
+  memoryRate: number;
 }
 
 const QUICK: Settings = {
@@ -42,6 +48,7 @@ const QUICK: Settings = {
   e2eRounds: 1,
   memoryRecords: 0, // the e2e runs stand in; 1M records take minutes
   memoryRounds: 0,
+  memoryRate: 0,
 };
 const FULL: Settings = {
   batches: 16,
@@ -54,9 +61,12 @@ const FULL: Settings = {
   e2eRounds: 3,
   memoryRecords: 1_000_000,
   memoryRounds: 5,
+  memoryRate: 25_000,
 };
 
 const OTEL_PIPELINES = ['loki', 'loki-js', 'otlp-gzip', 'otlp'] as const;
+/** Figure 5's pipelines: the four, and the SDK alone (an exporter that sends nothing) as the baseline. */
+const MEMORY_PIPELINES = [...OTEL_PIPELINES, 'sdk-only'] as const;
 type CorpusName = Corpus['name'];
 const CORPUS_NAMES: readonly CorpusName[] = ['standard', 'access'];
 
@@ -190,6 +200,7 @@ async function main(): Promise<void> {
   let e2e: Record<string, E2eResult> | undefined;
   let otel3Versions: Otel3Runner['versions'] | undefined;
   let memory: Record<string, E2eResult> | undefined;
+  let memoryPaced: Record<string, E2eResult> | undefined;
   try {
     // Figure 4a: the exporters' real export() with HTTP, no SDK, on each corpus.
     if (parts.has('http')) {
@@ -260,25 +271,38 @@ async function main(): Promise<void> {
       );
     }
 
-    // Figure 5: memory for 1M records end to end, alternated runs, medians.
+    // Figure 5: memory for 1M records end to end, alternated runs, medians: free-running (each
+    // pipeline as fast as it goes), then paced (every pipeline at the same record rate).
     if (parts.has('memory') && settings.memoryRecords > 0) {
-      memory = await runPipelines(OTEL_PIPELINES, settings.memoryRecords, settings.memoryRounds, sink.url, false);
-      const r = memory;
-      log(
-        `## Figure 5: peak memory, ${settings.memoryRecords} records end to end (medians of ${settings.memoryRounds} alternated runs)`
+      memory = await runPipelines(MEMORY_PIPELINES, settings.memoryRecords, settings.memoryRounds, sink.url, false);
+      memoryPaced = await runPipelines(
+        MEMORY_PIPELINES,
+        settings.memoryRecords,
+        settings.memoryRounds,
+        sink.url,
+        false,
+        [`--rate=${settings.memoryRate}`]
       );
-      table(
-        ['pipeline', 'peak RSS MB', 'vs OTLP', 'vs OTLP+gzip', 'peak heap MB', 'heap after GC MB', 'records/s'],
-        OTEL_PIPELINES.map((p) => [
-          p,
-          f1(r[p].peakRssMB),
-          `${f2(r[p].peakRssMB / r.otlp.peakRssMB)}x`,
-          `${f2(r[p].peakRssMB / r['otlp-gzip'].peakRssMB)}x`,
-          f1(r[p].peakHeapMB),
-          f1(r[p].heapAfterGcMB),
-          r[p].recordsPerSecond.toFixed(0),
-        ])
-      );
+      for (const [title, r] of [
+        ['as fast as each pipeline goes', memory],
+        [`paced at ${settings.memoryRate} records/s`, memoryPaced],
+      ] as const) {
+        log(
+          `## Figure 5: peak memory, ${settings.memoryRecords} records end to end, ${title} (medians of ${settings.memoryRounds} alternated runs)`
+        );
+        table(
+          ['pipeline', 'peak RSS MB', 'vs OTLP', 'vs OTLP+gzip', 'peak heap MB', 'heap after GC MB', 'records/s'],
+          MEMORY_PIPELINES.map((p) => [
+            p,
+            f1(r[p].peakRssMB),
+            `${f2(r[p].peakRssMB / r.otlp.peakRssMB)}x`,
+            `${f2(r[p].peakRssMB / r['otlp-gzip'].peakRssMB)}x`,
+            f1(r[p].peakHeapMB),
+            f1(r[p].heapAfterGcMB),
+            r[p].recordsPerSecond.toFixed(0),
+          ])
+        );
+      }
     } else if (parts.has('memory')) {
       log('## Figure 5: skipped with --quick (1M records take minutes)');
       log();
@@ -305,6 +329,8 @@ async function main(): Promise<void> {
   }
   targets.peakRssVsOtlp = ratio(memory?.loki.peakRssMB, memory?.otlp.peakRssMB);
   targets.peakRssJsVsOtlp = ratio(memory?.['loki-js'].peakRssMB, memory?.otlp.peakRssMB);
+  targets.pacedPeakRssVsOtlp = ratio(memoryPaced?.loki.peakRssMB, memoryPaced?.otlp.peakRssMB);
+  targets.pacedPeakRssJsVsOtlp = ratio(memoryPaced?.['loki-js'].peakRssMB, memoryPaced?.otlp.peakRssMB);
   const figures = {
     machine,
     otel3Versions,
@@ -335,16 +361,25 @@ async function main(): Promise<void> {
           },
         ])
       ),
-    memory:
-      memory &&
-      Object.fromEntries(
-        Object.entries(memory).map(([k, v]) => [
-          k,
-          { records: v.records, peakRssMB: v.peakRssMB, peakHeapMB: v.peakHeapMB, heapAfterGcMB: v.heapAfterGcMB },
-        ])
-      ),
+    memory: memory && memoryFigures(memory),
+    memoryPaced: memoryPaced && memoryFigures(memoryPaced),
   };
   log(JSON.stringify(figures));
+}
+
+function memoryFigures(results: Record<string, E2eResult>): Record<string, object> {
+  return Object.fromEntries(
+    Object.entries(results).map(([k, v]) => [
+      k,
+      {
+        records: v.records,
+        recordsPerSecond: v.recordsPerSecond,
+        peakRssMB: v.peakRssMB,
+        peakHeapMB: v.peakHeapMB,
+        heapAfterGcMB: v.heapAfterGcMB,
+      },
+    ])
+  );
 }
 
 main().catch((err) => {
