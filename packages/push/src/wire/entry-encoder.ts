@@ -219,11 +219,12 @@ export class EncoderChunk {
 
 /**
  * Writes entries one after the other into large buffers. One encoder serves any number of
- * entries; each {@link EntryEncoder.end} returns a view that stays valid: a full buffer is
- * replaced, and reused only when the encoder recycles (`maxFreeChunks` > 0) and every entry
- * held in it ({@link EntryEncoder.hold}) was released ({@link EntryEncoder.release}). An
- * entry never held keeps its buffer from being reused, so an owner that loses track of an
- * entry costs a fresh buffer, never overwritten bytes.
+ * entries. Without recycling (the default) each {@link EntryEncoder.end} returns a view that
+ * stays valid for good: a full buffer is replaced, never reused. With recycling
+ * (`maxFreeChunks` > 0) a view stays valid while it is held ({@link EntryEncoder.hold}): a
+ * full buffer is written again once every hold on it is released ({@link EntryEncoder.release}),
+ * so an owner that holds an entry and loses track of it costs a fresh buffer, never
+ * overwritten bytes; a view not held may be written over.
  */
 export class EntryEncoder {
   private _chunk = new EncoderChunk(allocBytes(0));
