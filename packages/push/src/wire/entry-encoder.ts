@@ -227,7 +227,9 @@ export class EncoderChunk {
  * overwritten bytes; a view not held may be written over.
  */
 export class EntryEncoder {
+  /** The buffer being written, with its holds. */
   private _chunk = new EncoderChunk(allocBytes(0));
+  /** `_chunk.bytes`, at hand for the writers (read for every field written; set with `_chunk`). */
   private _buf: Uint8Array = this._chunk.bytes;
   /** Retired buffers with nothing held in them, ready to be written again (at most `maxFreeChunks`). */
   private readonly _free: Uint8Array[] = [];
